@@ -1,0 +1,88 @@
+"""``tracker check``: every problem in a store file, listed, never raised one at a time.
+
+Works on the raw documents, so that it can describe a file the rest of the
+program refuses to load.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, StoreError
+from .model import SCHEMA, Codebook, Issue, Party, Statement
+from .store import Tables, _doc_order, parse_tables
+
+
+def find_problems(path: Path) -> tuple[list[str], str]:
+    """(problems, one-line summary) for the store at ``path``; StoreError if it is no store at all."""
+    if not path.exists():
+        raise StoreError(f"no store at {path}: create one with `tracker init`")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        tables = parse_tables(raw, path)
+    except StoreError as error:
+        return [str(error)], "the file cannot be read as a store"
+    return table_problems(tables)
+
+
+def _codes(tables: Tables, problems: list[str]) -> Codebook:
+    parties: list[Party] = []
+    issues: list[Issue] = []
+    for kind, table, cls, into in (
+        ("party", "parties", Party, parties),
+        ("issue", "issues", Issue, issues),
+    ):
+        seen: set[str] = set()
+        for doc in _doc_order(tables[table]):
+            try:
+                item: Any = cls.from_json(doc)
+            except InputError as error:
+                problems.append(f"{kind} {doc.get('id')!r}: {error}")
+                continue
+            problems.extend(item.problems())
+            if item.id in seen:
+                problems.append(f"duplicate {kind} id {item.id!r}")
+            seen.add(item.id)
+            into.append(item)
+    return Codebook(tuple(parties), tuple(issues))
+
+
+def table_problems(tables: Tables) -> tuple[list[str], str]:
+    """Every problem in already-parsed tables."""
+    problems: list[str] = []
+    meta = next(iter(tables["meta"].values()))
+    if meta.get("schema") != SCHEMA:
+        problems.append(f"schema {meta.get('schema')} is not {SCHEMA}")
+    book = _codes(tables, problems)
+    revisions: dict[str, list[int]] = defaultdict(list)
+    for key, doc in tables["statements"].items():
+        where = f"statement {doc.get('id') or f'(document {key}, no id)'} rev {doc.get('rev', '?')}"
+        try:
+            statement = Statement.from_json(doc)
+        except InputError as error:
+            problems.append(f"{where}: {error}")
+            continue
+        if not statement.id:
+            problems.append(f"{where}: no id")
+        else:
+            revisions[statement.id].append(statement.rev)
+        if not statement.recorded_at:
+            problems.append(f"{where}: no recorded_at")
+        problems.extend(f"{where}: {problem}" for problem in statement.problems(book))
+    for statement_id, revs in revisions.items():
+        duplicates = sorted({r for r in revs if revs.count(r) > 1})
+        if duplicates:
+            problems.append(f"statement {statement_id}: duplicate revision(s) {duplicates}")
+        elif sorted(revs) != list(range(1, len(revs) + 1)):
+            problems.append(f"statement {statement_id}: broken revision chain {sorted(revs)} (expected 1..{len(revs)})")
+    summary = (
+        f"{len(revisions)} statements, {len(tables['statements'])} revisions, "
+        f"{len(book.parties)} parties, {len(book.issues)} issues: "
+        + ("no problems" if not problems else f"{len(problems)} problem(s)")
+    )
+    return problems, summary

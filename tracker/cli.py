@@ -1,0 +1,567 @@
+"""The ``tracker`` command: a thin Typer layer over the store, timeline and render.
+
+Every command resolves its store the same way (``--db``, ``$TRACKER_DB``,
+``./positions.json``), reports any :class:`TrackerError` as one line on stderr
+with exit 2, and prints listings through :func:`render.emit`.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from typer.core import TyperGroup
+
+from . import dates
+from .errors import InputError, StoreError, TrackerError
+from .model import Issue, Party, sanitise
+from .render import (
+    STATEMENT_COLUMNS,
+    Format,
+    View,
+    emit,
+    issues_view,
+    log_view,
+    matrix_view,
+    parties_view,
+    problems_view,
+    revision_view,
+    show_view,
+)
+from .store import Store, default_tables, parse_tables
+
+DEFAULT_DB = "positions.json"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one clean line on stderr; the caller raises the returned Exit."""
+    line = " ".join(sanitise(message).split())
+    sys.stderr.write(f"tracker: error: {line}\n")
+    return typer.Exit(code)
+
+
+class TrackerGroup(TyperGroup):
+    """Turns the core's errors into one line on stderr and exit 2, for every command."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrackerError as error:
+            raise fail(str(error)) from None
+        except OSError as error:
+            raise fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": ")) from None
+
+
+app = typer.Typer(
+    cls=TrackerGroup,
+    help="Track where every party to a negotiation stands on every issue, and what changed.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class Context:
+    """What the top-level options decide for every command."""
+
+    db: Path | None
+
+    @property
+    def path(self) -> Path:
+        return self.db or Path(DEFAULT_DB)
+
+    def store(self) -> Store:
+        if self.db is None and not Path(DEFAULT_DB).exists():
+            raise StoreError(
+                "no store: pass --db PATH, set TRACKER_DB, or create ./positions.json with "
+                "`tracker init` (or `tracker init --demo` for the bundled 2025 record)"
+            )
+        return Store(self.path)
+
+
+def _ctx(ctx: typer.Context) -> Context:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Context)
+    return obj
+
+
+# -- shared options --------------------------------------------------------------
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table (default), json, csv or markdown.")]
+AsOfOpt = Annotated[str, typer.Option("--as-of", help=f"The date to look at: {dates.HELP}.")]
+KnownAtOpt = Annotated[
+    str | None,
+    typer.Option("--known-at", help="Show the record as the file held it then (a date, or an ISO date-time, UTC unless it has an offset)."),
+]
+PartiesOpt = Annotated[list[str] | None, typer.Option("--party", "-p", help="Only this party (repeatable).")]
+IssuesOpt = Annotated[list[str] | None, typer.Option("--issue", "-i", help="Only this issue (repeatable).")]
+
+
+def _date(text: str | None) -> str | None:
+    return None if text is None else dates.parse_date(text).isoformat()
+
+
+def _known_at(text: str | None) -> Any:
+    return None if text is None else dates.parse_instant(text)
+
+
+def _selection(store: Store, parties: Sequence[str] | None, issues: Sequence[str] | None) -> tuple[list[str], list[str]]:
+    book = store.codebook
+    return [book.require_party(p).id for p in parties or []], [book.require_issue(i).id for i in issues or []]
+
+
+# -- the app ---------------------------------------------------------------------
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", envvar="TRACKER_DB", help="The store file (default: $TRACKER_DB, then ./positions.json)."),
+    ] = None,
+) -> None:
+    """Track where every party to a negotiation stands on every issue, and what changed.
+
+    With no command, opens the dashboard on the store.
+    """
+    ctx.obj = Context(db)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(tui, ctx=ctx)
+
+
+@app.command()
+def tui(
+    ctx: typer.Context,
+    as_of: AsOfOpt = "today",
+    compare: Annotated[str | None, typer.Option("--compare", help="Mark what changed since this date.")] = None,
+) -> None:
+    """Open the dashboard (what bare `tracker` does)."""
+    store = _ctx(ctx).store()
+    day, since = _date(as_of), _date(compare)
+    try:
+        from .tui import run as run_dashboard  # Textual loads only for the dashboard
+    except ImportError:  # the dashboard is not built yet: show the matrix instead
+        ctx.invoke(matrix, ctx=ctx, as_of=as_of)
+        return
+    run_dashboard(store, as_of=day, compare=since)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    demo: Annotated[bool, typer.Option("--demo", help="Start from the bundled 2025 Russia–Ukraine–US record.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing store (a backup copy is kept).")] = False,
+    title: Annotated[str, typer.Option("--title", help="The dataset's title.")] = "Negotiation tracker",
+) -> None:
+    """Create a store with the default codebook (or the bundled dataset)."""
+    path = _ctx(ctx).path
+    if demo:
+        bundled = resources.files("tracker").joinpath("data/positions.json")
+        tables = parse_tables(bundled.read_bytes(), Path(str(bundled)))
+    else:
+        tables = default_tables(title)
+    store = Store.create(path, tables, force=force)
+    count = len({s.id for s in store.revisions()})
+    typer.echo(f"Created {path} with {len(store.codebook.parties)} parties, {len(store.codebook.issues)} issues and {count} statements.")
+
+
+@app.command()
+def matrix(
+    ctx: typer.Context,
+    as_of: AsOfOpt = "today",
+    known_at: KnownAtOpt = None,
+    party: PartiesOpt = None,
+    issue: IssuesOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Where every party stands on every issue as of a date."""
+    store = _ctx(ctx).store()
+    day = _date(as_of)
+    assert day is not None
+    parties, issues = _selection(store, party, issue)
+    grid = store.timeline(_known_at(known_at)).matrix(day, parties, issues)
+    emit(matrix_view(grid, store.codebook, store.title), fmt)
+
+
+@app.command()
+def log(
+    ctx: typer.Context,
+    party: PartiesOpt = None,
+    issue: IssuesOpt = None,
+    since: Annotated[str | None, typer.Option("--since", help="Stated on or after this date.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Stated on or before this date.")] = None,
+    revisions: Annotated[bool, typer.Option("--revisions", help="List every revision, not just the latest of each statement.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The history of statements, newest first."""
+    store = _ctx(ctx).store()
+    parties, issues = _selection(store, party, issue)
+    start, end = _date(since), _date(until)
+    if start and end and start > end:
+        raise InputError(f"--since {start} is after --until {end}")
+    found = store.revisions()
+    if not revisions:
+        latest: dict[str, Any] = {}
+        for statement in found:
+            if statement.id not in latest or statement.rev > latest[statement.id].rev:
+                latest[statement.id] = statement
+        found = list(latest.values())
+    chosen = [
+        s
+        for s in found
+        if (not parties or s.party in parties)
+        and (not issues or s.issue in issues)
+        and (start is None or s.stated_on >= start)
+        and (end is None or s.stated_on <= end)
+    ]
+    chosen.sort(key=lambda s: (s.stated_on, s.id, s.rev), reverse=True)
+    emit(log_view(chosen, store.codebook), fmt)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    statement_id: Annotated[str, typer.Argument(metavar="ID", help="The statement's id (st_…).")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """One statement with all its revisions."""
+    emit(show_view(_ctx(ctx).store().history(statement_id)), fmt)
+
+
+# -- recording -------------------------------------------------------------------
+
+Text = Annotated[str | None, typer.Option()]
+Texts = Annotated[list[str] | None, typer.Option()]
+
+
+def _fields(**given: Any) -> dict[str, Any]:
+    """The statement fields the analyst gave, with source fields nested and dates checked."""
+    fields: dict[str, Any] = {}
+    source: dict[str, str] = {}
+    for name, value in given.items():
+        if value is None or value == []:
+            continue
+        if name in ("url", "title", "outlet", "published"):
+            source[name] = dates.parse_date(value).isoformat() if name == "published" else value
+        elif name == "date":
+            fields["stated_on"] = dates.parse_date(value).isoformat()
+        elif name == "condition":
+            fields["conditions"] = value
+        elif name == "tag":
+            fields["tags"] = value
+        else:
+            fields[name] = value
+    if source:
+        fields["source"] = source
+    return fields
+
+
+PartyOpt = Annotated[str | None, typer.Option("--party", help="Party id (see `tracker parties`).")]
+IssueOpt = Annotated[str | None, typer.Option("--issue", help="Issue id (see `tracker issues`).")]
+StanceOpt = Annotated[str | None, typer.Option("--stance", help="Stance code on the issue's scale.")]
+DateOpt = Annotated[str | None, typer.Option("--date", help=f"When it was stated: {dates.HELP}.")]
+SummaryOpt = Annotated[str | None, typer.Option("--summary", help="One-sentence summary of the position.")]
+QuoteOpt = Annotated[str | None, typer.Option("--quote", help="The speaker's verbatim words.")]
+SpeakerOpt = Annotated[str | None, typer.Option("--speaker", help="Who said it.")]
+ChannelOpt = Annotated[
+    str | None, typer.Option("--channel", help="official, spokesperson, interview, media-report or leak.")
+]
+ConditionOpt = Annotated[list[str] | None, typer.Option("--condition", help="A condition attached (repeatable).")]
+UrlOpt = Annotated[str | None, typer.Option("--url", help="Source URL.")]
+TitleOpt = Annotated[str | None, typer.Option("--title", help="Source title.")]
+OutletOpt = Annotated[str | None, typer.Option("--outlet", help="Source outlet.")]
+PublishedOpt = Annotated[str | None, typer.Option("--published", help="Source publication date.")]
+GradeOpt = Annotated[str | None, typer.Option("--grade", help="Admiralty grade: reliability A-F, credibility 1-6, e.g. B2.")]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="Analyst's note.")]
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    party: PartyOpt = None,
+    issue: IssueOpt = None,
+    stance: StanceOpt = None,
+    date: DateOpt = None,
+    summary: SummaryOpt = None,
+    quote: QuoteOpt = None,
+    speaker: SpeakerOpt = None,
+    channel: ChannelOpt = None,
+    condition: ConditionOpt = None,
+    url: UrlOpt = None,
+    title: TitleOpt = None,
+    outlet: OutletOpt = None,
+    published: PublishedOpt = None,
+    grade: GradeOpt = None,
+    tag: TagOpt = None,
+    note: NoteOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Record a statement; prints its id.
+
+    --party, --issue, --stance and --date are required.
+    """
+    given = dict(locals())
+    given.pop("ctx"), given.pop("fmt")
+    missing = [f"--{name}" for name in ("party", "issue", "stance", "date") if not given[name]]
+    if missing:
+        raise InputError(f"missing {', '.join(missing)} (see `tracker add --help`)")
+    emit(revision_view(_ctx(ctx).store().add(_fields(**given))), fmt)
+
+
+@app.command()
+def correct(
+    ctx: typer.Context,
+    statement_id: Annotated[str, typer.Argument(metavar="ID", help="The statement to correct.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is corrected.")] = "",
+    party: PartyOpt = None,
+    issue: IssueOpt = None,
+    stance: StanceOpt = None,
+    date: DateOpt = None,
+    summary: SummaryOpt = None,
+    quote: QuoteOpt = None,
+    speaker: SpeakerOpt = None,
+    channel: ChannelOpt = None,
+    condition: ConditionOpt = None,
+    url: UrlOpt = None,
+    title: TitleOpt = None,
+    outlet: OutletOpt = None,
+    published: PublishedOpt = None,
+    grade: GradeOpt = None,
+    tag: TagOpt = None,
+    note: NoteOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Correct a statement: adds a revision with the fields given changed."""
+    given = dict(locals())
+    for name in ("ctx", "fmt", "statement_id", "reason"):
+        given.pop(name)
+    emit(revision_view(_ctx(ctx).store().correct(statement_id, _fields(**given), reason=reason)), fmt)
+
+
+@app.command()
+def retract(
+    ctx: typer.Context,
+    statement_id: Annotated[str, typer.Argument(metavar="ID", help="The statement to retract.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (required).")] = "",
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="The party withdrew the position on this date; without it the statement never stood."),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Retract a statement: adds a revision marking it retracted, with a reason."""
+    store = _ctx(ctx).store()
+    emit(revision_view(store.retract(statement_id, reason, withdrawn_on=_date(date) or "")), fmt)
+
+
+# -- the codebook -------------------------------------------------------------------
+
+parties_app = typer.Typer(cls=TyperGroup, help="The parties (list them, add one, extend one).")
+issues_app = typer.Typer(cls=TyperGroup, help="The issues and their scales (list them, add one, extend one).")
+app.add_typer(parties_app, name="parties")
+app.add_typer(issues_app, name="issues")
+
+
+@parties_app.callback(invoke_without_command=True)
+def parties_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """The parties: id, name, aliases, colour."""
+    if ctx.invoked_subcommand is None:
+        emit(parties_view(_ctx(ctx).store().codebook.parties), fmt)
+
+
+@parties_app.command("add")
+def parties_add(
+    ctx: typer.Context,
+    party_id: Annotated[str, typer.Argument(metavar="ID", help="Short lower-case id, e.g. china.")],
+    name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
+    alias: Annotated[list[str] | None, typer.Option("--alias", help="A speaker or institution that speaks for it (repeatable).")] = None,
+    color: Annotated[str, typer.Option("--color", help="A colour name or #rrggbb.")] = "",
+) -> None:
+    """Add a party."""
+    party = _ctx(ctx).store().add_party(Party(party_id, sanitise(name) or party_id, tuple(map(sanitise, alias or [])), color))
+    typer.echo(f"Added party {party.id}.")
+
+
+@parties_app.command("update")
+def parties_update(
+    ctx: typer.Context,
+    party_id: Annotated[str, typer.Argument(metavar="ID")],
+    name: Annotated[str, typer.Option("--name", help="New display name.")] = "",
+    alias: Annotated[list[str] | None, typer.Option("--alias", help="One more alias (repeatable).")] = None,
+    color: Annotated[str, typer.Option("--color", help="New colour.")] = "",
+) -> None:
+    """Rename or recolour a party, or give it more aliases."""
+    party = _ctx(ctx).store().update_party(party_id, name=sanitise(name), aliases=[sanitise(a) for a in alias or []], color=color)
+    typer.echo(f"Updated party {party.id}: aliases {', '.join(party.aliases)}.")
+
+
+@issues_app.callback(invoke_without_command=True)
+def issues_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """The issues with their scales and keywords."""
+    if ctx.invoked_subcommand is None:
+        emit(issues_view(_ctx(ctx).store().codebook.issues), fmt)
+
+
+@issues_app.command("add")
+def issues_add(
+    ctx: typer.Context,
+    issue_id: Annotated[str, typer.Argument(metavar="ID", help="Short lower-case id, e.g. prisoners.")],
+    stance: Annotated[
+        list[str],
+        typer.Option("--stance", help="A step of the scale as code or code:label, from Kyiv's pole to Moscow's (repeat, in order)."),
+    ],
+    name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
+    question: Annotated[str, typer.Option("--question", help="The question under negotiation.")] = "",
+    keyword: Annotated[list[str] | None, typer.Option("--keyword", help="A word that marks a sentence as about it (repeatable).")] = None,
+) -> None:
+    """Add an issue with its ordered scale of stances."""
+    scale = [{"code": s.partition(":")[0].strip(), "label": sanitise(s.partition(":")[2]) or s.partition(":")[0].strip()} for s in stance]
+    issue = Issue.from_json(
+        {"id": issue_id, "name": sanitise(name), "question": sanitise(question), "keywords": [sanitise(k) for k in keyword or []], "scale": scale}
+    )
+    _ctx(ctx).store().add_issue(issue)
+    typer.echo(f"Added issue {issue.id} with {len(issue.scale)} stances.")
+
+
+@issues_app.command("update")
+def issues_update(
+    ctx: typer.Context,
+    issue_id: Annotated[str, typer.Argument(metavar="ID")],
+    name: Annotated[str, typer.Option("--name", help="New display name.")] = "",
+    question: Annotated[str, typer.Option("--question", help="New question.")] = "",
+    keyword: Annotated[list[str] | None, typer.Option("--keyword", help="One more keyword (repeatable).")] = None,
+) -> None:
+    """Rename an issue, reword its question, or give it more keywords."""
+    issue = _ctx(ctx).store().update_issue(
+        issue_id, name=sanitise(name), question=sanitise(question), keywords=[sanitise(k) for k in keyword or []]
+    )
+    typer.echo(f"Updated issue {issue.id}: keywords {', '.join(issue.keywords)}.")
+
+
+# -- checking, import and export ---------------------------------------------------------
+
+
+@app.command()
+def check(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """Validate the store; exits 1 and lists every problem if there are any."""
+    from .checks import find_problems  # only this command needs it
+
+    path = _ctx(ctx).path
+    problems, summary = find_problems(path)
+    emit(problems_view(problems, summary), fmt)
+    if problems:
+        raise typer.Exit(1)
+
+
+def _file_format(path: Path, given: str | None) -> str:
+    chosen = (given or path.suffix.lstrip(".")).lower()
+    if chosen not in ("json", "csv"):
+        raise InputError(f"cannot tell the format of {path}: use a .json or .csv file, or --format json|csv")
+    return chosen
+
+
+def _csv_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    missing = {"party", "issue", "stance", "stated_on"} - set(reader.fieldnames or [])
+    if missing:
+        raise InputError(f"line 1: the CSV header lacks {', '.join(sorted(missing))}")
+    unknown = set(reader.fieldnames or []) - set(STATEMENT_COLUMNS)
+    if unknown:
+        raise InputError(f"line 1: unknown column(s) {', '.join(sorted(unknown))}")
+    for row in reader:
+        if None in row:
+            raise InputError(f"line {reader.line_num}: more values than columns")
+        record: dict[str, Any] = {}
+        source: dict[str, str] = {}
+        for key, value in row.items():
+            value = value or ""
+            if key.startswith("source_"):
+                source[key.removeprefix("source_")] = value
+            elif key in ("conditions", "tags"):
+                record[key] = [part.strip() for part in value.split(";") if part.strip()]
+            elif key in ("rev", "recorded_at", "recorded_by", "retracted", "reason", "withdrawn_on"):
+                continue  # bookkeeping: an import records new statements
+            elif value:
+                record[key] = value
+        record["source"] = source
+        yield f"line {reader.line_num}", record
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A .json array of statements (the `show` shape, id optional) or a .csv with the same fields.")],
+    file_format: Annotated[str | None, typer.Option("--format", help="json or csv (default: by the file's extension).")] = None,
+) -> None:
+    """Import statements: every row is checked first, then all are written at once."""
+    store = _ctx(ctx).store()
+    kind = _file_format(file, file_format)
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read {file}: {error.strerror}") from None
+    records: list[tuple[str, Mapping[str, Any]]]
+    if kind == "csv":
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(f"{file}: not UTF-8 text") from None
+        records = list(_csv_records(text))
+    else:
+        try:
+            items = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise InputError(f"{file}: not valid JSON ({error})") from None
+        if not isinstance(items, list):
+            raise InputError(f"{file}: expected a JSON array of statements")
+        records = [(f"item {n}", item) for n, item in enumerate(items, 1)]
+    imported = store.import_statements(records)
+    typer.echo(f"Imported {len({s.id for s in imported})} statements ({len(imported)} revisions) into {store.path}.")
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: standard output).")] = None,
+    file_format: Annotated[str | None, typer.Option("--format", help="json (default; every revision) or csv (latest revisions).")] = None,
+) -> None:
+    """Export every statement, as JSON (with revisions, re-importable) or CSV."""
+    from io import StringIO
+
+    from .render import json_bytes, statement_row
+    from .store import write_atomic
+
+    store = _ctx(ctx).store()
+    kind = _file_format(output, file_format) if output and not file_format else (file_format or "json").lower()
+    if kind not in ("json", "csv"):
+        raise InputError("--format must be json or csv")
+    by_id: dict[str, list[Any]] = {}
+    for revision in sorted(store.revisions(), key=lambda s: (s.stated_on, s.id, s.rev)):
+        by_id.setdefault(revision.id, []).append(revision)
+    if kind == "json":
+        payload = json_bytes([{**revs[-1].as_json(), "revisions": [r.as_json() for r in revs]} for revs in by_id.values()])
+    else:
+        buffer = StringIO()
+        emit(View(None, STATEMENT_COLUMNS, [statement_row(revs[-1]) for revs in by_id.values()]), Format.csv, buffer)
+        payload = buffer.getvalue().encode()
+    if output is None:
+        sys.stdout.write(payload.decode())
+    else:
+        write_atomic(output, payload)
+        typer.echo(f"Exported {len(by_id)} statements to {output}.", err=True)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,71 @@
+"""Date arguments as analysts type them, and the instants the store records.
+
+Valid time (``--as-of``, ``stated_on``) is a calendar date; record time
+(``--known-at``, ``recorded_at``) is a UTC instant. Both are handled as ISO
+strings of fixed width, so that comparing them as text compares them in time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+from .errors import InputError
+
+_RELATIVE = re.compile(r"^(\d{1,5})([dw])$")
+INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+HELP = "YYYY-MM-DD, today, yesterday, or Nd / Nw for N days / weeks ago"
+
+
+def today() -> date:
+    """Today's date where the analyst is."""
+    return date.today()
+
+
+def parse_date(text: str, *, now: date | None = None) -> date:
+    """A date argument: ``YYYY-MM-DD``, ``today``, ``yesterday``, ``Nd``, ``Nw``."""
+    value = text.strip().lower()
+    base = now or today()
+    if value == "today":
+        return base
+    if value == "yesterday":
+        return base - timedelta(days=1)
+    relative = _RELATIVE.match(value)
+    if relative:
+        count = int(relative.group(1))
+        return base - timedelta(days=count * (7 if relative.group(2) == "w" else 1))
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"not a date: {text!r} (use {HELP})") from None
+
+
+def parse_instant(text: str, *, now: date | None = None) -> datetime:
+    """A ``--known-at`` argument as an aware UTC datetime.
+
+    A bare date means the end of that day: "what did the file say on that day".
+    A date-time without an offset is UTC; ``Z`` is accepted.
+    """
+    value = text.strip()
+    if "t" in value.lower() or " " in value or ":" in value:
+        try:
+            moment = datetime.fromisoformat(value.replace("z", "Z"))
+        except ValueError:
+            raise InputError(f"not a date-time: {text!r} (use YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])") from None
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    day = parse_date(value, now=now)
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def format_instant(moment: datetime) -> str:
+    """An instant as stored: UTC, microseconds, ``Z``, always the same width."""
+    return moment.astimezone(UTC).strftime(INSTANT_FORMAT)
+
+
+def now_instant() -> str:
+    """The current instant as stored in ``recorded_at``."""
+    return format_instant(datetime.now(UTC))

@@ -1,0 +1,467 @@
+"""The domain: parties, issues and their scales, statements and their revisions.
+
+Everything here is a frozen dataclass with ``from_json`` / ``as_json``; the
+JSON shapes are the ones DESIGN.md fixes for the file and for ``--format json``.
+Dates are kept as ISO strings: they compare correctly as text, which lets the
+timeline bisect them without converting 100,000 of them on every start.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from .errors import InputError
+
+SCHEMA = 1
+"""The version of positions.json this code reads and writes."""
+
+CHANNELS = ("official", "spokesperson", "interview", "media-report", "leak")
+"""How a statement reached the record, from most to least direct."""
+
+GRADE_RE = re.compile(r"^[A-F][1-6]$")
+ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+"""Party and issue ids, and stance codes: short, lower-case, shell-friendly."""
+
+# Escape sequences first (so their parameters go with them), then any control
+# character left over. Newlines survive: quotes may span paragraphs.
+_ESCAPES = re.compile(
+    r"""
+    \x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC ... BEL/ST (links, clipboard, titles)
+  | \x9d[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?     # C1 OSC
+  | \x1b[P^_X][^\x1b\x9c]*(?:\x1b\\|\x9c)?        # DCS, PM, APC, SOS strings
+  | \x1b\[[0-?]*[ -/]*[@-~]                      # CSI (colours, cursor, clear screen)
+  | \x9b[0-?]*[ -/]*[@-~]                         # C1 CSI
+  | \x1b[ -/]*[0-~]?                              # any other escape
+    """,
+    re.VERBOSE,
+)
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+def sanitise(text: str) -> str:
+    """Untrusted text made safe to store and print: no escapes, no controls, no bidi tricks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _CONTROLS.sub("", _ESCAPES.sub("", text)).strip()
+
+
+def is_iso_date(value: object) -> bool:
+    """True for a real calendar date written ``YYYY-MM-DD`` (2025-02-30 is not)."""
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputError(f"{key} must be text, not {type(value).__name__}")
+    return value
+
+
+def _texts(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,) if value else ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{key} must be a list of text")
+    return tuple(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Stance:
+    """One step of an issue's scale."""
+
+    code: str
+    """Stable machine code, e.g. ``not-now``."""
+    label: str
+    """What an analyst reads, e.g. "Not now"."""
+    score: int
+    """0-based place on the scale: 0 is one pole, the highest score the other."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "label": self.label, "score": self.score}
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A question under negotiation, with its ordered scale of stances."""
+
+    id: str
+    name: str
+    question: str = ""
+    keywords: tuple[str, ...] = ()
+    """Words that mark a sentence as speaking to this issue (ingest)."""
+    scale: tuple[Stance, ...] = ()
+
+    def stance(self, code: str) -> Stance | None:
+        """The stance with this code, or None."""
+        for stance in self.scale:
+            if stance.code == code:
+                return stance
+        return None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Issue:
+        scale = data.get("scale") or []
+        if not isinstance(scale, list) or not scale:
+            raise InputError(f"issue {data.get('id')!r} has no scale")
+        stances: list[Stance] = []
+        for score, step in enumerate(scale):
+            if isinstance(step, str):
+                code, label = step, step
+            elif isinstance(step, Mapping):
+                code, label = _text(step, "code"), _text(step, "label") or _text(step, "code")
+            else:
+                raise InputError(f"issue {data.get('id')!r}: a stance must be text or an object")
+            stances.append(Stance(code=code, label=label, score=score))
+        return cls(
+            id=_text(data, "id"),
+            name=_text(data, "name") or _text(data, "id"),
+            question=_text(data, "question"),
+            keywords=_texts(data, "keywords"),
+            scale=tuple(stances),
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "question": self.question,
+            "keywords": list(self.keywords),
+            "scale": [s.as_json() for s in self.scale],
+        }
+
+    def problems(self) -> list[str]:
+        """What is wrong with this issue's definition, if anything."""
+        found = []
+        if not ID_RE.match(self.id):
+            found.append(f"issue id {self.id!r} must be lower-case letters, digits, - or _")
+        codes = [s.code for s in self.scale]
+        if len(codes) < 2:
+            found.append(f"issue {self.id!r} needs a scale of at least two stances")
+        if len(set(codes)) != len(codes):
+            found.append(f"issue {self.id!r} repeats a stance code")
+        found += [
+            f"issue {self.id!r}: stance code {c!r} must be lower-case letters, digits, - or _"
+            for c in codes
+            if not ID_RE.match(c)
+        ]
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A side whose positions are tracked."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    """Speakers and institutions that speak for the party ("Putin", "Kremlin")."""
+    color: str = ""
+    """A Rich colour name or #rrggbb, used to mark the party in tables."""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Party:
+        return cls(
+            id=_text(data, "id"),
+            name=_text(data, "name") or _text(data, "id"),
+            aliases=_texts(data, "aliases"),
+            color=_text(data, "color"),
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "aliases": list(self.aliases), "color": self.color}
+
+    def problems(self) -> list[str]:
+        if ID_RE.match(self.id):
+            return []
+        return [f"party id {self.id!r} must be lower-case letters, digits, - or _"]
+
+
+@dataclass(frozen=True, slots=True)
+class Codebook:
+    """The parties and issues a store tracks, in their display order."""
+
+    parties: tuple[Party, ...]
+    issues: tuple[Issue, ...]
+
+    def party(self, party_id: str) -> Party | None:
+        return next((p for p in self.parties if p.id == party_id), None)
+
+    def issue(self, issue_id: str) -> Issue | None:
+        return next((i for i in self.issues if i.id == issue_id), None)
+
+    def require_party(self, party_id: str) -> Party:
+        party = self.party(party_id)
+        if party is None:
+            known = ", ".join(p.id for p in self.parties)
+            raise InputError(f"unknown party {party_id!r} (known: {known})")
+        return party
+
+    def require_issue(self, issue_id: str) -> Issue:
+        issue = self.issue(issue_id)
+        if issue is None:
+            known = ", ".join(i.id for i in self.issues)
+            raise InputError(f"unknown issue {issue_id!r} (known: {known})")
+        return issue
+
+    def require_stance(self, issue_id: str, code: str) -> Stance:
+        issue = self.require_issue(issue_id)
+        stance = issue.stance(code)
+        if stance is None:
+            known = ", ".join(s.code for s in issue.scale)
+            raise InputError(f"unknown stance {code!r} for issue {issue_id!r} (scale: {known})")
+        return stance
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a statement was reported."""
+
+    url: str = ""
+    title: str = ""
+    outlet: str = ""
+    published: str = ""
+    """ISO date the report was published, or empty."""
+
+    @classmethod
+    def from_json(cls, data: object) -> Source:
+        if data is None:
+            return cls()
+        if not isinstance(data, Mapping):
+            raise InputError("source must be an object with url, title, outlet, published")
+        return cls(
+            url=_text(data, "url"),
+            title=_text(data, "title"),
+            outlet=_text(data, "outlet"),
+            published=_text(data, "published"),
+        )
+
+    def as_json(self) -> dict[str, str]:
+        return {"url": self.url, "title": self.title, "outlet": self.outlet, "published": self.published}
+
+
+STATEMENT_FIELDS = (
+    "party", "issue", "stance", "stated_on", "summary", "quote", "speaker", "channel",
+    "conditions", "source", "grade", "tags", "note",
+)  # fmt: skip
+"""The fields an analyst sets (and may correct); the rest are bookkeeping."""
+
+TEXT_FIELDS = ("summary", "quote", "speaker", "note")
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One revision of one party's stated position on one issue."""
+
+    id: str
+    """Stable across revisions and globally unique (``st_`` + ULID)."""
+    rev: int
+    """1 for the statement as first recorded; each correction or retraction adds one."""
+    party: str
+    issue: str
+    stance: str
+    stated_on: str
+    """ISO date the position was stated (valid time)."""
+    summary: str = ""
+    quote: str = ""
+    speaker: str = ""
+    channel: str = "official"
+    conditions: tuple[str, ...] = ()
+    source: Source = field(default_factory=Source)
+    grade: str = ""
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    recorded_at: str = ""
+    """ISO UTC instant this revision was recorded (record time)."""
+    recorded_by: str = ""
+    retracted: bool = False
+    reason: str = ""
+    """Why this revision was made (a correction's or a retraction's reason)."""
+    withdrawn_on: str = ""
+    """For a retraction: the ISO date from which the position no longer stands.
+    Empty means it never stood (the record was wrong)."""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Statement:
+        """A statement from its stored or exported JSON; types are checked, codes are not."""
+        if not isinstance(data, Mapping):
+            raise InputError("a statement must be a JSON object")
+        rev = data.get("rev", 1)
+        if isinstance(rev, bool) or not isinstance(rev, int):
+            raise InputError("rev must be a whole number")
+        retracted = data.get("retracted", False)
+        if not isinstance(retracted, bool):
+            raise InputError("retracted must be true or false")
+        return cls(
+            id=_text(data, "id"),
+            rev=rev,
+            party=_text(data, "party"),
+            issue=_text(data, "issue"),
+            stance=_text(data, "stance"),
+            stated_on=_text(data, "stated_on"),
+            summary=_text(data, "summary"),
+            quote=_text(data, "quote"),
+            speaker=_text(data, "speaker"),
+            channel=_text(data, "channel") or "official",
+            conditions=_texts(data, "conditions"),
+            source=Source.from_json(data.get("source")),
+            grade=_text(data, "grade"),
+            tags=_texts(data, "tags"),
+            note=_text(data, "note"),
+            recorded_at=_text(data, "recorded_at"),
+            recorded_by=_text(data, "recorded_by"),
+            retracted=retracted,
+            reason=_text(data, "reason"),
+            withdrawn_on=_text(data, "withdrawn_on"),
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "rev": self.rev,
+            "party": self.party,
+            "issue": self.issue,
+            "stance": self.stance,
+            "stated_on": self.stated_on,
+            "summary": self.summary,
+            "quote": self.quote,
+            "speaker": self.speaker,
+            "channel": self.channel,
+            "conditions": list(self.conditions),
+            "source": self.source.as_json(),
+            "grade": self.grade,
+            "tags": list(self.tags),
+            "note": self.note,
+            "recorded_at": self.recorded_at,
+            "recorded_by": self.recorded_by,
+            "retracted": self.retracted,
+            "reason": self.reason,
+            "withdrawn_on": self.withdrawn_on,
+        }
+
+    def sanitised(self) -> Statement:
+        """This statement with every free-text field made safe (done once, on the way in)."""
+        return replace(
+            self,
+            **{name: sanitise(getattr(self, name)) for name in TEXT_FIELDS},
+            conditions=tuple(c for c in map(sanitise, self.conditions) if c),
+            tags=tuple(t for t in map(sanitise, self.tags) if t),
+            source=Source(*(sanitise(v) for v in (
+                self.source.url, self.source.title, self.source.outlet, self.source.published
+            ))),
+            reason=sanitise(self.reason),
+        )  # fmt: skip
+
+    def problems(self, codebook: Codebook) -> list[str]:
+        """Every way this revision breaks the codebook or the field rules."""
+        found = []
+        if self.rev < 1:
+            found.append(f"rev {self.rev} must be 1 or more")
+        if codebook.party(self.party) is None:
+            found.append(f"unknown party {self.party!r}")
+        issue = codebook.issue(self.issue)
+        if issue is None:
+            found.append(f"unknown issue {self.issue!r}")
+        elif issue.stance(self.stance) is None:
+            scale = ", ".join(s.code for s in issue.scale)
+            found.append(f"unknown stance {self.stance!r} for issue {self.issue!r} (scale: {scale})")
+        if not is_iso_date(self.stated_on):
+            found.append(f"stated_on {self.stated_on!r} is not a real date (YYYY-MM-DD)")
+        if self.source.published and not is_iso_date(self.source.published):
+            found.append(f"source published {self.source.published!r} is not a real date")
+        if self.withdrawn_on and not is_iso_date(self.withdrawn_on):
+            found.append(f"withdrawn_on {self.withdrawn_on!r} is not a real date")
+        if self.grade and not GRADE_RE.match(self.grade):
+            found.append(f"grade {self.grade!r} is not an Admiralty code like B2 (A-F, 1-6)")
+        if self.channel not in CHANNELS:
+            found.append(f"channel {self.channel!r} is not one of {', '.join(CHANNELS)}")
+        if self.retracted and not self.reason:
+            found.append("a retraction needs a reason")
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """Where one party stands on one issue as of a date."""
+
+    party: str
+    issue: str
+    stance: Stance
+    statement: Statement
+    """The newest standing statement stated on or before the date."""
+    version: int
+    """How many standing statements the cell has had up to the date."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "party": self.party,
+            "issue": self.issue,
+            "stance": self.stance.code,
+            "label": self.stance.label,
+            "score": self.stance.score,
+            "stated_on": self.statement.stated_on,
+            "statement_id": self.statement.id,
+            "version": self.version,
+            "grade": self.statement.grade,
+        }
+
+
+CHANGE_KINDS = ("new", "changed", "withdrawn", "restated")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """How one cell differs between two dates."""
+
+    party: str
+    issue: str
+    kind: str
+    """``new``, ``changed``, ``withdrawn`` or ``restated``."""
+    before: Cell | None
+    after: Cell | None
+    movement: str | None
+    """``toward`` or ``away`` from the other parties' positions, or None."""
+    statements: tuple[Statement, ...]
+    """Standing statements stated inside (from, to], oldest first: the path."""
+
+    @property
+    def shift(self) -> int | None:
+        """After minus before on the scale; None unless both ends exist."""
+        if self.before is None or self.after is None:
+            return None
+        return self.after.stance.score - self.before.stance.score
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "party": self.party,
+            "issue": self.issue,
+            "kind": self.kind,
+            "before": self.before.as_json() if self.before else None,
+            "after": self.after.as_json() if self.after else None,
+            "shift": self.shift,
+            "movement": self.movement,
+            "statements": [s.id for s in self.statements],
+        }
+
+
+def codebook_from_tables(parties: Iterable[Mapping[str, Any]], issues: Iterable[Mapping[str, Any]]) -> Codebook:
+    """A codebook from the stored ``parties`` and ``issues`` documents."""
+    return Codebook(
+        parties=tuple(Party.from_json(p) for p in parties),
+        issues=tuple(Issue.from_json(i) for i in issues),
+    )

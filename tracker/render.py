@@ -1,0 +1,300 @@
+"""Rich renderables and the json / csv / markdown writers, one way for every command.
+
+A command builds a :class:`View`: the JSON payload, flat rows for CSV and
+Markdown, and optionally its own Rich renderable and Markdown text. ``emit``
+writes it in the format asked for. Stored text is untrusted: it reaches Rich
+only as ``Text`` objects, never as markup.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, TextIO
+
+import orjson
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from .model import Codebook, Issue, Party, Stance, Statement
+from .timeline import Matrix
+
+
+class Format(str, Enum):
+    """Output formats every listing command offers."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+@dataclass
+class View:
+    """One command's output, ready for any format."""
+
+    data: Any
+    """The ``--format json`` payload (DESIGN.md shapes)."""
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    """Flat rows for csv and for the default table and markdown."""
+    title: str = ""
+    table: RenderableType | None = None
+    """A richer rendering than the plain table, where the command has one."""
+    markdown: str | None = None
+    """A richer Markdown text than the pipe table, where the command has one."""
+    empty: str = ""
+    """What the table format says when there are no rows."""
+
+
+def console(file: TextIO | None = None) -> Console:
+    """A Rich console that never interprets markup or emoji codes in what it prints."""
+    return Console(file=file or sys.stdout, markup=False, emoji=False, highlight=False, soft_wrap=False)
+
+
+def json_bytes(data: Any) -> bytes:
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+def cell_text(value: Any) -> str:
+    """A value as one line of plain text for csv and markdown cells."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(cell_text(v) for v in value)
+    return str(value)
+
+
+def markdown_escape(value: Any) -> str:
+    return cell_text(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def pipe_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(markdown_escape(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def plain_table(view: View) -> Table:
+    table = Table(title=Text(view.title) if view.title else None, title_justify="left")
+    for column in view.columns:
+        table.add_column(column)
+    for row in view.rows:
+        table.add_row(*(v if isinstance(v, Text) else Text(cell_text(v)) for v in row))
+    return table
+
+
+def emit(view: View, fmt: Format, out: TextIO | None = None) -> None:
+    """Write ``view`` to ``out`` (stdout) in ``fmt``."""
+    out = out or sys.stdout
+    if fmt is Format.json:
+        out.write(json_bytes(view.data).decode())
+    elif fmt is Format.csv:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(view.columns)
+        writer.writerows([cell_text(v) for v in row] for row in view.rows)
+    elif fmt is Format.markdown:
+        if view.markdown is not None:
+            out.write(view.markdown)
+        else:
+            out.write((f"## {markdown_escape(view.title)}\n\n" if view.title else "") + pipe_table(view.columns, view.rows))
+    elif not view.rows and view.table is None and view.empty:
+        console(out).print(Text(view.empty))
+    else:
+        console(out).print(view.table if view.table is not None else plain_table(view))
+
+
+# -- colours -----------------------------------------------------------------
+
+_POLES = ((0x3B, 0x82, 0xD0), (0xB8, 0xB0, 0x5A), (0xD0, 0x46, 0x3B))
+"""Score colours: Kyiv's pole (blue), the middle (ochre), Moscow's pole (red)."""
+
+
+def stance_color(stance: Stance, issue: Issue) -> str:
+    """One palette for every scale: where the stance sits between the two poles."""
+    steps = max(len(issue.scale) - 1, 1)
+    at = stance.score / steps * 2
+    low, high = (_POLES[0], _POLES[1]) if at <= 1 else (_POLES[1], _POLES[2])
+    part = at if at <= 1 else at - 1
+    red, green, blue = (round(a + (b - a) * part) for a, b in zip(low, high, strict=True))
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+def legend() -> Text:
+    text = Text("colour: ")
+    for label, rgb in zip(("Kyiv's pole", "middle", "Moscow's pole"), _POLES, strict=True):
+        text.append("■ ", style="#{:02x}{:02x}{:02x}".format(*rgb))
+        text.append(label + "  ")
+    return text
+
+
+def stance_text(stance: Stance, issue: Issue) -> Text:
+    return Text(stance.label, style=f"bold {stance_color(stance, issue)}")
+
+
+# -- views ---------------------------------------------------------------------
+
+
+def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
+    parties = [book.require_party(p) for p in matrix.parties]
+    issues = [book.require_issue(i) for i in matrix.issues]
+    columns = ["party", "issue", "stance", "label", "score", "stated_on", "version", "grade", "statement_id"]
+    rows = [
+        [c.party, c.issue, c.stance.code, c.stance.label, c.stance.score, c.statement.stated_on,
+         c.version, c.statement.grade, c.statement.id]
+        for c in (matrix.cells[(p.id, i.id)] for p in parties for i in issues if (p.id, i.id) in matrix.cells)
+    ]  # fmt: skip
+    heading = f"{title} as of {matrix.as_of}" + (f" (as known at {matrix.known_at})" if matrix.known_at else "")
+    table = Table(title=Text(heading), title_justify="left", show_lines=True)
+    table.add_column("party")
+    for issue in issues:
+        table.add_column(Text(issue.name))
+    for party in parties:
+        row: list[RenderableType] = [Text(party.name, style=f"bold {party.color}" if party.color else "bold")]
+        for issue in issues:
+            cell = matrix.cells.get((party.id, issue.id))
+            if cell is None:
+                row.append(Text("no position", style="dim"))
+                continue
+            text = stance_text(cell.stance, issue)
+            text.append(f"\n{cell.statement.stated_on}\nv{cell.version}" + (f" · {cell.statement.grade}" if cell.statement.grade else ""), style="dim")
+            row.append(text)
+        table.add_row(*row)
+    markdown_rows = [
+        [p.name] + [matrix.cells[(p.id, i.id)].stance.label if (p.id, i.id) in matrix.cells else "—" for i in issues]
+        for p in parties
+    ]
+    markdown = f"## {markdown_escape(heading)}\n\n" + pipe_table(["party"] + [i.name for i in issues], markdown_rows)
+    return View(matrix.as_json(), columns, rows, heading, Group(table, legend()), markdown)
+
+
+STATEMENT_COLUMNS = [
+    "id", "rev", "stated_on", "party", "issue", "stance", "speaker", "channel", "grade",
+    "summary", "quote", "conditions", "source_url", "source_title", "source_outlet",
+    "source_published", "tags", "note", "recorded_at", "recorded_by", "retracted", "reason", "withdrawn_on",
+]  # fmt: skip
+"""The flat statement shape, shared by log/show csv output and by export/import csv."""
+
+
+def statement_row(s: Statement) -> list[Any]:
+    return [
+        s.id, s.rev, s.stated_on, s.party, s.issue, s.stance, s.speaker, s.channel, s.grade,
+        s.summary, s.quote, list(s.conditions), s.source.url, s.source.title, s.source.outlet,
+        s.source.published, list(s.tags), s.note, s.recorded_at, s.recorded_by, s.retracted, s.reason, s.withdrawn_on,
+    ]  # fmt: skip
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def log_view(statements: Sequence[Statement], book: Codebook, *, title: str = "Statements") -> View:
+    table = Table(title=Text(title), title_justify="left", show_lines=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("party · issue")
+    table.add_column("stance")
+    table.add_column("grade", no_wrap=True)
+    table.add_column("said", ratio=1, overflow="fold")
+    for s in statements:
+        issue = book.issue(s.issue)
+        stance = issue.stance(s.stance) if issue else None
+        label = stance_text(stance, issue) if stance and issue else Text(s.stance)
+        if s.retracted:
+            label = Text(f"{s.stance} (retracted)", style="strike dim")
+        said = Text(_short(s.quote and f"“{s.quote}”" or s.summary, 160))
+        said.append(f"\n— {s.speaker or 'unknown speaker'} · {s.id}" + (f" r{s.rev}" if s.rev > 1 else ""), style="dim")
+        table.add_row(Text(s.stated_on), Text(f"{s.party} · {s.issue}"), label, Text(s.grade), said)
+    return View(
+        [s.as_json() for s in statements],
+        STATEMENT_COLUMNS,
+        [statement_row(s) for s in statements],
+        title,
+        table if statements else None,
+        empty="No statements match.",
+    )
+
+
+def statement_details(s: Statement) -> Table:
+    """Every field of one revision, as a two-column grid."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    fields: list[tuple[str, str]] = [
+        ("statement", f"{s.id} (revision {s.rev})"),
+        ("party / issue", f"{s.party} / {s.issue}"),
+        ("stance", s.stance + ("  [RETRACTED]" if s.retracted else "")),
+        ("stated on", s.stated_on),
+        ("speaker", s.speaker),
+        ("channel", s.channel),
+        ("grade", s.grade),
+        ("summary", s.summary),
+        ("quote", s.quote and f"“{s.quote}”"),
+        ("conditions", "; ".join(s.conditions)),
+        ("source", " — ".join(v for v in (s.source.title, s.source.outlet, s.source.published) if v)),
+        ("url", s.source.url),
+        ("tags", ", ".join(s.tags)),
+        ("note", s.note),
+        ("recorded", f"{s.recorded_at} by {s.recorded_by}"),
+        ("reason", s.reason),
+        ("withdrawn on", s.withdrawn_on),
+    ]
+    for name, value in fields:
+        if value:
+            grid.add_row(Text(name), Text(value))
+    return grid
+
+
+def show_view(revisions: Sequence[Statement]) -> View:
+    latest = revisions[-1]
+    data = {**latest.as_json(), "revisions": [r.as_json() for r in revisions]}
+    history = Table(title=Text("Revisions"), title_justify="left")
+    for column in ("rev", "recorded_at", "by", "stance", "stated_on", "change"):
+        history.add_column(column)
+    for r in revisions:
+        what = "retracted" if r.retracted else ("first recorded" if r.rev == 1 else "corrected")
+        history.add_row(*(Text(str(v)) for v in (r.rev, r.recorded_at, r.recorded_by, r.stance, r.stated_on,
+                                                  what + (f": {r.reason}" if r.reason else ""))))  # fmt: skip
+    return View(data, STATEMENT_COLUMNS, [statement_row(r) for r in revisions], latest.id, Group(statement_details(latest), history))
+
+
+def revision_view(statement: Statement) -> View:
+    """What add / correct / retract print: the id (table) or the new revision (json)."""
+    return View(statement.as_json(), STATEMENT_COLUMNS, [statement_row(statement)], table=Text(statement.id))
+
+
+def parties_view(parties: Sequence[Party]) -> View:
+    rows = [[p.id, p.name, list(p.aliases), p.color] for p in parties]
+    return View([p.as_json() for p in parties], ["id", "name", "aliases", "color"], rows, "Parties")
+
+
+def issues_view(issues: Sequence[Issue]) -> View:
+    table = Table(title=Text("Issues"), title_justify="left", show_lines=True)
+    for column in ("id", "name", "question", "scale (score: code — label)", "keywords"):
+        table.add_column(column, overflow="fold")
+    for issue in issues:
+        scale = Text()
+        for stance in issue.scale:
+            scale.append(f"{stance.score}: {stance.code} — {stance.label}\n", style=stance_color(stance, issue))
+        scale.rstrip()
+        table.add_row(Text(issue.id), Text(issue.name), Text(issue.question), scale, Text(", ".join(issue.keywords)))
+    rows = [[i.id, i.name, i.question, [s.code for s in i.scale], list(i.keywords)] for i in issues]
+    return View([i.as_json() for i in issues], ["id", "name", "question", "scale", "keywords"], rows, "Issues", table)
+
+
+def problems_view(problems: Sequence[str], summary: str) -> View:
+    return View(
+        {"ok": not problems, "problems": list(problems), "summary": summary},
+        ["problem"],
+        [[p] for p in problems],
+        f"{len(problems)} problem(s)",
+        None if problems else Text(summary),
+    )
+
+

@@ -1,0 +1,502 @@
+"""positions.json: TinyDB over an atomic, locked, deterministic JSON storage.
+
+TinyDB gives us the table layout and document ids; it promises nothing about
+concurrent writers or crashes, and it re-reads the file on every query. So:
+
+- ``AtomicJSONStorage`` parses the file once (orjson) and re-parses only when
+  its stat changes; it writes sorted, indented JSON to a temp file in the same
+  folder, fsyncs and renames it over the original, so a reader sees the old
+  file or the new one, never half of one.
+- ``Store`` takes an exclusive lock (``positions.json.lock``) around every
+  read-modify-write, re-reads under the lock, and writes once per operation.
+- Statements are append-only: a correction or retraction is a new revision.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+from ulid import ULID
+
+from . import codebook as default_codebook
+from .dates import format_instant, now_instant
+from .errors import InputError, StoreError, StoreLocked
+from .model import SCHEMA, Codebook, Issue, Party, Statement, codebook_from_tables
+from .timeline import Timeline
+
+Tables = dict[str, dict[str, Any]]
+TABLES = ("meta", "parties", "issues", "statements", "feeds", "inbox")
+LOCK_TIMEOUT = 15.0
+"""Seconds a writer waits for another writer before giving up with a message."""
+
+_DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
+def dump_tables(data: Mapping[str, Any]) -> bytes:
+    """The file's bytes: sorted keys and indentation, so git diffs stay readable."""
+    return orjson.dumps(data, option=_DUMP_OPTIONS)
+
+
+def _stat_key(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+def parse_tables(raw: bytes, path: Path) -> Tables:
+    """Parse and shape-check a store file; every failure names the file and the problem."""
+    if not raw.strip():
+        raise StoreError(f"{path}: the file is empty (not a tracker store)")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise StoreError(f"{path}: not valid JSON ({error})") from None
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        raise StoreError(f"{path}: not a tracker store (expected an object of tables)")
+    meta = next(iter(data.get("meta", {}).values()), None)
+    if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
+        raise StoreError(f"{path}: not a tracker store (no meta table with a schema number)")
+    if meta["schema"] > SCHEMA:
+        raise StoreError(
+            f"{path}: written by a newer tracker (schema {meta['schema']}, this one reads {SCHEMA}); upgrade tracker"
+        )
+    for name in TABLES:
+        table = data.setdefault(name, {})
+        if not all(isinstance(doc, dict) for doc in table.values()):
+            raise StoreError(f"{path}: table {name!r} holds something that is not a document")
+    return data
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that parses once, re-reads on change and writes atomically."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._data: Tables | None = None
+        self._stamp: tuple[int, int, int] | None = None
+        self.generation = 0
+        """Bumped whenever the data in memory changes, so derived caches know."""
+
+    def read(self) -> Tables:
+        stamp = _stat_key(self.path)
+        if stamp is None:
+            raise StoreError(f"{self.path}: the store has gone (deleted or moved while in use)")
+        if self._data is None or stamp != self._stamp:
+            try:
+                raw = self.path.read_bytes()
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot read ({error.strerror})") from None
+            self._data = parse_tables(raw, self.path)
+            self._stamp = stamp
+            self.generation += 1
+        return self._data
+
+    def write(self, data: Mapping[str, Any]) -> None:
+        payload = dump_tables(data)
+        try:
+            write_atomic(self.path, payload)
+        except OSError as error:
+            # TinyDB changed the tables in place before calling us: forget them.
+            self._data, self._stamp = None, None
+            self.generation += 1
+            raise StoreError(f"{self.path}: could not write ({error.strerror or error}); the file is unchanged") from None
+        self._data = dict(data)
+        self._stamp = _stat_key(self.path)
+        self.generation += 1
+
+    def close(self) -> None:
+        self._data = None
+
+
+def write_atomic(path: Path, payload: bytes) -> None:
+    """Replace ``path`` with ``payload`` so that no reader or crash sees half of it."""
+    folder = path.parent
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(payload)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+    with contextlib.suppress(OSError):  # the rename itself survives a power cut
+        directory = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def new_statement_id() -> str:
+    """A globally unique, time-sortable statement id."""
+    return f"st_{ULID()}"
+
+
+def current_user() -> str:
+    """Who records a revision: ``$TRACKER_USER``, else the login name."""
+    try:
+        return os.environ.get("TRACKER_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def empty_tables(title: str, parties: Iterable[Party], issues: Iterable[Issue]) -> Tables:
+    """The tables of a new store."""
+    return {
+        "meta": {"1": {"schema": SCHEMA, "title": title}},
+        "parties": {str(n): p.as_json() for n, p in enumerate(parties, 1)},
+        "issues": {str(n): i.as_json() for n, i in enumerate(issues, 1)},
+        "statements": {},
+        "feeds": {},
+        "inbox": {},
+    }
+
+
+def default_tables(title: str = "Negotiation tracker") -> Tables:
+    """A new store with the default codebook from DESIGN.md."""
+    book = codebook_from_tables(default_codebook.PARTIES, default_codebook.ISSUES)
+    return empty_tables(title, book.parties, book.issues)
+
+
+def _doc_order(table: Mapping[str, Any]) -> list[Any]:
+    """Documents in insertion order (keys are TinyDB's integer ids as text)."""
+    return [table[k] for k in sorted(table, key=lambda k: int(k) if k.isdigit() else 0)]
+
+
+class Store:
+    """The positions of a negotiation, as stored in one positions.json."""
+
+    def __init__(self, path: str | Path, *, lock_timeout: float = LOCK_TIMEOUT) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise StoreError(
+                f"no store at {self.path}: create one with `tracker init` "
+                "(or `tracker init --demo` for the bundled 2025 record)"
+            )
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a folder, not a store file")
+        self._db = TinyDB(self.path, storage=AtomicJSONStorage)
+        self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
+        self._lock = FileLock(f"{self.path}.lock")
+        self._lock_timeout = lock_timeout
+        self._cache: dict[str, Any] = {}
+        self._cache_generation = -1
+        self._storage.read()  # fail now, with the file's name, if it is not a store
+
+    @classmethod
+    def create(cls, path: str | Path, tables: Tables, *, force: bool = False) -> Store:
+        """Write a new store; an existing file is kept as a backup with ``force``, refused without."""
+        path = Path(path)
+        lock = FileLock(f"{path}.lock")
+        try:
+            with lock.acquire(timeout=LOCK_TIMEOUT):
+                if path.exists():
+                    if not force:
+                        raise StoreError(f"{path} already exists (use --force to replace it; a backup is kept)")
+                    backup_of(path)
+                write_atomic(path, dump_tables(tables))
+        except Timeout:
+            raise StoreLocked(f"{path} is locked by another tracker process") from None
+        except OSError as error:
+            raise StoreError(f"could not write {path}: {error.strerror or error}") from None
+        return cls(path)
+
+    # -- reading ---------------------------------------------------------
+
+    def _tables(self) -> Tables:
+        data = self._storage.read()
+        if self._storage.generation != self._cache_generation:
+            self._cache.clear()
+            self._cache_generation = self._storage.generation
+        return data
+
+    def _cached(self, key: str, build: Any) -> Any:
+        self._tables()
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def reload_if_changed(self) -> bool:
+        """Re-read the file if another process changed it; True if it did."""
+        before = self._storage.generation
+        self._tables()
+        return self._storage.generation != before
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever the data this store holds in memory changes."""
+        self._tables()
+        return self._storage.generation
+
+    def raw_tables(self) -> Tables:
+        """The parsed file, for ``check`` and ``export``; do not modify."""
+        return self._tables()
+
+    @property
+    def title(self) -> str:
+        meta = next(iter(self._tables()["meta"].values()))
+        return str(meta.get("title") or self.path.name)
+
+    @property
+    def codebook(self) -> Codebook:
+        def build() -> Codebook:
+            tables = self._tables()
+            try:
+                return codebook_from_tables(_doc_order(tables["parties"]), _doc_order(tables["issues"]))
+            except InputError as error:
+                raise StoreError(f"{self.path}: bad codebook: {error} (run `tracker check`)") from None
+
+        book: Codebook = self._cached("codebook", build)
+        return book
+
+    def revisions(self) -> list[Statement]:
+        """Every revision of every statement, in the order they were recorded."""
+
+        def build() -> list[Statement]:
+            book = self.codebook
+            parties = {p.id for p in book.parties}
+            stances = {(i.id, s.code) for i in book.issues for s in i.scale}
+            found = []
+            for key, doc in self._tables()["statements"].items():
+                try:
+                    statement = Statement.from_json(doc)
+                except InputError as error:
+                    raise StoreError(f"{self.path}: statement document {key}: {error} (run `tracker check`)") from None
+                if statement.party not in parties or (statement.issue, statement.stance) not in stances:
+                    where = statement.id or f"document {key}"
+                    problem = "; ".join(statement.problems(book))
+                    raise StoreError(f"{self.path}: statement {where}: {problem} (run `tracker check`)")
+                found.append(statement)
+            found.sort(key=lambda s: (s.recorded_at, s.rev))
+            return found
+
+        revisions: list[Statement] = self._cached("revisions", build)
+        return revisions
+
+    def history(self, statement_id: str) -> list[Statement]:
+        """All revisions of one statement, first to last; an unknown id is an error."""
+        found = sorted((s for s in self.revisions() if s.id == statement_id), key=lambda s: s.rev)
+        if not found:
+            raise InputError(f"no statement with id {statement_id!r}")
+        return found
+
+    def timeline(self, known_at: datetime | None = None) -> Timeline:
+        """The positions as the file says now, or as it said at ``known_at``."""
+        if known_at is not None:
+            return Timeline(self.codebook, self.revisions(), known_at=format_instant(known_at))
+        timeline: Timeline = self._cached("timeline", lambda: Timeline(self.codebook, self.revisions()))
+        return timeline
+
+    # -- writing ---------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Tables]:
+        """Hold the lock, with the file re-read if anyone changed it since we did."""
+        try:
+            self._lock.acquire(timeout=self._lock_timeout)
+        except Timeout:
+            raise StoreLocked(
+                f"{self.path} is locked by another tracker process (waited {self._lock_timeout:.0f} s); try again"
+            ) from None
+        try:
+            yield self._tables()
+        finally:
+            self._lock.release()
+
+    def table(self, name: str) -> Table:
+        """A TinyDB table for one write inside :meth:`writing` (feeds, inbox, ...).
+
+        A fresh Table each time: TinyDB caches the next document id per Table,
+        and another process may have appended since.
+        """
+        return Table(self._storage, name)
+
+    def documents(self, name: str) -> dict[str, dict[str, Any]]:
+        """The raw documents of one table keyed by TinyDB id; read-only."""
+        return self._tables()[name]
+
+    def _checked(self, statement: Statement) -> Statement:
+        statement = statement.sanitised()
+        problems = statement.problems(self.codebook)
+        if problems:
+            raise InputError("; ".join(problems))
+        return statement
+
+    def _append(self, statements: Sequence[Statement]) -> None:
+        self.table("statements").insert_multiple(s.as_json() for s in statements)
+
+    def _stamp(self, fields: Mapping[str, Any], **bookkeeping: Any) -> Statement:
+        try:
+            statement = Statement.from_json({**fields, **bookkeeping})
+        except InputError as error:
+            raise InputError(str(error)) from None
+        return replace(statement, recorded_at=now_instant(), recorded_by=current_user())
+
+    def add(self, fields: Mapping[str, Any]) -> Statement:
+        """Record a new statement from the analyst's fields; returns revision 1."""
+        with self.writing():
+            statement = self._checked(self._stamp(fields, id=new_statement_id(), rev=1))
+            self._append([statement])
+        return statement
+
+    def correct(self, statement_id: str, changes: Mapping[str, Any], *, reason: str = "") -> Statement:
+        """Append a revision with ``changes`` applied to the latest one."""
+        if not changes:
+            raise InputError("nothing to correct: give at least one field to change")
+        with self.writing():
+            latest = self.history(statement_id)[-1]
+            if latest.retracted:
+                raise InputError(f"statement {statement_id} is retracted; add a new statement instead")
+            fields = latest.as_json()
+            if "source" in changes:
+                changes = {**changes, "source": {**fields["source"], **changes["source"]}}
+            fields.update(changes)
+            statement = self._checked(
+                self._stamp(fields, id=statement_id, rev=latest.rev + 1, reason=reason, retracted=False)
+            )
+            if replace(statement, rev=latest.rev, recorded_at="", recorded_by="", reason="") == replace(
+                latest, recorded_at="", recorded_by="", reason=""
+            ):
+                raise InputError(f"nothing to correct: the changes leave statement {statement_id} as it is")
+            self._append([statement])
+        return statement
+
+    def retract(self, statement_id: str, reason: str, *, withdrawn_on: str = "") -> Statement:
+        """Append a revision that marks the statement retracted (from ``withdrawn_on``, or always)."""
+        if not reason.strip():
+            raise InputError("a retraction needs a reason (--reason)")
+        with self.writing():
+            latest = self.history(statement_id)[-1]
+            if latest.retracted:
+                raise InputError(f"statement {statement_id} is already retracted")
+            if withdrawn_on and withdrawn_on < latest.stated_on:
+                raise InputError(f"cannot withdraw on {withdrawn_on}: the statement was made on {latest.stated_on}")
+            statement = self._checked(
+                self._stamp(
+                    latest.as_json(),
+                    rev=latest.rev + 1,
+                    retracted=True,
+                    reason=reason,
+                    withdrawn_on=withdrawn_on,
+                )
+            )
+            self._append([statement])
+        return statement
+
+    def import_statements(self, records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Statement]:
+        """Validate every record, then write them all at once; a bad one names its place.
+
+        ``records`` are (where, fields) pairs; ``where`` is "line 4" or "item 2".
+        A record with ``revisions`` brings its whole history; one without gets
+        revision 1, and a new id unless it gives one.
+        """
+        with self.writing():
+            known = {s.id for s in self.revisions()}
+            ready: list[Statement] = []
+            for where, record in records:
+                try:
+                    batch = self._imported(record)
+                    for statement in batch:
+                        if statement.id in known and statement.rev == batch[0].rev:
+                            raise InputError(f"statement id {statement.id!r} is already in the store or the file")
+                    known.update(s.id for s in batch)
+                except InputError as error:
+                    raise InputError(f"{where}: {error}; nothing was imported") from None
+                ready.extend(batch)
+            if ready:
+                self._append(ready)
+        return ready
+
+    def _imported(self, record: Mapping[str, Any]) -> list[Statement]:
+        if not isinstance(record, Mapping):
+            raise InputError("expected a statement object")
+        history = record.get("revisions")
+        if history is None:
+            fields = {k: v for k, v in record.items() if k not in ("rev", "recorded_at", "recorded_by")}
+            return [self._checked(self._stamp(fields, id=fields.get("id") or new_statement_id(), rev=1))]
+        if not isinstance(history, list) or not history:
+            raise InputError("revisions must be a non-empty list")
+        batch = [self._checked(Statement.from_json(rev)) for rev in history]
+        ids = {s.id for s in batch}
+        if len(ids) != 1 or not batch[0].id:
+            raise InputError("all revisions of a statement must carry the same id")
+        if [s.rev for s in batch] != list(range(1, len(batch) + 1)):
+            raise InputError("revisions must be numbered 1, 2, 3... in order")
+        stamp = now_instant()
+        return [s if s.recorded_at else replace(s, recorded_at=stamp, recorded_by=current_user()) for s in batch]
+
+    def add_party(self, party: Party) -> Party:
+        """Add a party to the codebook."""
+        return self._add_code("parties", party, party.problems())
+
+    def add_issue(self, issue: Issue) -> Issue:
+        """Add an issue, with its scale, to the codebook."""
+        return self._add_code("issues", issue, issue.problems())
+
+    def _add_code(self, table: str, item: Party | Issue, problems: list[str]) -> Any:
+        if problems:
+            raise InputError("; ".join(problems))
+        with self.writing() as tables:
+            if any(doc.get("id") == item.id for doc in tables[table].values()):
+                raise InputError(f"{table[:-1].replace('ie', 'y')} {item.id!r} already exists")
+            self.table(table).insert(item.as_json())
+        return item
+
+    def update_party(self, party_id: str, *, name: str = "", aliases: Sequence[str] = (), color: str = "") -> Party:
+        """Rename or recolour a party, or give it more aliases (for ingest)."""
+        return self._update_code("parties", party_id, name=name, more=aliases, color=color)  # type: ignore[no-any-return]
+
+    def update_issue(self, issue_id: str, *, name: str = "", keywords: Sequence[str] = (), question: str = "") -> Issue:
+        """Rename an issue, reword its question or give it more keywords (for ingest)."""
+        return self._update_code("issues", issue_id, name=name, more=keywords, question=question)  # type: ignore[no-any-return]
+
+    def _update_code(self, table: str, code_id: str, *, name: str, more: Sequence[str], **fields: str) -> Any:
+        listed = "aliases" if table == "parties" else "keywords"
+        with self.writing() as tables:
+            found = [(key, doc) for key, doc in tables[table].items() if doc.get("id") == code_id]
+            if not found:
+                raise InputError(f"no {table[:-1].replace('ie', 'y')} {code_id!r}")
+            key, doc = found[0]
+            updated = dict(doc)
+            if name:
+                updated["name"] = name
+            updated.update({k: v for k, v in fields.items() if v})
+            extra = [m for m in more if m and m not in updated.get(listed, [])]
+            updated[listed] = list(updated.get(listed, [])) + extra
+            item = (Party if table == "parties" else Issue).from_json(updated)
+            self.table(table).update(item.as_json(), doc_ids=[int(key)])
+        return item
+
+
+def backup_of(path: Path) -> Path:
+    """Copy ``path`` aside as ``NAME.YYYYmmddTHHMMSS.bak`` before it is replaced."""
+    suffix = now_instant().replace("-", "").replace(":", "")[:15]
+    backup = path.with_name(f"{path.name}.{suffix}.bak")
+    write_atomic(backup, path.read_bytes())
+    return backup
