@@ -562,6 +562,18 @@ def export(
         typer.echo(f"Exported {len(by_id)} statements to {output}.", err=True)
 
 
+def _register_extensions() -> None:
+    """Commands that live beside their layer (ingest); each imports its heavy parts lazily."""
+    try:
+        from .ingest.commands import register
+    except ImportError:
+        return
+    register(app)
+
+
+_register_extensions()
+
+
 def run() -> None:
     """Console-script entry point."""
     app()
