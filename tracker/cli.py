@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,8 +19,20 @@ import typer
 from typer.core import TyperGroup
 
 from . import dates
-from .errors import InputError, StoreError, TrackerError
+from .errors import InputError, TrackerError
 from .model import Issue, Party, sanitise
+from .options import (
+    AsOfOpt,
+    Context,
+    FormatOpt,
+    IssuesOpt,
+    KnownAtOpt,
+    PartiesOpt,
+    context,
+    iso_date,
+    known_at_instant,
+    selection,
+)
 from .render import (
     STATEMENT_COLUMNS,
     Format,
@@ -37,8 +48,6 @@ from .render import (
 )
 from .store import Store, default_tables, parse_tables
 
-DEFAULT_DB = "positions.json"
-
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one clean line on stderr; the caller raises the returned Exit."""
@@ -50,7 +59,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 class TrackerGroup(TyperGroup):
     """Turns the core's errors into one line on stderr and exit 2, for every command."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except TrackerError as error:
@@ -67,56 +76,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-@dataclass
-class Context:
-    """What the top-level options decide for every command."""
-
-    db: Path | None
-
-    @property
-    def path(self) -> Path:
-        return self.db or Path(DEFAULT_DB)
-
-    def store(self) -> Store:
-        if self.db is None and not Path(DEFAULT_DB).exists():
-            raise StoreError(
-                "no store: pass --db PATH, set TRACKER_DB, or create ./positions.json with "
-                "`tracker init` (or `tracker init --demo` for the bundled 2025 record)"
-            )
-        return Store(self.path)
-
-
-def _ctx(ctx: typer.Context) -> Context:
-    obj = ctx.find_root().obj
-    assert isinstance(obj, Context)
-    return obj
-
-
-# -- shared options --------------------------------------------------------------
-
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table (default), json, csv or markdown.")]
-AsOfOpt = Annotated[str, typer.Option("--as-of", help=f"The date to look at: {dates.HELP}.")]
-KnownAtOpt = Annotated[
-    str | None,
-    typer.Option("--known-at", help="Show the record as the file held it then (a date, or an ISO date-time, UTC unless it has an offset)."),
-]
-PartiesOpt = Annotated[list[str] | None, typer.Option("--party", "-p", help="Only this party (repeatable).")]
-IssuesOpt = Annotated[list[str] | None, typer.Option("--issue", "-i", help="Only this issue (repeatable).")]
-
-
-def _date(text: str | None) -> str | None:
-    return None if text is None else dates.parse_date(text).isoformat()
-
-
-def _known_at(text: str | None) -> Any:
-    return None if text is None else dates.parse_instant(text)
-
-
-def _selection(store: Store, parties: Sequence[str] | None, issues: Sequence[str] | None) -> tuple[list[str], list[str]]:
-    book = store.codebook
-    return [book.require_party(p).id for p in parties or []], [book.require_issue(i).id for i in issues or []]
 
 
 # -- the app ---------------------------------------------------------------------
@@ -146,10 +105,10 @@ def tui(
     compare: Annotated[str | None, typer.Option("--compare", help="Mark what changed since this date.")] = None,
 ) -> None:
     """Open the dashboard (what bare `tracker` does)."""
-    store = _ctx(ctx).store()
-    day, since = _date(as_of), _date(compare)
+    store = context(ctx).store()
+    day, since = iso_date(as_of), iso_date(compare)
     try:
-        from .tui import run as run_dashboard  # Textual loads only for the dashboard
+        from .tui import run as run_dashboard  # type: ignore[import-not-found,unused-ignore]  # Textual loads only here
     except ImportError:  # the dashboard is not built yet: show the matrix instead
         ctx.invoke(matrix, ctx=ctx, as_of=as_of)
         return
@@ -164,7 +123,7 @@ def init(
     title: Annotated[str, typer.Option("--title", help="The dataset's title.")] = "Negotiation tracker",
 ) -> None:
     """Create a store with the default codebook (or the bundled dataset)."""
-    path = _ctx(ctx).path
+    path = context(ctx).path
     if demo:
         bundled = resources.files("tracker").joinpath("data/positions.json")
         tables = parse_tables(bundled.read_bytes(), Path(str(bundled)))
@@ -172,7 +131,8 @@ def init(
         tables = default_tables(title)
     store = Store.create(path, tables, force=force)
     count = len({s.id for s in store.revisions()})
-    typer.echo(f"Created {path} with {len(store.codebook.parties)} parties, {len(store.codebook.issues)} issues and {count} statements.")
+    book = store.codebook
+    typer.echo(f"Created {path} with {len(book.parties)} parties, {len(book.issues)} issues and {count} statements.")
 
 
 @app.command()
@@ -185,11 +145,11 @@ def matrix(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Where every party stands on every issue as of a date."""
-    store = _ctx(ctx).store()
-    day = _date(as_of)
+    store = context(ctx).store()
+    day = iso_date(as_of)
     assert day is not None
-    parties, issues = _selection(store, party, issue)
-    grid = store.timeline(_known_at(known_at)).matrix(day, parties, issues)
+    parties, issues = selection(store, party, issue)
+    grid = store.timeline(known_at_instant(known_at)).matrix(day, parties, issues)
     emit(matrix_view(grid, store.codebook, store.title), fmt)
 
 
@@ -200,13 +160,15 @@ def log(
     issue: IssuesOpt = None,
     since: Annotated[str | None, typer.Option("--since", help="Stated on or after this date.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Stated on or before this date.")] = None,
-    revisions: Annotated[bool, typer.Option("--revisions", help="List every revision, not just the latest of each statement.")] = False,
+    revisions: Annotated[
+        bool, typer.Option("--revisions", help="List every revision, not just the latest of each statement.")
+    ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The history of statements, newest first."""
-    store = _ctx(ctx).store()
-    parties, issues = _selection(store, party, issue)
-    start, end = _date(since), _date(until)
+    store = context(ctx).store()
+    parties, issues = selection(store, party, issue)
+    start, end = iso_date(since), iso_date(until)
     if start and end and start > end:
         raise InputError(f"--since {start} is after --until {end}")
     found = store.revisions()
@@ -235,7 +197,7 @@ def show(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """One statement with all its revisions."""
-    emit(show_view(_ctx(ctx).store().history(statement_id)), fmt)
+    emit(show_view(context(ctx).store().history(statement_id)), fmt)
 
 
 # -- recording -------------------------------------------------------------------
@@ -281,7 +243,9 @@ UrlOpt = Annotated[str | None, typer.Option("--url", help="Source URL.")]
 TitleOpt = Annotated[str | None, typer.Option("--title", help="Source title.")]
 OutletOpt = Annotated[str | None, typer.Option("--outlet", help="Source outlet.")]
 PublishedOpt = Annotated[str | None, typer.Option("--published", help="Source publication date.")]
-GradeOpt = Annotated[str | None, typer.Option("--grade", help="Admiralty grade: reliability A-F, credibility 1-6, e.g. B2.")]
+GradeOpt = Annotated[
+    str | None, typer.Option("--grade", help="Admiralty grade: reliability A-F, credibility 1-6, e.g. B2.")
+]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="Analyst's note.")]
 
@@ -316,7 +280,7 @@ def add(
     missing = [f"--{name}" for name in ("party", "issue", "stance", "date") if not given[name]]
     if missing:
         raise InputError(f"missing {', '.join(missing)} (see `tracker add --help`)")
-    emit(revision_view(_ctx(ctx).store().add(_fields(**given))), fmt)
+    emit(revision_view(context(ctx).store().add(_fields(**given))), fmt)
 
 
 @app.command()
@@ -346,7 +310,7 @@ def correct(
     given = dict(locals())
     for name in ("ctx", "fmt", "statement_id", "reason"):
         given.pop(name)
-    emit(revision_view(_ctx(ctx).store().correct(statement_id, _fields(**given), reason=reason)), fmt)
+    emit(revision_view(context(ctx).store().correct(statement_id, _fields(**given), reason=reason)), fmt)
 
 
 @app.command()
@@ -356,13 +320,15 @@ def retract(
     reason: Annotated[str, typer.Option("--reason", help="Why (required).")] = "",
     date: Annotated[
         str | None,
-        typer.Option("--date", help="The party withdrew the position on this date; without it the statement never stood."),
+        typer.Option(
+            "--date", help="The party withdrew the position on this date; without it the statement never stood."
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Retract a statement: adds a revision marking it retracted, with a reason."""
-    store = _ctx(ctx).store()
-    emit(revision_view(store.retract(statement_id, reason, withdrawn_on=_date(date) or "")), fmt)
+    store = context(ctx).store()
+    emit(revision_view(store.retract(statement_id, reason, withdrawn_on=iso_date(date) or "")), fmt)
 
 
 # -- the codebook -------------------------------------------------------------------
@@ -377,7 +343,7 @@ app.add_typer(issues_app, name="issues")
 def parties_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """The parties: id, name, aliases, colour."""
     if ctx.invoked_subcommand is None:
-        emit(parties_view(_ctx(ctx).store().codebook.parties), fmt)
+        emit(parties_view(context(ctx).store().codebook.parties), fmt)
 
 
 @parties_app.command("add")
@@ -385,11 +351,17 @@ def parties_add(
     ctx: typer.Context,
     party_id: Annotated[str, typer.Argument(metavar="ID", help="Short lower-case id, e.g. china.")],
     name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
-    alias: Annotated[list[str] | None, typer.Option("--alias", help="A speaker or institution that speaks for it (repeatable).")] = None,
+    alias: Annotated[
+        list[str] | None, typer.Option("--alias", help="A speaker or institution that speaks for it (repeatable).")
+    ] = None,
     color: Annotated[str, typer.Option("--color", help="A colour name or #rrggbb.")] = "",
 ) -> None:
     """Add a party."""
-    party = _ctx(ctx).store().add_party(Party(party_id, sanitise(name) or party_id, tuple(map(sanitise, alias or [])), color))
+    party = (
+        context(ctx)
+        .store()
+        .add_party(Party(party_id, sanitise(name) or party_id, tuple(map(sanitise, alias or [])), color))
+    )
     typer.echo(f"Added party {party.id}.")
 
 
@@ -402,7 +374,11 @@ def parties_update(
     color: Annotated[str, typer.Option("--color", help="New colour.")] = "",
 ) -> None:
     """Rename or recolour a party, or give it more aliases."""
-    party = _ctx(ctx).store().update_party(party_id, name=sanitise(name), aliases=[sanitise(a) for a in alias or []], color=color)
+    party = (
+        context(ctx)
+        .store()
+        .update_party(party_id, name=sanitise(name), aliases=[sanitise(a) for a in alias or []], color=color)
+    )
     typer.echo(f"Updated party {party.id}: aliases {', '.join(party.aliases)}.")
 
 
@@ -410,7 +386,7 @@ def parties_update(
 def issues_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """The issues with their scales and keywords."""
     if ctx.invoked_subcommand is None:
-        emit(issues_view(_ctx(ctx).store().codebook.issues), fmt)
+        emit(issues_view(context(ctx).store().codebook.issues), fmt)
 
 
 @issues_app.command("add")
@@ -419,18 +395,32 @@ def issues_add(
     issue_id: Annotated[str, typer.Argument(metavar="ID", help="Short lower-case id, e.g. prisoners.")],
     stance: Annotated[
         list[str],
-        typer.Option("--stance", help="A step of the scale as code or code:label, from Kyiv's pole to Moscow's (repeat, in order)."),
+        typer.Option(
+            "--stance",
+            help="A step of the scale as code or code:label, from Kyiv's pole to Moscow's (repeat, in order).",
+        ),
     ],
     name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
     question: Annotated[str, typer.Option("--question", help="The question under negotiation.")] = "",
-    keyword: Annotated[list[str] | None, typer.Option("--keyword", help="A word that marks a sentence as about it (repeatable).")] = None,
+    keyword: Annotated[
+        list[str] | None, typer.Option("--keyword", help="A word that marks a sentence as about it (repeatable).")
+    ] = None,
 ) -> None:
     """Add an issue with its ordered scale of stances."""
-    scale = [{"code": s.partition(":")[0].strip(), "label": sanitise(s.partition(":")[2]) or s.partition(":")[0].strip()} for s in stance]
+    scale = [
+        {"code": s.partition(":")[0].strip(), "label": sanitise(s.partition(":")[2]) or s.partition(":")[0].strip()}
+        for s in stance
+    ]
     issue = Issue.from_json(
-        {"id": issue_id, "name": sanitise(name), "question": sanitise(question), "keywords": [sanitise(k) for k in keyword or []], "scale": scale}
+        {
+            "id": issue_id,
+            "name": sanitise(name),
+            "question": sanitise(question),
+            "keywords": [sanitise(k) for k in keyword or []],
+            "scale": scale,
+        }
     )
-    _ctx(ctx).store().add_issue(issue)
+    context(ctx).store().add_issue(issue)
     typer.echo(f"Added issue {issue.id} with {len(issue.scale)} stances.")
 
 
@@ -443,8 +433,12 @@ def issues_update(
     keyword: Annotated[list[str] | None, typer.Option("--keyword", help="One more keyword (repeatable).")] = None,
 ) -> None:
     """Rename an issue, reword its question, or give it more keywords."""
-    issue = _ctx(ctx).store().update_issue(
-        issue_id, name=sanitise(name), question=sanitise(question), keywords=[sanitise(k) for k in keyword or []]
+    issue = (
+        context(ctx)
+        .store()
+        .update_issue(
+            issue_id, name=sanitise(name), question=sanitise(question), keywords=[sanitise(k) for k in keyword or []]
+        )
     )
     typer.echo(f"Updated issue {issue.id}: keywords {', '.join(issue.keywords)}.")
 
@@ -457,7 +451,7 @@ def check(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """Validate the store; exits 1 and lists every problem if there are any."""
     from .checks import find_problems  # only this command needs it
 
-    path = _ctx(ctx).path
+    path = context(ctx).path
     problems, summary = find_problems(path)
     emit(problems_view(problems, summary), fmt)
     if problems:
@@ -501,11 +495,18 @@ def _csv_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A .json array of statements (the `show` shape, id optional) or a .csv with the same fields.")],
-    file_format: Annotated[str | None, typer.Option("--format", help="json or csv (default: by the file's extension).")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A .json array of statements (the `show` shape, id optional) or a .csv with the same fields."
+        ),
+    ],
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="json or csv (default: by the file's extension).")
+    ] = None,
 ) -> None:
     """Import statements: every row is checked first, then all are written at once."""
-    store = _ctx(ctx).store()
+    store = context(ctx).store()
     kind = _file_format(file, file_format)
     try:
         raw = file.read_bytes()
@@ -533,8 +534,12 @@ def import_(
 @app.command()
 def export(
     ctx: typer.Context,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: standard output).")] = None,
-    file_format: Annotated[str | None, typer.Option("--format", help="json (default; every revision) or csv (latest revisions).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (default: standard output).")
+    ] = None,
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="json (default; every revision) or csv (latest revisions).")
+    ] = None,
 ) -> None:
     """Export every statement, as JSON (with revisions, re-importable) or CSV."""
     from io import StringIO
@@ -542,7 +547,7 @@ def export(
     from .render import json_bytes, statement_row
     from .store import write_atomic
 
-    store = _ctx(ctx).store()
+    store = context(ctx).store()
     kind = _file_format(output, file_format) if output and not file_format else (file_format or "json").lower()
     if kind not in ("json", "csv"):
         raise InputError("--format must be json or csv")
@@ -550,7 +555,9 @@ def export(
     for revision in sorted(store.revisions(), key=lambda s: (s.stated_on, s.id, s.rev)):
         by_id.setdefault(revision.id, []).append(revision)
     if kind == "json":
-        payload = json_bytes([{**revs[-1].as_json(), "revisions": [r.as_json() for r in revs]} for revs in by_id.values()])
+        payload = json_bytes(
+            [{**revs[-1].as_json(), "revisions": [r.as_json() for r in revs]} for revs in by_id.values()]
+        )
     else:
         buffer = StringIO()
         emit(View(None, STATEMENT_COLUMNS, [statement_row(revs[-1]) for revs in by_id.values()]), Format.csv, buffer)
@@ -565,7 +572,7 @@ def export(
 def _register_extensions() -> None:
     """Commands that live beside their layer (ingest); each imports its heavy parts lazily."""
     try:
-        from .ingest.commands import register
+        from .ingest.commands import register  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return
     register(app)

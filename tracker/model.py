@@ -39,9 +39,7 @@ _ESCAPES = re.compile(
     """,
     re.VERBOSE,
 )
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
-)
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def sanitise(text: str) -> str:
@@ -261,8 +259,6 @@ STATEMENT_FIELDS = (
 )  # fmt: skip
 """The fields an analyst sets (and may correct); the rest are bookkeeping."""
 
-TEXT_FIELDS = ("summary", "quote", "speaker", "note")
-
 
 @dataclass(frozen=True, slots=True)
 class Statement:
@@ -358,7 +354,10 @@ class Statement:
         """This statement with every free-text field made safe (done once, on the way in)."""
         return replace(
             self,
-            **{name: sanitise(getattr(self, name)) for name in TEXT_FIELDS},
+            summary=sanitise(self.summary),
+            quote=sanitise(self.quote),
+            speaker=sanitise(self.speaker),
+            note=sanitise(self.note),
             conditions=tuple(c for c in map(sanitise, self.conditions) if c),
             tags=tuple(t for t in map(sanitise, self.tags) if t),
             source=Source(*(sanitise(v) for v in (
@@ -369,29 +368,33 @@ class Statement:
 
     def problems(self, codebook: Codebook) -> list[str]:
         """Every way this revision breaks the codebook or the field rules."""
-        found = []
+        return [message for _, message in self.field_problems(codebook)]
+
+    def field_problems(self, codebook: Codebook) -> list[tuple[str, str]]:
+        """(field, message) for every problem, so a form can show each beside its field."""
+        found: list[tuple[str, str]] = []
         if self.rev < 1:
-            found.append(f"rev {self.rev} must be 1 or more")
+            found.append(("rev", f"rev {self.rev} must be 1 or more"))
         if codebook.party(self.party) is None:
-            found.append(f"unknown party {self.party!r}")
+            found.append(("party", f"unknown party {self.party!r}"))
         issue = codebook.issue(self.issue)
         if issue is None:
-            found.append(f"unknown issue {self.issue!r}")
+            found.append(("issue", f"unknown issue {self.issue!r}"))
         elif issue.stance(self.stance) is None:
             scale = ", ".join(s.code for s in issue.scale)
-            found.append(f"unknown stance {self.stance!r} for issue {self.issue!r} (scale: {scale})")
+            found.append(("stance", f"unknown stance {self.stance!r} for issue {self.issue!r} (scale: {scale})"))
         if not is_iso_date(self.stated_on):
-            found.append(f"stated_on {self.stated_on!r} is not a real date (YYYY-MM-DD)")
+            found.append(("stated_on", f"stated_on {self.stated_on!r} is not a real date (YYYY-MM-DD)"))
         if self.source.published and not is_iso_date(self.source.published):
-            found.append(f"source published {self.source.published!r} is not a real date")
+            found.append(("published", f"source published {self.source.published!r} is not a real date"))
         if self.withdrawn_on and not is_iso_date(self.withdrawn_on):
-            found.append(f"withdrawn_on {self.withdrawn_on!r} is not a real date")
+            found.append(("withdrawn_on", f"withdrawn_on {self.withdrawn_on!r} is not a real date"))
         if self.grade and not GRADE_RE.match(self.grade):
-            found.append(f"grade {self.grade!r} is not an Admiralty code like B2 (A-F, 1-6)")
+            found.append(("grade", f"grade {self.grade!r} is not an Admiralty code like B2 (A-F, 1-6)"))
         if self.channel not in CHANNELS:
-            found.append(f"channel {self.channel!r} is not one of {', '.join(CHANNELS)}")
+            found.append(("channel", f"channel {self.channel!r} is not one of {', '.join(CHANNELS)}"))
         if self.retracted and not self.reason:
-            found.append("a retraction needs a reason")
+            found.append(("reason", "a retraction needs a reason"))
         return found
 
 

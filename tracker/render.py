@@ -9,11 +9,10 @@ only as ``Text`` objects, never as markup.
 from __future__ import annotations
 
 import csv
-import io
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any, TextIO
 
 import orjson
@@ -25,7 +24,7 @@ from .model import Codebook, Issue, Party, Stance, Statement
 from .timeline import Matrix
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats every listing command offers."""
 
     table = "table"
@@ -104,7 +103,9 @@ def emit(view: View, fmt: Format, out: TextIO | None = None) -> None:
         if view.markdown is not None:
             out.write(view.markdown)
         else:
-            out.write((f"## {markdown_escape(view.title)}\n\n" if view.title else "") + pipe_table(view.columns, view.rows))
+            out.write(
+                (f"## {markdown_escape(view.title)}\n\n" if view.title else "") + pipe_table(view.columns, view.rows)
+            )
     elif not view.rows and view.table is None and view.empty:
         console(out).print(Text(view.empty))
     else:
@@ -164,7 +165,11 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
                 row.append(Text("no position", style="dim"))
                 continue
             text = stance_text(cell.stance, issue)
-            text.append(f"\n{cell.statement.stated_on}\nv{cell.version}" + (f" · {cell.statement.grade}" if cell.statement.grade else ""), style="dim")
+            text.append(
+                f"\n{cell.statement.stated_on}\nv{cell.version}"
+                + (f" · {cell.statement.grade}" if cell.statement.grade else ""),
+                style="dim",
+            )
             row.append(text)
         table.add_row(*row)
     markdown_rows = [
@@ -208,7 +213,7 @@ def log_view(statements: Sequence[Statement], book: Codebook, *, title: str = "S
         label = stance_text(stance, issue) if stance and issue else Text(s.stance)
         if s.retracted:
             label = Text(f"{s.stance} (retracted)", style="strike dim")
-        said = Text(_short(s.quote and f"“{s.quote}”" or s.summary, 160))
+        said = Text(_short((s.quote and f"“{s.quote}”") or s.summary, 160))
         said.append(f"\n— {s.speaker or 'unknown speaker'} · {s.id}" + (f" r{s.rev}" if s.rev > 1 else ""), style="dim")
         table.add_row(Text(s.stated_on), Text(f"{s.party} · {s.issue}"), label, Text(s.grade), said)
     return View(
@@ -261,7 +266,13 @@ def show_view(revisions: Sequence[Statement]) -> View:
         what = "retracted" if r.retracted else ("first recorded" if r.rev == 1 else "corrected")
         history.add_row(*(Text(str(v)) for v in (r.rev, r.recorded_at, r.recorded_by, r.stance, r.stated_on,
                                                   what + (f": {r.reason}" if r.reason else ""))))  # fmt: skip
-    return View(data, STATEMENT_COLUMNS, [statement_row(r) for r in revisions], latest.id, Group(statement_details(latest), history))
+    return View(
+        data,
+        STATEMENT_COLUMNS,
+        [statement_row(r) for r in revisions],
+        latest.id,
+        Group(statement_details(latest), history),
+    )
 
 
 def revision_view(statement: Statement) -> View:
@@ -296,5 +307,3 @@ def problems_view(problems: Sequence[str], summary: str) -> View:
         f"{len(problems)} problem(s)",
         None if problems else Text(summary),
     )
-
-

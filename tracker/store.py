@@ -115,7 +115,9 @@ class AtomicJSONStorage(Storage):
             # TinyDB changed the tables in place before calling us: forget them.
             self._data, self._stamp = None, None
             self.generation += 1
-            raise StoreError(f"{self.path}: could not write ({error.strerror or error}); the file is unchanged") from None
+            raise StoreError(
+                f"{self.path}: could not write ({error.strerror or error}); the file is unchanged"
+            ) from None
         self._data = dict(data)
         self._stamp = _stat_key(self.path)
         self.generation += 1
@@ -453,28 +455,31 @@ class Store:
 
     def add_party(self, party: Party) -> Party:
         """Add a party to the codebook."""
-        return self._add_code("parties", party, party.problems())
+        self._add_code("parties", party, party.problems())
+        return party
 
     def add_issue(self, issue: Issue) -> Issue:
         """Add an issue, with its scale, to the codebook."""
-        return self._add_code("issues", issue, issue.problems())
+        self._add_code("issues", issue, issue.problems())
+        return issue
 
-    def _add_code(self, table: str, item: Party | Issue, problems: list[str]) -> Any:
+    def _add_code(self, table: str, item: Party | Issue, problems: list[str]) -> None:
         if problems:
             raise InputError("; ".join(problems))
         with self.writing() as tables:
             if any(doc.get("id") == item.id for doc in tables[table].values()):
                 raise InputError(f"{table[:-1].replace('ie', 'y')} {item.id!r} already exists")
             self.table(table).insert(item.as_json())
-        return item
 
     def update_party(self, party_id: str, *, name: str = "", aliases: Sequence[str] = (), color: str = "") -> Party:
         """Rename or recolour a party, or give it more aliases (for ingest)."""
-        return self._update_code("parties", party_id, name=name, more=aliases, color=color)  # type: ignore[no-any-return]
+        party: Party = self._update_code("parties", party_id, name=name, more=aliases, color=color)
+        return party
 
     def update_issue(self, issue_id: str, *, name: str = "", keywords: Sequence[str] = (), question: str = "") -> Issue:
         """Rename an issue, reword its question or give it more keywords (for ingest)."""
-        return self._update_code("issues", issue_id, name=name, more=keywords, question=question)  # type: ignore[no-any-return]
+        issue: Issue = self._update_code("issues", issue_id, name=name, more=keywords, question=question)
+        return issue
 
     def _update_code(self, table: str, code_id: str, *, name: str, more: Sequence[str], **fields: str) -> Any:
         listed = "aliases" if table == "parties" else "keywords"

@@ -193,5 +193,7 @@ class Timeline:
                     kind = "restated"
                 else:
                     continue
-                changes.append(Change(party, issue, kind, before, after, movement, self.between(party, issue, start, end)))
+                changes.append(
+                    Change(party, issue, kind, before, after, movement, self.between(party, issue, start, end))
+                )
         return Diff(start, end, self.known_at, tuple(changes))
