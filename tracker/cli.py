@@ -37,6 +37,7 @@ from .render import (
     STATEMENT_COLUMNS,
     Format,
     View,
+    diff_view,
     emit,
     issues_view,
     log_view,
@@ -151,6 +152,38 @@ def matrix(
     parties, issues = selection(store, party, issue)
     grid = store.timeline(known_at_instant(known_at)).matrix(day, parties, issues)
     emit(matrix_view(grid, store.codebook, store.title), fmt)
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Argument(metavar="FROM", help=f"The earlier date: {dates.HELP}.")],
+    end: Annotated[str, typer.Argument(metavar="[TO]", help="The later date (default: today).")] = "today",
+    party: PartiesOpt = None,
+    issue: IssuesOpt = None,
+    known_at: KnownAtOpt = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also list restatements (same stance, newer statement).")
+    ] = False,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 if anything changed, 0 if not (like git diff).")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """What changed between two dates, cell by cell, with the statements behind each change.
+
+    Markdown output is a brief to paste into an email; json and csv are for scripts.
+    """
+    store = context(ctx).store()
+    first, last = iso_date(start), iso_date(end)
+    assert first is not None and last is not None
+    if first > last:
+        raise InputError(f"FROM {first} is after TO {last}")
+    parties, issues = selection(store, party, issue)
+    changes = store.timeline(known_at_instant(known_at)).diff(first, last, parties, issues, restated=show_all)
+    emit(diff_view(changes, store.codebook, store.title), fmt)
+    if exit_code and changes.changes:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -20,8 +20,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .model import Codebook, Issue, Party, Stance, Statement
-from .timeline import Matrix
+from .model import Cell, Change, Codebook, Issue, Party, Stance, Statement
+from .timeline import Diff, Matrix
 
 
 class Format(StrEnum):
@@ -71,13 +71,9 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def markdown_escape(value: Any) -> str:
-    return cell_text(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def pipe_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(markdown_escape(v) for v in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(md_text(cell_text(v)) for v in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -103,9 +99,7 @@ def emit(view: View, fmt: Format, out: TextIO | None = None) -> None:
         if view.markdown is not None:
             out.write(view.markdown)
         else:
-            out.write(
-                (f"## {markdown_escape(view.title)}\n\n" if view.title else "") + pipe_table(view.columns, view.rows)
-            )
+            out.write((f"## {md_text(view.title)}\n\n" if view.title else "") + pipe_table(view.columns, view.rows))
     elif not view.rows and view.table is None and view.empty:
         console(out).print(Text(view.empty))
     else:
@@ -176,7 +170,7 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
         [p.name] + [matrix.cells[(p.id, i.id)].stance.label if (p.id, i.id) in matrix.cells else "—" for i in issues]
         for p in parties
     ]
-    markdown = f"## {markdown_escape(heading)}\n\n" + pipe_table(["party"] + [i.name for i in issues], markdown_rows)
+    markdown = f"## {md_text(heading)}\n\n" + pipe_table(["party"] + [i.name for i in issues], markdown_rows)
     return View(matrix.as_json(), columns, rows, heading, Group(table, legend()), markdown)
 
 
@@ -307,3 +301,158 @@ def problems_view(problems: Sequence[str], summary: str) -> View:
         f"{len(problems)} problem(s)",
         None if problems else Text(summary),
     )
+
+
+# -- diff ----------------------------------------------------------------------
+
+DIFF_COLUMNS = [
+    "from", "to", "party", "issue", "kind",
+    "before_stance", "before_label", "before_score", "before_stated_on", "before_statement_id", "before_grade",
+    "after_stance", "after_label", "after_score", "after_stated_on", "after_statement_id", "after_grade",
+    "shift", "movement", "statements", "speaker", "quote", "source_url",
+]  # fmt: skip
+
+
+def _cell_columns(cell: Cell | None) -> list[Any]:
+    if cell is None:
+        return ["", "", "", "", "", ""]
+    return [cell.stance.code, cell.stance.label, cell.stance.score, cell.statement.stated_on, cell.statement.id,
+            cell.statement.grade]  # fmt: skip
+
+
+def _evidence(change: Change) -> Statement:
+    """The statement that best explains a change: the newest in the window, else the end point."""
+    if change.statements:
+        return change.statements[-1]
+    cell = change.after or change.before
+    assert cell is not None
+    return cell.statement
+
+
+def direction(change: Change, issue: Issue) -> str:
+    """Which way a change moved on the scale, in words: "+2 toward renounce, toward the others"."""
+    parts = []
+    shift = change.shift
+    if shift:
+        pole = issue.scale[-1] if shift > 0 else issue.scale[0]
+        parts.append(f"{'▶' if shift > 0 else '◀'} {shift:+d} toward {pole.code}")
+    if change.movement:
+        parts.append("toward the others" if change.movement == "toward" else "away from the others")
+    return ", ".join(parts)
+
+
+def _change_summary(change: Change, book: Codebook) -> Text:
+    issue = book.require_issue(change.issue)
+    text = Text()
+    if change.before is not None:
+        text.append_text(stance_text(change.before.stance, issue))
+    else:
+        text.append("no position", style="dim")
+    text.append(" → " if change.kind != "restated" else " = ")
+    if change.after is not None:
+        text.append_text(stance_text(change.after.stance, issue))
+    else:
+        text.append("withdrawn", style="dim")
+    moved = direction(change, issue)
+    if moved:
+        text.append(f"\n{moved}", style="italic")
+    return text
+
+
+def _quoted(statement: Statement) -> str:
+    return f"“{statement.quote}”" if statement.quote else statement.summary
+
+
+def diff_view(diff: Diff, book: Codebook, title: str) -> View:
+    heading = f"What changed: {diff.start} → {diff.end}" + (f" (as known at {diff.known_at})" if diff.known_at else "")
+    rows = [
+        [diff.start, diff.end, c.party, c.issue, c.kind, *_cell_columns(c.before), *_cell_columns(c.after),
+         c.shift, c.movement, [s.id for s in c.statements], _evidence(c).speaker, _evidence(c).quote,
+         _evidence(c).source.url]
+        for c in diff.changes
+    ]  # fmt: skip
+    empty = f"No changes between {diff.start} and {diff.end}."
+    tables: list[RenderableType] = [Text(f"{title}: {heading}", style="bold")]
+    for issue in book.issues:
+        changes = [c for c in diff.changes if c.issue == issue.id]
+        if not changes:
+            continue
+        table = Table(title=Text(f"{issue.name} — {issue.question}"), title_justify="left", show_lines=True)
+        table.add_column("party", no_wrap=True)
+        table.add_column("change", max_width=30)
+        table.add_column("latest statement", ratio=1, overflow="fold")
+        for change in changes:
+            party = book.party(change.party)
+            evidence = _evidence(change)
+            said = Text(f"{evidence.stated_on} · {evidence.speaker or 'unknown speaker'}", style="bold")
+            said.append(f" · {evidence.grade}" if evidence.grade else "")
+            said.append(f"\n{_short(_quoted(evidence), 200)}")
+            source = " — ".join(v for v in (evidence.source.outlet or evidence.source.title, evidence.source.url) if v)
+            if source:
+                said.append(f"\n{source}", style="dim")
+            if len(change.statements) > 1:
+                said.append(f"\n({len(change.statements)} statements in the window: tracker log)", style="dim")
+            name = party.name if party else change.party
+            table.add_row(
+                Text(name, style=f"bold {party.color}" if party and party.color else "bold"),
+                _change_summary(change, book),
+                said,
+            )
+        tables.append(table)
+    rendered: RenderableType = Group(*tables, legend()) if diff.changes else Text(empty)
+    return View(diff.as_json(), DIFF_COLUMNS, rows, heading, rendered, diff_markdown(diff, book, title), empty)
+
+
+_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>#|"})
+
+
+def md_text(value: str) -> str:
+    """Untrusted text as literal Markdown: specials escaped, one line."""
+    return " ".join(value.translate(_MD_SPECIAL).split())
+
+
+def md_link(title: str, url: str) -> str:
+    """A Markdown link only for http(s) URLs; anything else stays plain text."""
+    label = md_text(title or url)
+    if not url.lower().startswith(("http://", "https://")):
+        return label
+    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    return f"[{label}]({safe})"
+
+
+def _md_statement(statement: Statement, book: Codebook) -> str:
+    issue = book.require_issue(statement.issue)
+    stance = issue.stance(statement.stance)
+    who = md_text(statement.speaker or "unknown speaker")
+    grade = f" ({statement.grade})" if statement.grade else ""
+    words = f"“{md_text(statement.quote)}”" if statement.quote else md_text(statement.summary)
+    source = statement.source
+    where = md_link(source.title or source.outlet, source.url) if (source.title or source.url) else ""
+    label = md_text(stance.label if stance else statement.stance)
+    return f"{statement.stated_on}, {who}{grade}, {label}: {words}" + (f" — {where}" if where else "")
+
+
+def diff_markdown(diff: Diff, book: Codebook, title: str) -> str:
+    """The morning brief: a title with the dates, a section per issue, a bullet per change."""
+    lines = [f"# {md_text(title)}: what changed {diff.start} → {diff.end}", ""]
+    if diff.known_at:
+        lines += [f"_As the record stood at {diff.known_at}._", ""]
+    if not diff.changes:
+        return "\n".join([*lines, "No changes.", ""])
+    for issue in book.issues:
+        changes = [c for c in diff.changes if c.issue == issue.id]
+        if not changes:
+            continue
+        lines += [f"## {md_text(issue.name)}", ""]
+        for change in changes:
+            party = book.party(change.party)
+            before = md_text(change.before.stance.label) if change.before else "no position"
+            after = md_text(change.after.stance.label) if change.after else "withdrawn"
+            moved = direction(change, issue)
+            head = f"- **{md_text(party.name if party else change.party)}**: {before} → {after}"
+            head += f" ({moved})" if moved else ""
+            evidence = _evidence(change)
+            lines.append(f"{head}. {_md_statement(evidence, book)}")
+            lines += [f"  - earlier: {_md_statement(s, book)}" for s in change.statements[:-1]]
+        lines.append("")
+    return "\n".join(lines)
