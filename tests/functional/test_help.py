@@ -1,0 +1,58 @@
+"""Every command and subcommand has help, found by walking the command tree (later commands included)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import typer.main
+
+from tests.conftest import Invoke
+from tracker.cli import app
+
+
+def walk(command: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """(path, command) for every command under ``command``, groups and their subcommands included."""
+    found = [(path, command)]
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        found += walk(sub, (*path, name))
+    return found
+
+
+COMMANDS = walk(typer.main.get_command(app))
+IDS = [" ".join(path) or "tracker" for path, _ in COMMANDS]
+
+
+def test_the_tree_has_the_core_commands() -> None:
+    names = set(IDS)
+    for expected in (
+        "init", "matrix", "log", "show", "add", "correct", "retract", "check", "import", "export",
+        "parties", "parties add", "issues", "issues add", "tui",
+    ):  # fmt: skip
+        assert expected in names
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=IDS)
+def test_every_command_has_a_help_text(path: tuple[str, ...], command: Any) -> None:
+    text = (command.help or command.short_help or "").strip()
+    assert text, f"`tracker {' '.join(path)}` has no help text"
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=IDS)
+def test_every_option_has_a_help_text(path: tuple[str, ...], command: Any) -> None:
+    bare = [
+        "/".join(param.opts)
+        for param in command.params
+        if param.param_type_name == "option" and not (getattr(param, "help", None) or "").strip()
+    ]
+    assert not bare, f"`tracker {' '.join(path)}`: options without help: {', '.join(bare)}"
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=IDS)
+def test_help_exits_zero(invoke: Invoke, path: tuple[str, ...], command: Any) -> None:
+    for flag in ("--help", "-h"):
+        result = invoke(*path, flag)
+        assert result.exit_code == 0, result.output
+        assert "Usage" in result.stdout
+        first_line = (command.help or command.short_help or "").strip().splitlines()[0]
+        assert " ".join(first_line.split()[:3]) in " ".join(result.stdout.split())

@@ -1,0 +1,69 @@
+"""The core and the plain commands never load the dashboard (textual) or the network layer (httpx)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tracker.store import Store
+
+HEAVY = ("textual", "httpx")
+
+CORE = """
+import json, sys
+import tracker.model, tracker.dates, tracker.store, tracker.timeline
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r})))
+"""
+
+COMMAND = """
+import json, sys
+from tracker.cli import app
+try:
+    app({args!r}, standalone_mode=False)
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r})), file=sys.stderr)
+"""
+
+
+def heavy_modules(script: str, cwd: Path) -> list[str]:
+    """Run ``script`` in a fresh interpreter; it prints the heavy modules it loaded as JSON on its last line."""
+    done = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    loaded: list[str] = json.loads(lines[-1])
+    return loaded
+
+
+def test_the_core_loads_neither_textual_nor_httpx(tmp_path: Path) -> None:
+    assert heavy_modules(CORE.format(heavy=set(HEAVY)), tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["matrix"],
+        ["matrix", "--as-of", "2025-03-31", "--format", "json"],
+        ["log", "--format", "json"],
+        ["check"],
+        ["parties"],
+        ["issues"],
+        ["export"],
+        ["--help"],
+    ],
+    ids=" ".join,
+)
+def test_plain_commands_load_neither_textual_nor_httpx(demo_path: Path, tmp_path: Path, args: list[str]) -> None:
+    Store(demo_path)  # a usable store
+    script = COMMAND.format(args=["--db", str(demo_path), *args], heavy=set(HEAVY))
+    assert heavy_modules(script, tmp_path) == []
+
+
+def test_the_probe_does_see_a_heavy_import(tmp_path: Path) -> None:
+    """The check above is not vacuous: importing httpx is noticed."""
+    script = CORE.replace("import tracker.model", "import httpx, tracker.model").format(heavy=set(HEAVY))
+    assert "httpx" in heavy_modules(script, tmp_path)
