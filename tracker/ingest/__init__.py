@@ -1,0 +1,1 @@
+"""Ingest: feeds and article pages fetched over HTTP, read, and matched into inbox candidates."""

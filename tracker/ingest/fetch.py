@@ -1,0 +1,323 @@
+"""Bounded, polite HTTP: the only place in tracker that talks to the network.
+
+Every request gets connect/read timeouts and one overall deadline, follows at
+most a few http/https redirects by hand (so each hop is checked), refuses
+content types it was not asked for, and reads the body as a stream with two
+caps: one on the bytes that cross the wire and one on the bytes they inflate
+to. We decompress ourselves, in bounded steps, so a gzip bomb stops at the cap
+instead of filling memory first. Connect errors are retried a few times;
+everything else fails once, as a :class:`Fetcher.Error` naming the URL and why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+
+import httpx
+
+from .. import __version__
+from ..errors import InputError
+from ..model import sanitise
+
+USER_AGENT = f"tracker/{__version__} (negotiation tracker; feed and article reader)"
+
+FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/xml",
+        "text/xml",
+        "application/feed+json",
+        "application/json",
+    }
+)
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Only what we can inflate with a bound: brotli/zstd decoders here have no output limit.
+_ACCEPT_ENCODING = "gzip, deflate"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How long and how much one request may take; tests shrink these."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    """Longest silence between two reads."""
+    deadline: float = 60.0
+    """Longest a whole request may take, redirects and retries included."""
+    max_bytes: int = 5_000_000
+    """Cap on the body as sent (compressed)."""
+    max_decoded: int = 20_000_000
+    """Cap on the body once decompressed."""
+    max_redirects: int = 5
+    retries: int = 2
+    """Extra attempts after a connect error (DNS, refused, connect timeout)."""
+    retry_backoff: float = 0.5
+    """Seconds before the first retry; doubled for each further one."""
+    concurrency: int = 8
+    """Requests in flight at once, over every host."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A successful response, or a 304 that says our copy is current."""
+
+    url: str
+    """Where the body finally came from (after redirects)."""
+    status: int
+    body: bytes = b""
+    content_type: str = ""
+    """Media type without parameters, lower-case."""
+    charset: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def _is_http(url: httpx.URL) -> bool:
+    return url.scheme in ("http", "https") and bool(url.host)
+
+
+def check_url(url: str) -> httpx.URL:
+    """``url`` parsed, if it is an absolute http(s) URL; otherwise a :class:`Fetcher.Error`."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as error:
+        raise Fetcher.Error(url, f"not a valid URL ({error})") from None
+    if not _is_http(parsed):
+        raise Fetcher.Error(url, "only absolute http:// and https:// URLs are fetched")
+    return parsed
+
+
+class _Inflater:
+    """Decompresses a Content-Encoding stream without ever producing more than ``limit`` bytes."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.encoding = encoding
+        self._zlib: zlib._Decompress | None = None
+        if encoding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._zlib = zlib.decompressobj()
+        elif encoding not in ("", "identity"):
+            raise ValueError(f"unsupported content encoding {encoding!r}")
+        self._first = True
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self._zlib is None:
+            return self._count(chunk)
+        out = bytearray()
+        data = chunk
+        while data:
+            # One byte more than we may keep, so going over is seen without inflating further.
+            room = self.limit - self.size - len(out) + 1
+            try:
+                piece = self._zlib.decompress(data, room)
+            except zlib.error:
+                if self._first and self.encoding == "deflate":
+                    # Some servers send raw deflate without the zlib header.
+                    self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                    self._first = False
+                    continue
+                raise
+            self._first = False
+            out += piece
+            if self.size + len(out) > self.limit:
+                break
+            data = self._zlib.unconsumed_tail
+        return self._count(bytes(out))
+
+    def _count(self, data: bytes) -> bytes:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise OverflowError
+        return data
+
+
+class Fetcher:
+    """One ``httpx.AsyncClient`` with tracker's limits; use as ``async with Fetcher() as f``."""
+
+    class Error(InputError):
+        """One URL could not be fetched; ``str()`` is the line a summary prints."""
+
+        def __init__(self, url: str, reason: str) -> None:
+            # Reasons quote the server (status phrases, Location headers): never let them reach a terminal raw.
+            url, reason = sanitise(url), " ".join(sanitise(reason).split())
+            super().__init__(f"{url}: {reason}")
+            self.url = url
+            self.reason = reason
+
+    def __init__(self, limits: Limits | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.limits = limits or Limits()
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        self._slots = asyncio.Semaphore(self.limits.concurrency)
+
+    async def __aenter__(self) -> Self:
+        limits = self.limits
+        self._client = httpx.AsyncClient(
+            transport=self._transport,
+            timeout=httpx.Timeout(
+                connect=limits.connect_timeout,
+                read=limits.read_timeout,
+                write=limits.read_timeout,
+                pool=limits.deadline,
+            ),
+            limits=httpx.Limits(max_connections=limits.concurrency),
+            follow_redirects=False,  # followed by hand, so every hop is checked
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": _ACCEPT_ENCODING},
+            trust_env=False,
+        )
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def get(
+        self,
+        url: str,
+        *,
+        accept: Collection[str],
+        etag: str = "",
+        last_modified: str = "",
+    ) -> Fetched:
+        """GET ``url`` expecting one of the ``accept`` media types (empty: any).
+
+        With ``etag`` / ``last_modified`` the request is conditional, and a 304
+        comes back as a :class:`Fetched` with ``not_modified`` set.
+        """
+        start = check_url(url)
+        headers = {"Accept": ", ".join(sorted(accept)) + ", */*;q=0.1" if accept else "*/*"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        async with self._slots:
+            try:
+                async with asyncio.timeout(self.limits.deadline):
+                    return await self._follow(url, start, headers, accept)
+            except TimeoutError:
+                raise self.Error(url, f"gave up after {self.limits.deadline:g} s (deadline)") from None
+            except httpx.ConnectTimeout:
+                raise self.Error(url, f"could not connect within {self.limits.connect_timeout:g} s") from None
+            except httpx.ReadTimeout:
+                raise self.Error(url, f"server sent nothing for {self.limits.read_timeout:g} s") from None
+            except httpx.TimeoutException as error:
+                raise self.Error(url, f"timed out ({type(error).__name__})") from None
+            except httpx.ConnectError as error:
+                raise self.Error(url, f"could not connect ({_reason(error)})") from None
+            except httpx.HTTPError as error:
+                raise self.Error(url, f"{type(error).__name__}: {_reason(error)}") from None
+
+    async def _follow(self, url: str, target: httpx.URL, headers: dict[str, str], accept: Collection[str]) -> Fetched:
+        for _hop in range(self.limits.max_redirects + 1):
+            async with self._open(target, headers) as response:
+                if response.status_code in _REDIRECTS:
+                    location = response.headers.get("Location", "")
+                    if not location:
+                        raise self.Error(url, f"HTTP {response.status_code} redirect without a Location")
+                    try:
+                        target = response.url.join(location)
+                    except httpx.InvalidURL:
+                        raise self.Error(url, f"redirect to an invalid URL {location!r}") from None
+                    if not _is_http(target):
+                        raise self.Error(url, f"redirect to {location} refused (http/https only)")
+                    continue
+                return await self._finish(url, response, accept)
+        raise self.Error(url, f"more than {self.limits.max_redirects} redirects")
+
+    @asynccontextmanager
+    async def _open(self, target: httpx.URL, headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
+        """A streamed response, retrying only failures to connect (nothing was sent yet)."""
+        assert self._client is not None, "use Fetcher inside `async with`"
+        attempt = 0
+        while True:
+            request = self._client.build_request("GET", target, headers=headers)
+            try:
+                response = await self._client.send(request, stream=True)
+                break
+            except (httpx.ConnectError, httpx.ConnectTimeout):
+                if attempt >= self.limits.retries:
+                    raise
+                await asyncio.sleep(self.limits.retry_backoff * 2**attempt)
+                attempt += 1
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    async def _finish(self, url: str, response: httpx.Response, accept: Collection[str]) -> Fetched:
+        status = response.status_code
+        etag = response.headers.get("ETag", "")
+        modified = response.headers.get("Last-Modified", "")
+        final = str(response.url)
+        if status == 304:
+            return Fetched(final, status, etag=etag, last_modified=modified)
+        if not 200 <= status < 300:
+            raise self.Error(url, f"HTTP {status} {response.reason_phrase}".rstrip())
+        media, charset = _media_type(response.headers.get("Content-Type", ""))
+        if accept and media and media not in accept:
+            raise self.Error(url, f"content type {media!r} is not one of {', '.join(sorted(accept))}")
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.limits.max_bytes:
+            raise self.Error(url, f"body of {int(declared):,} bytes is over the {self.limits.max_bytes:,}-byte cap")
+        body = await self._read(url, response)
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        return Fetched(final, status, body, media, charset, etag, modified, headers)
+
+    async def _read(self, url: str, response: httpx.Response) -> bytes:
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        try:
+            inflater = _Inflater(encoding, self.limits.max_decoded)
+        except ValueError as error:
+            raise self.Error(url, str(error)) from None
+        parts: list[bytes] = []
+        received = 0
+        async for chunk in response.aiter_raw():
+            received += len(chunk)
+            if received > self.limits.max_bytes:
+                raise self.Error(url, f"body over the {self.limits.max_bytes:,}-byte cap")
+            try:
+                parts.append(inflater.feed(chunk))
+            except OverflowError:
+                raise self.Error(
+                    url, f"body inflates past the {self.limits.max_decoded:,}-byte cap (compression bomb?)"
+                ) from None
+            except zlib.error as error:
+                raise self.Error(url, f"corrupt {encoding} body ({error})") from None
+        return b"".join(parts)
+
+
+def _media_type(header: str) -> tuple[str, str]:
+    """(media type, charset) from a Content-Type header."""
+    media, _, params = header.partition(";")
+    charset = ""
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip("\"'")
+    return media.strip().lower(), charset
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip()
+    return text or type(error).__name__
