@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import math
 import os
+import re
+import socket
 import stat
+import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -35,13 +39,30 @@ from ulid import ULID
 from . import codebook as default_codebook
 from .dates import format_instant, now_instant
 from .errors import InputError, StoreError, StoreLocked
-from .model import SCHEMA, Codebook, Issue, Party, Statement, codebook_from_tables
+from .model import SCHEMA, Codebook, Issue, Party, Statement, codebook_from_tables, sanitise
 from .timeline import Timeline
 
 Tables = dict[str, dict[str, Any]]
 TABLES = ("meta", "parties", "issues", "statements", "feeds", "inbox")
 LOCK_TIMEOUT = 15.0
 """Seconds a writer waits for another writer before giving up with a message."""
+LOCK_TIMEOUT_ENV = "TRACKER_LOCK_TIMEOUT"
+"""Overrides :data:`LOCK_TIMEOUT` (seconds, e.g. ``0.5`` in tests, ``120`` on a slow share)."""
+
+
+def lock_timeout() -> float:
+    """Seconds a writer waits for the lock: ``$TRACKER_LOCK_TIMEOUT``, else :data:`LOCK_TIMEOUT`."""
+    raw = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return LOCK_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise StoreError(f"${LOCK_TIMEOUT_ENV} must be a number of seconds (0 or more), not {raw!r}")
+    return value
+
 
 _DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
@@ -135,11 +156,17 @@ def write_atomic(path: Path, payload: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    try:
+        previous_mtime: int | None = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        previous_mtime = None
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as temp:
             temp.write(payload)
             temp.flush()
+            if previous_mtime is not None:
+                _advance_mtime(temp.fileno(), previous_mtime)
             os.fsync(temp.fileno())
         os.chmod(temp_name, mode)
         os.replace(temp_name, path)
@@ -153,6 +180,175 @@ def write_atomic(path: Path, payload: bytes) -> None:
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+def _advance_mtime(fd: int, previous_ns: int) -> None:
+    """Give the new file a later mtime than the one it replaces.
+
+    Readers tell whether the file changed by (mtime, size, inode). Two writes in
+    one tick of a coarse file-system clock, of the same size, into a recycled
+    inode would look alike; a strictly increasing mtime rules that out.
+    """
+    info = os.fstat(fd)
+    if info.st_mtime_ns > previous_ns:
+        return
+    for step in (1, 1_000, 1_000_000, 1_000_000_000, 2_000_000_000):  # as fine as the file system keeps
+        os.utime(fd, ns=(info.st_atime_ns, previous_ns + step))
+        if os.fstat(fd).st_mtime_ns > previous_ns:
+            return
+
+
+# -- the writer's lock: bounded, says who holds it, cleans up after crashes -------
+
+
+def lock_owner_path(path: Path) -> Path:
+    """The sidecar naming the lock's holder: written once the lock is taken, removed on release."""
+    return path.with_name(f"{path.name}.lock.owner")
+
+
+def _command_line() -> str:
+    words = [Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python", *sys.argv[1:]]
+    line = " ".join(words)
+    return line if len(line) <= 100 else line[:99] + "…"
+
+
+def _write_owner(path: Path) -> None:
+    record = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "user": current_user(),
+        "command": _command_line(),
+        "since": now_instant(),
+    }
+    with contextlib.suppress(OSError):  # best effort: the lock itself is what keeps other writers out
+        lock_owner_path(path).write_bytes(orjson.dumps(record))
+
+
+def _remove_owner(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        lock_owner_path(path).unlink()
+
+
+def _pid_running(pid: int) -> bool:
+    """True unless ``pid`` (on this host) is provably gone: no such process, or a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, under another user
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
+
+
+def lock_holder(path: Path) -> str:
+    """Who holds the lock on ``path``, as far as its owner file tells (for the timeout message)."""
+    try:
+        record = orjson.loads(lock_owner_path(path).read_bytes())
+    except FileNotFoundError:
+        return "another process (it has not said which: an older tracker, or one just starting)"
+    except (OSError, orjson.JSONDecodeError):
+        record = None
+    if not isinstance(record, dict) or isinstance(record.get("pid"), bool) or not isinstance(record.get("pid"), int):
+        return f"another process (its owner file {lock_owner_path(path).name} is unreadable)"
+    pid, host = record["pid"], sanitise(str(record.get("host", "")))
+    user, command = sanitise(str(record.get("user", ""))), sanitise(str(record.get("command", "")))
+    since = sanitise(str(record.get("since", "")))
+    who = f"pid {pid}" + (f" on {host}" if host else "") + (f" (user {user})" if user else "")
+    who += (f", running `{command}`" if command else "") + (f", since {since}" if since else "")
+    if host == socket.gethostname() and not _pid_running(pid):
+        return (
+            f"another process: the owner file names {who}, but that process is no longer running, "
+            "so the file is stale and the real holder did not record itself"
+        )
+    return who
+
+
+def _temp_pattern(path: Path) -> re.Pattern[str]:
+    """The names ``write_atomic`` gives its temp files for ``path`` and for its backups."""
+    return re.compile(rf"\.{re.escape(path.name)}\.(?:\d{{8}}T\d{{6}}(?:-\d+)?\.bak\.)?[a-z0-9_]{{8}}\.tmp")
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Delete temp files a killed writer left beside ``path``. Call only while holding its lock:
+    only a lock holder makes them, so any found then is stale."""
+    pattern = _temp_pattern(path)
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+@contextlib.contextmanager
+def exclusive(lock: FileLock, path: Path, timeout: float) -> Iterator[None]:
+    """Hold ``lock`` for a write to ``path``: wait at most ``timeout`` seconds, then say who holds it."""
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise StoreLocked(
+            f"{path} is locked by {lock_holder(path)}; gave up after {timeout:g} s "
+            f"(try again, or set ${LOCK_TIMEOUT_ENV} to wait longer)"
+        ) from None
+    except OSError as error:
+        folder = path.parent
+        if not folder.is_dir():
+            problem = f"{folder} is not a folder" if folder.exists() else f"the folder {folder} does not exist"
+        elif not os.access(folder, os.W_OK):
+            problem = f"the folder {folder} is not writable"
+        else:
+            problem = f"{error.strerror or error}"
+        raise StoreError(f"{path}: cannot take the lock {lock.lock_file} ({problem}); nothing was written") from None
+    try:
+        _write_owner(path)
+        remove_stale_temps(path)
+        yield
+    finally:
+        _remove_owner(path)
+        lock.release()
+
+
+# -- schema migrations ----------------------------------------------------------
+
+
+def _migrate_0(tables: Tables) -> None:
+    """Schema 0 (before ingest) had no ``feeds`` or ``inbox`` tables."""
+    tables.setdefault("feeds", {})
+    tables.setdefault("inbox", {})
+
+
+MIGRATIONS: dict[int, Callable[[Tables], None]] = {0: _migrate_0}
+"""Schema n to n + 1, in place. A store older than SCHEMA is migrated on its first write, after a backup."""
+
+
+def schema_of(tables: Mapping[str, Any]) -> int:
+    """The schema number of parsed tables (``parse_tables`` has checked there is one)."""
+    meta = next(iter(tables["meta"].values()))
+    return int(meta["schema"])
+
+
+def migrate_tables(tables: Mapping[str, Any], path: Path) -> Tables:
+    """A migrated copy of an older store's tables; the original is left as it is."""
+    migrated: Tables = orjson.loads(dump_tables(tables))
+    schema = schema_of(migrated)
+    while schema < SCHEMA:
+        step = MIGRATIONS.get(schema)
+        if step is None:
+            oldest = min(MIGRATIONS)
+            raise StoreError(f"{path}: schema {schema} is older than this tracker can migrate (oldest: {oldest})")
+        step(migrated)
+        schema += 1
+        next(iter(migrated["meta"].values()))["schema"] = schema
+    return migrated
 
 
 def new_statement_id() -> str:
@@ -194,7 +390,7 @@ def _doc_order(table: Mapping[str, Any]) -> list[Any]:
 class Store:
     """The positions of a negotiation, as stored in one positions.json."""
 
-    def __init__(self, path: str | Path, *, lock_timeout: float = LOCK_TIMEOUT) -> None:
+    def __init__(self, path: str | Path, *, lock_timeout: float | None = None) -> None:
         self.path = Path(path)
         if not self.path.exists():
             raise StoreError(
@@ -207,6 +403,10 @@ class Store:
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self._lock = FileLock(f"{self.path}.lock")
         self._lock_timeout = lock_timeout
+        """Seconds to wait for the lock; None: ``$TRACKER_LOCK_TIMEOUT``, else LOCK_TIMEOUT."""
+        self._write_depth = 0
+        self.backup: Path | None = None
+        """The copy kept when this store migrated the file to a newer schema, if it did."""
         self._cache: dict[str, Any] = {}
         self._cache_generation = -1
         self._storage.read()  # fail now, with the file's name, if it is not a store
@@ -215,16 +415,15 @@ class Store:
     def create(cls, path: str | Path, tables: Tables, *, force: bool = False) -> Store:
         """Write a new store; an existing file is kept as a backup with ``force``, refused without."""
         path = Path(path)
-        lock = FileLock(f"{path}.lock")
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder, not a store file")
         try:
-            with lock.acquire(timeout=LOCK_TIMEOUT):
+            with exclusive(FileLock(f"{path}.lock"), path, lock_timeout()):
                 if path.exists():
                     if not force:
                         raise StoreError(f"{path} already exists (use --force to replace it; a backup is kept)")
                     backup_of(path)
                 write_atomic(path, dump_tables(tables))
-        except Timeout:
-            raise StoreLocked(f"{path} is locked by another tracker process") from None
         except OSError as error:
             raise StoreError(f"could not write {path}: {error.strerror or error}") from None
         return cls(path)
@@ -319,17 +518,62 @@ class Store:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Tables]:
-        """Hold the lock, with the file re-read if anyone changed it since we did."""
+        """Hold the lock, with the file re-read if anyone changed it since we did.
+
+        Waits at most the lock timeout, then says who holds the lock. On entry it
+        records who we are for other waiters, removes temp files a killed writer
+        left, and migrates a store of an older schema (keeping a backup first).
+        Re-entrant: a write inside a write shares the outer one's lock.
+        """
+        if self._write_depth:
+            self._write_depth += 1
+            try:
+                yield self._tables()
+            finally:
+                self._write_depth -= 1
+            return
+        timeout = lock_timeout() if self._lock_timeout is None else self._lock_timeout
+        with exclusive(self._lock, self.path, timeout):
+            self._write_depth = 1
+            try:
+                self._migrate_if_old()
+                yield self._tables()
+            finally:
+                self._write_depth = 0
+
+    def _migrate_if_old(self) -> None:
+        """Before the first write to an older store: keep a backup, then write the migrated file."""
+        tables = self._tables()
+        if schema_of(tables) >= SCHEMA:
+            return
+        migrated = migrate_tables(tables, self.path)
         try:
-            self._lock.acquire(timeout=self._lock_timeout)
-        except Timeout:
-            raise StoreLocked(
-                f"{self.path} is locked by another tracker process (waited {self._lock_timeout:.0f} s); try again"
+            backup = backup_of(self.path)
+        except OSError as error:
+            raise StoreError(
+                f"{self.path}: could not keep a backup before migrating it to schema {SCHEMA} "
+                f"({error.strerror or error}); the file is unchanged"
             ) from None
-        try:
-            yield self._tables()
-        finally:
-            self._lock.release()
+        self._storage.write(migrated)
+        self.backup = backup
+
+    def _refuse_damaged(self) -> None:
+        """Refuse to add to a file whose statements name codes the codebook lacks.
+
+        The read commands refuse such a file too; this scan is cheap (no Statement
+        objects) and gives the same message, naming the statement.
+        """
+        book = self.codebook
+        parties = {p.id for p in book.parties}
+        stances = {(i.id, s.code) for i in book.issues for s in i.scale}
+        for doc in self._tables()["statements"].values():
+            try:
+                known = doc.get("party") in parties and (doc.get("issue"), doc.get("stance")) in stances
+            except TypeError:  # a list where a code should be
+                known = False
+            if not known:
+                self.revisions()  # raises, naming the statement and the problem
+                raise StoreError(f"{self.path}: statement {doc.get('id')!r} is damaged (run `tracker check`)")
 
     def table(self, name: str) -> Table:
         """A TinyDB table for one write inside :meth:`writing` (feeds, inbox, ...).
@@ -363,6 +607,7 @@ class Store:
     def add(self, fields: Mapping[str, Any]) -> Statement:
         """Record a new statement from the analyst's fields; returns revision 1."""
         with self.writing():
+            self._refuse_damaged()
             statement = self._checked(self._stamp(fields, id=new_statement_id(), rev=1))
             self._append([statement])
         return statement
@@ -503,5 +748,9 @@ def backup_of(path: Path) -> Path:
     """Copy ``path`` aside as ``NAME.YYYYmmddTHHMMSS.bak`` before it is replaced."""
     suffix = now_instant().replace("-", "").replace(":", "")[:15]
     backup = path.with_name(f"{path.name}.{suffix}.bak")
+    count = 1
+    while backup.exists():  # two backups in one second: keep both (callers hold the lock)
+        count += 1
+        backup = path.with_name(f"{path.name}.{suffix}-{count}.bak")
     write_atomic(backup, path.read_bytes())
     return backup

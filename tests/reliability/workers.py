@@ -1,0 +1,158 @@
+"""Child processes for the reliability tests, run as ``python workers.py MODE PATH [ARGS]``.
+
+Each is a real, separate process using the Store API, so that locks, renames
+and SIGKILL behave as they do for an analyst. A worker prints one line per
+event and flushes at once, so that the parent knows exactly which ``add``
+calls had returned when it killed the worker.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracker.store import Store
+
+PARTIES = ("russia", "ukraine", "usa", "europe")
+
+
+def fields(tag: str, n: int) -> dict[str, Any]:
+    """A valid statement; the summary says which worker and which call made it."""
+    return {
+        "party": PARTIES[n % len(PARTIES)],
+        "issue": "ceasefire",
+        "stance": "conditional",
+        "stated_on": f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}",
+        "summary": f"{tag} {n}",
+        "quote": "q" * 200,
+        "speaker": tag,
+        "grade": "B2",
+    }
+
+
+def say(*words: object) -> None:
+    sys.stdout.write(" ".join(map(str, words)) + "\n")
+    sys.stdout.flush()
+
+
+def add(path: Path, count: int, tag: str) -> None:
+    """Add ``count`` statements (forever if count < 0), printing each id once ``add`` has returned."""
+    store = Store(path)
+    say("ready", os.getpid())
+    n = 0
+    while count < 0 or n < count:
+        statement = store.add(fields(tag, n))
+        say("added", statement.id)
+        n += 1
+
+
+def correct(path: Path, statement_id: str, count: int, tag: str) -> None:
+    """Correct one statement ``count`` times: every correction must become its own revision."""
+    store = Store(path)
+    for n in range(count):
+        revision = store.correct(statement_id, {"note": f"{tag} {n}"}, reason=f"{tag} {n}")
+        say("corrected", revision.id, revision.rev)
+
+
+def hold(path: Path, seconds: float) -> None:
+    """Hold the write lock for ``seconds``, like a slow writer."""
+    store = Store(path)
+    with store.writing():
+        say("holding", os.getpid())
+        time.sleep(seconds)
+    say("released")
+
+
+def read(path: Path, seconds: float) -> None:
+    """Read the file over and over while others write: it must always parse, and never shrink."""
+    deadline = time.monotonic() + seconds
+    reads, last, problems = 0, 0, []
+    store = Store(path)
+    while time.monotonic() < deadline:
+        try:
+            raw = path.read_bytes()
+            count = len(orjson.loads(raw)["statements"])
+            store.reload_if_changed()
+            seen = len(store.revisions())
+        except Exception as error:  # the test reports whatever went wrong
+            problems.append(f"{type(error).__name__}: {error}")
+            continue
+        if count < last or seen < last:
+            problems.append(f"went back from {last} to {min(count, seen)} statements")
+        last = max(last, count, seen)
+        reads += 1
+    say(orjson.dumps({"reads": reads, "last": last, "problems": problems[:5]}).decode())
+
+
+def stall(path: Path, where: str) -> None:
+    """Add one statement but stop for good at ``where`` inside the write, so the parent can kill us there."""
+    patched: Any = os  # the store calls os.fsync, os.fdopen and os.replace: stall one of them
+
+    def stop(*_: object) -> None:
+        say("stalled", where)
+        time.sleep(3600)
+
+    if where == "fsync":  # the temp file is written, not yet synced or renamed
+        real_fsync = os.fsync
+
+        def fsync(fd: int) -> None:
+            if os.fstat(fd).st_size > 0 and not os.path.isdir(f"/proc/self/fd/{fd}"):
+                stop()
+            real_fsync(fd)
+
+        patched.fsync = fsync
+    elif where == "half-written":  # half the bytes are in the temp file
+        real_fdopen = os.fdopen
+
+        class Half:
+            def __init__(self, handle: Any) -> None:
+                self.handle = handle
+
+            def __enter__(self) -> Half:
+                return self
+
+            def __exit__(self, *_: object) -> None:
+                self.handle.close()
+
+            def write(self, payload: bytes) -> None:
+                self.handle.write(payload[: len(payload) // 2])
+                self.handle.flush()
+                stop()
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self.handle, name)
+
+        patched.fdopen = lambda fd, *a, **k: Half(real_fdopen(fd, *a, **k))
+    elif where == "replace":  # the temp file is complete and synced, not yet renamed
+        patched.replace = lambda *_: stop()
+    else:
+        raise SystemExit(f"unknown stall point {where!r}")
+    store = Store(path)
+    say("ready", os.getpid())
+    store.add(fields("stalled", 0))
+    say("added-unexpectedly")
+
+
+def main(argv: list[str]) -> None:
+    mode, path = argv[0], Path(argv[1])
+    if mode == "add":
+        add(path, int(argv[2]), argv[3])
+    elif mode == "correct":
+        correct(path, argv[2], int(argv[3]), argv[4])
+    elif mode == "hold":
+        hold(path, float(argv[2]))
+    elif mode == "read":
+        read(path, float(argv[2]))
+    elif mode == "stall":
+        stall(path, argv[2])
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
