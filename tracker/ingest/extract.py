@@ -117,12 +117,14 @@ def _rejoin_attributions(sentences: list[str]) -> list[str]:
 _NAME = r"[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|(?:von|der|de|van|al)\b))*"
 _SAYS = r"said|says|told|added|stated|insisted|warned|wrote|declared|announced|argued|claimed|stressed|noted|replied"
 _ATTRIBUTION = re.compile(rf"(?:{_NAME})\s+(?:\w+ly\s+)?(?:{_SAYS})\b")
+# "Kremlin spokesman Dmitry Peskov": an institution and a role before the name, skipped.
+_ROLE = r"(?:(?:[A-Z][\w’'.-]*\s+)*(?:spokes\w+|minister|secretary|envoy|adviser|aide|chief|president|leader)\s+)?"
 _SPEAKER_PATTERNS = (
     # "…, Putin said." / "Trump said in a post…" / "Putin also said that…"
     re.compile(rf"(?P<name>{_NAME})\s+(?:(?:also|later|then|has|had|have|\w+ly)\s+)*(?:{_SAYS})\b"),
     # "…," said Dmitry Peskov. (not "told": what follows it is the listener)
-    re.compile(rf"\b(?:said|says|added|wrote|insisted|stated|declared)\s+(?:the\s+)?(?P<name>{_NAME})"),
-    re.compile(rf"\baccording to\s+(?:the\s+)?(?P<name>{_NAME})"),
+    re.compile(rf"\b(?:said|says|added|wrote|insisted|stated|declared)\s+(?:the\s+)?{_ROLE}(?P<name>{_NAME})"),
+    re.compile(rf"\b[Aa]ccording to\s+(?:the\s+)?{_ROLE}(?P<name>{_NAME})"),
 )
 _OPENERS = frozenset(["the", "a", "an", "then", "but", "and", "so", "however", "meanwhile", "later", "also", "it",
                       "this", "he", "she", "they", "we", "i"])  # fmt: skip

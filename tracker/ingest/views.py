@@ -32,7 +32,7 @@ def candidates_view(docs: Sequence[Mapping[str, Any]], title: str = "Inbox") -> 
     for column, options in (("id", {"no_wrap": True}), ("party · issue", {}), ("said", {"ratio": 1})):
         table.add_column(column, overflow="fold", **options)
     for doc in docs:
-        said = Text(f"“{doc.get('sentence', '')}”")
+        said = Text(str(doc.get("sentence", "")))
         said.append(f"\n— {doc.get('speaker') or 'no speaker named'}", style="dim")
         source = " · ".join(str(doc.get(k)) for k in ("outlet", "published", "url") if doc.get(k))
         said.append(f"\n{source}", style="dim")
@@ -50,8 +50,14 @@ def candidates_view(docs: Sequence[Mapping[str, Any]], title: str = "Inbox") -> 
 
 def feeds_view(docs: Sequence[Mapping[str, Any]]) -> View:
     data = [{name: doc.get(name, "") for name in FEED_FIELDS} for doc in docs]
-    rows = [[d["id"], d["name"], d["url"], d["last_pulled"], d["last_status"]] for d in data]
-    return View(data, ["id", "name", "url", "last_pulled", "last_status"], rows, "Feeds", empty="No feeds yet.")
+    columns = ["id", "name", "url", "last_pulled", "last_status"]
+    table = Table(title=Text("Feeds"), title_justify="left")
+    for column in columns:
+        table.add_column(column, no_wrap=column in ("id", "last_pulled"), overflow="fold")
+    for d in data:
+        table.add_row(*(Text(str(d[c])) for c in columns))
+    rows = [[d[c] for c in columns] for d in data]
+    return View(data, columns, rows, "Feeds", table if data else None, empty="No feeds yet.")
 
 
 def pull_view(report: PullReport) -> View:
