@@ -1,0 +1,427 @@
+"""The dashboard driven as an analyst drives it: keys and clicks through Pilot, on real store files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Select
+
+from tests.hostile import ESCAPES, FORBIDDEN, MARKUP
+from tracker.store import Store
+from tracker.tui.app import TrackerApp
+from tracker.tui.components.matrix import MatrixTable
+from tracker.tui.screens.history import HistoryScreen
+from tracker.tui.screens.statement_form import StatementForm
+
+SIZE = (120, 40)
+END = "2025-03-31"
+
+
+def screen_text(app: TrackerApp) -> str:
+    """Every character on the screen, as the analyst sees it."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+def cell(app: TrackerApp, party: str, issue: str) -> str:
+    return app.query_one(MatrixTable).get_cell(party, issue).plain
+
+
+def labels(app: TrackerApp) -> dict[tuple[str, str], str]:
+    """The first line of every cell: the stance label, or "no position"."""
+    table = app.query_one(MatrixTable)
+    return {
+        (p.id, i.id): cell(app, p.id, i.id).split("\n")[0].removeprefix("◆ ")
+        for p in app.codebook.parties
+        for i in app.codebook.issues
+        if table.is_valid_coordinate(table.cursor_coordinate)
+    }
+
+
+def expected_labels(path: Path, day: str) -> dict[tuple[str, str], str]:
+    """What `tracker matrix --as-of DAY` says, from a store of its own."""
+    store = Store(path)
+    grid = store.timeline().matrix(day)
+    return {
+        (p.id, i.id): grid.cells[(p.id, i.id)].stance.label if (p.id, i.id) in grid.cells else "no position"
+        for p in store.codebook.parties
+        for i in store.codebook.issues
+    }
+
+
+async def wait_for(pilot: Pilot[None], condition: Any, seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out waiting for the dashboard")
+
+
+async def put_cursor(pilot: Pilot[None], party: str, issue: str) -> None:
+    pilot.app.query_one(MatrixTable).move_to(party, issue)
+    await pilot.pause()
+
+
+async def type_into(pilot: Pilot[None], selector: str, text: str) -> None:
+    box = pilot.app.screen.query_one(selector, Input)
+    box.focus()
+    box.value = ""
+    await pilot.press(*text)
+
+
+async def test_matrix_shows_each_cell_with_version_date_and_grade(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE):
+        shown = screen_text(app)
+        assert "Russia–Ukraine–US negotiations, 2025" in shown
+        assert "as of 2025-03-31" in shown
+        assert cell(app, "russia", "kursk").split("\n") == ["Surrender", "v3 A1 ···●·", "2025-03-14"]
+        assert cell(app, "europe", "territory").startswith("no position")
+        assert labels(app) == expected_labels(demo_path, END)
+        for text in ("Russia", "United States", "Ceasefire", "Surrender", "Kyiv's pole", "Moscow's pole"):
+            assert text in shown
+
+
+async def test_steps_back_through_the_change_dates_as_the_record_says(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        visited = []
+        for _ in range(9):
+            await pilot.press("[")
+            visited.append(app.as_of)
+            assert labels(app) == expected_labels(demo_path, app.as_of)
+            assert f"as of {app.as_of}" in screen_text(app)
+        assert visited == [
+            "2025-03-17", "2025-03-15", "2025-03-14", "2025-03-13", "2025-03-12",
+            "2025-03-11", "2025-03-07", "2025-02-19", "2025-02-12",
+        ]  # fmt: skip
+        assert cell(app, "russia", "kursk").startswith("no position")  # before Putin's 12 March demand
+        await pilot.press("]")
+        assert app.as_of == "2025-02-19"
+        await pilot.press("{")
+        assert app.as_of == "2021-12-17"
+        assert "change 1 of 18" in screen_text(app)
+        await pilot.press("[")
+        assert app.as_of == "2021-12-17"  # nothing earlier: stays, and says so
+        assert any(n.message == "No earlier change." for n in app._notifications)
+        await pilot.press("}")
+        assert app.as_of == "2025-03-17"
+        assert labels(app) == expected_labels(demo_path, "2025-03-17")
+
+
+async def test_goto_asks_for_a_date_and_refuses_a_bad_one(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await type_into(pilot, "#date", "2025-02-30")
+        await pilot.press("enter")
+        assert "not a date" in screen_text(app)
+        await type_into(pilot, "#date", "2025-03-12")
+        await pilot.press("enter")
+        assert app.as_of == "2025-03-12"
+        assert cell(app, "russia", "kursk").startswith("Expel by force")
+
+
+async def test_compare_marks_what_moved_with_old_new_and_direction(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await type_into(pilot, "#date", "2025-03-12")
+        await pilot.press("enter")
+        assert app.compare == "2025-03-12"
+        diff = Store(demo_path).timeline().diff("2025-03-12", END)
+        moved = {(c.party, c.issue) for c in diff.changes}
+        marked = {
+            (p.id, i.id)
+            for p in app.codebook.parties
+            for i in app.codebook.issues
+            if cell(app, p.id, i.id).startswith("◆")
+        }
+        assert marked == moved
+        # Putin went from "expel by force" (the far pole) back to "surrender": one step toward Kyiv's pole.
+        russia_kursk = cell(app, "russia", "kursk").split("\n")
+        assert russia_kursk[0] == "◆ Surrender"
+        assert russia_kursk[3].startswith("◀ from Expel by force")
+        assert f"{len(moved)} moved" in screen_text(app)
+        await put_cursor(pilot, "russia", "kursk")
+        assert "changed: Expel by force → Surrender (-1 on the scale)" in screen_text(app)
+        await pilot.press("[")  # stepping keeps the comparison
+        assert app.compare == "2025-03-12"
+        assert labels(app) == expected_labels(demo_path, "2025-03-17")
+        await pilot.press("c")
+        await type_into(pilot, "#date", "")
+        await pilot.press("enter")
+        assert app.compare is None
+        assert not cell(app, "russia", "kursk").startswith("◆")
+
+
+async def test_compare_from_the_command_line_option(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END, compare="2025-02-01")
+    async with app.run_test(size=SIZE):
+        assert cell(app, "usa", "nato").startswith("◆ Unrealistic")
+        assert "▶ from Irreversible path" in cell(app, "usa", "nato")
+        assert cell(app, "ukraine", "kursk").split("\n")[3] == "+ new"
+
+
+async def test_history_lists_every_statement_newest_first_and_opens_the_source(
+    demo_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    app = TrackerApp(Store(demo_path), as_of=END)
+    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    async with app.run_test(size=SIZE) as pilot:
+        await put_cursor(pilot, "russia", "kursk")
+        await pilot.press("enter")
+        assert isinstance(app.screen, HistoryScreen)
+        shown = screen_text(app)
+        assert "Russia · Kursk" in shown and "3 statements, newest first" in shown
+        assert shown.index("2025-03-14") < shown.index("2025-03-13") < shown.index("2025-03-12")
+        for text in ("Vladimir Putin", "If they lay down their arms", "Kyiv orders its troops in Kursk to surrender",
+                     "newsmax.com/newsfront/putin-ukraine-surrender", "A1 · official", "B3 · official"):  # fmt: skip
+            assert text in shown
+        await pilot.press("o")
+        assert opened == ["https://newsmax.com/newsfront/putin-ukraine-surrender/2025/03/14/id/1202886/"]
+        await pilot.press("down", "down", "o")
+        assert len(opened) == 1  # the 12 March statement has no URL: nothing opens
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HistoryScreen)
+
+
+async def test_add_through_the_form_writes_the_store(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_cursor(pilot, "europe", "kursk")
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, StatementForm)
+        assert form.query_one("#party", Select).value == "europe"  # the cell under the cursor
+        assert form.query_one("#date", Input).value == END
+        form.query_one("#stance", Select).value = "exchange"
+        await type_into(pilot, "#speaker", "Kaja Kallas")
+        await type_into(pilot, "#quote", "An exchange is for Ukraine to decide.")
+        await type_into(pilot, "#url", "https://example.org/kallas")
+        await type_into(pilot, "#grade", "B2")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, StatementForm))
+        assert cell(app, "europe", "kursk").split("\n")[:2] == ["Exchange", "v1 B2 ·●···"]
+        [added] = Store(demo_path).timeline().statements("europe", "kursk")
+        assert (added.speaker, added.stance, added.stated_on, added.source.url) == (
+            "Kaja Kallas", "exchange", END, "https://example.org/kallas",
+        )  # fmt: skip
+
+
+async def test_correct_and_retract_through_the_forms_add_revisions(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_cursor(pilot, "russia", "kursk")
+        statement_id = app.timeline.cell("russia", "kursk", END).statement.id  # type: ignore[union-attr]
+        await pilot.press("enter", "e")
+        form = app.screen
+        assert isinstance(form, StatementForm)
+        assert form.query_one("#speaker", Input).value == "Vladimir Putin"
+        await type_into(pilot, "#grade", "B2")
+        await type_into(pilot, "#reason", "second source disagrees")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        revisions = Store(demo_path).history(statement_id)
+        assert [(r.rev, r.grade, r.reason) for r in revisions] == [(1, "A1", ""), (2, "B2", "second source disagrees")]
+        shown = screen_text(app)
+        assert "r2 corrected" in shown and "second source disagrees" in shown
+        assert "B2 · official" in shown
+
+        await pilot.press("x")
+        await type_into(pilot, "#reason", "misattributed")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        assert Store(demo_path).history(statement_id)[-1].retracted
+        assert "RETRACTED" in screen_text(app) and "r3 retracted" in screen_text(app)
+        await pilot.press("escape")
+        # the 13 March statement stands again: same stance, one version fewer
+        assert cell(app, "russia", "kursk").split("\n")[:3] == ["Surrender", "v2 A1 ···●·", "2025-03-13"]
+
+
+async def test_bad_form_input_is_refused_beside_each_field(demo_path: Path) -> None:
+    before = demo_path.read_bytes()
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        form = app.screen
+        assert isinstance(form, StatementForm)
+        await type_into(pilot, "#date", "2025-02-30")
+        await type_into(pilot, "#grade", "Z9")
+        await type_into(pilot, "#published", "soon")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, StatementForm)
+        errors = {
+            name: str(form.query_one(f"#{name}-error").render()) for name in ("stance", "date", "grade", "published")
+        }
+        assert errors["stance"] == "required"
+        assert "not a date: '2025-02-30'" in errors["date"]
+        assert "not an Admiralty code" in errors["grade"]
+        assert "not a date: 'soon'" in errors["published"]
+        assert str(form.query_one("#party-error").render()) == ""
+        assert app.screen.focused is form.query_one("#stance")  # the first field in trouble
+        await pilot.press("escape")
+    assert demo_path.read_bytes() == before
+
+
+async def test_correcting_nothing_is_refused(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_cursor(pilot, "russia", "kursk")
+        await pilot.press("e", "ctrl+s")
+        assert "nothing changed" in screen_text(app)
+
+
+async def test_reloads_after_another_process_writes_keeping_cursor_and_dates(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of="2025-03-14", compare="2025-03-01")
+    async with app.run_test(size=SIZE) as pilot:
+        await put_cursor(pilot, "usa", "sanctions")
+        other = Store(demo_path)  # another terminal's `tracker add`
+        other.add({"party": "europe", "issue": "sanctions", "stance": "tighten", "stated_on": "2025-03-10"})
+        await wait_for(pilot, lambda: cell(app, "europe", "sanctions").startswith("◆ Tighten"))
+        assert (app.as_of, app.compare) == ("2025-03-14", "2025-03-01")
+        assert app.query_one(MatrixTable).cursor_key == ("usa", "sanctions")
+
+
+async def test_external_tracker_add_command_is_picked_up(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        tracker = [sys.executable, "-c", "from tracker.cli import run; run()"]
+        subprocess.run([*tracker, "--db", str(demo_path), "add", "--party", "europe", "--issue", "ceasefire",
+                        "--stance", "conditional", "--date", "2025-03-20"], check=True)  # fmt: skip
+        await wait_for(pilot, lambda: cell(app, "europe", "ceasefire").startswith("Conditional"))
+        assert app.change_dates[-1] == "2025-03-20"
+
+
+async def test_hostile_text_is_shown_literally(store_path: Path) -> None:
+    store = Store(store_path)
+    payloads = {**ESCAPES, **MARKUP}
+    for n, (name, text) in enumerate(payloads.items()):
+        store.add(
+            {
+                "party": "russia",
+                "issue": "nato",
+                "stance": "renounce",
+                "stated_on": f"2025-01-{n + 1:02d}",
+                "speaker": text,
+                "quote": text,
+                "summary": name,
+                "source": {"url": "https://example.org", "title": text, "outlet": text},
+                "conditions": [text],
+            }
+        )
+    app = TrackerApp(store, as_of="2025-12-31")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await put_cursor(pilot, "russia", "nato")
+        assert "surrender, [we] will guarantee" in screen_text(app)  # the newest, in the cell line
+        await pilot.press("enter")
+        options = app.screen.query_one(OptionList)
+        for index in range(options.option_count):
+            options.highlighted = index
+            await pilot.pause()
+            shown = screen_text(app)
+            for char in FORBIDDEN:
+                assert char not in shown
+        shown = "\n".join(str(options.get_option_at_index(n).prompt) for n in range(options.option_count))
+        for text in MARKUP.values():
+            assert text in shown
+        assert app.is_running  # [@click=app.quit] did nothing
+
+
+async def test_filter_and_choose_parties_and_issues(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(MatrixTable)
+        await pilot.press("/", *"rus kursk")
+        assert (table.row_count, len(table.columns)) == (1, 1)
+        assert cell(app, "russia", "kursk").startswith("Surrender")
+        assert "filter: rus kursk" in screen_text(app)
+        await pilot.press("enter")
+        assert table.has_focus
+        await pilot.press("/", "escape")
+        assert (table.row_count, len(table.columns)) == (4, 5)
+        await pilot.press("/", *"zzz", "enter")
+        assert table.row_count == 0
+        assert "Nothing to show" in screen_text(app)
+        await pilot.press("/", "escape")
+
+        await pilot.press("p")
+        await pilot.press("down", "space", "enter")  # untick Ukraine
+        assert [str(table.get_row_index(p)) for p in ("russia", "usa", "europe")] == ["0", "1", "2"]
+        assert table.row_count == 3
+        await pilot.press("i", "space", "enter")  # untick NATO
+        assert len(table.columns) == 4
+        await pilot.press("p", "a", "enter", "i", "a", "enter")
+        assert (table.row_count, len(table.columns)) == (4, 5)
+
+
+async def test_help_palette_footer_and_quit(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "Prev" in screen_text(app) and "Quit" in screen_text(app)  # the footer
+        await pilot.press("question_mark")
+        shown = screen_text(app)
+        for text in ("Step back to the previous date", "Record a new statement", "Command palette"):
+            assert text in shown
+        await pilot.press("escape")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for action in ("Prev", "Next", "First", "Last", "Go to", "Compare", "History", "Add", "Correct",
+                       "Retract", "Filter", "Parties", "Issues", "Inbox", "Help", "Quit"):  # fmt: skip
+            assert any(t.startswith(action) for t in titles), action
+        await pilot.press("ctrl+p", *"compare", "enter")
+        await pilot.pause()
+        assert app.screen.query_one("#date", Input)  # the palette ran the compare action
+        await pilot.press("escape", "q")
+    assert not app.is_running
+
+
+async def test_mouse_click_on_the_timeline_and_a_cell(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click("#strip", offset=(1, 0))
+        assert app.as_of == "2021-12-17"
+        await pilot.click("#strip", offset=(app.query_one("#strip").size.width - 2, 0))
+        assert app.as_of == "2025-03-17"
+
+
+async def test_inbox_key(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        try:
+            from tracker.tui.inbox import InboxScreen  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            assert any("inbox is not available" in n.message for n in app._notifications)
+        else:
+            assert isinstance(app.screen, InboxScreen)
+
+
+async def test_no_color_is_respected(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)  # conftest sets NO_COLOR
+    async with app.run_test(size=SIZE):
+        assert app.no_color
+
+
+def test_bare_tracker_opens_the_dashboard(demo_path: Path, monkeypatch: pytest.MonkeyPatch, invoke: Any) -> None:
+    opened: list[TrackerApp] = []
+    monkeypatch.setattr(TrackerApp, "run", lambda self, **_: opened.append(self))
+    result = invoke(db=demo_path)
+    assert result.exit_code == 0, result.output
+    [app] = opened
+    assert app.store.title == "Russia–Ukraine–US negotiations, 2025"
+    invoke("tui", "--as-of", "2025-03-14", "--compare", "2025-03-01", db=demo_path)
+    assert (opened[1].as_of, opened[1].compare) == ("2025-03-14", "2025-03-01")
+
+
+def test_importing_the_package_does_not_load_textual() -> None:
+    code = "import sys, tracker.tui; assert 'textual' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,1 @@
+"""The dashboard's widgets: each is given its data and posts messages; none reads the store."""

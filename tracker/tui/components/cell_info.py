@@ -1,0 +1,47 @@
+"""The line under the matrix: the highlighted cell in full (speaker, quote, the move)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ...model import Cell, Change, Issue, Party
+from ...render import stance_text
+
+
+def cell_summary(party: Party, issue: Issue, cell: Cell | None, change: Change | None) -> Text:
+    text = Text(f"{party.name} · {issue.name}: ", style="bold", end="", no_wrap=True, overflow="ellipsis")
+    if cell is None:
+        text.append("no position", style="italic")
+    else:
+        text.append_text(stance_text(cell.stance, issue))
+        said = cell.statement
+        text.append(f"  stated {said.stated_on}", style="dim")
+        text.append(f" by {said.speaker}" if said.speaker else "")
+        text.append(f"  {said.grade} {said.channel}".rstrip(), style="dim")
+    if change is not None:
+        before = change.before.stance.label if change.before else "no position"
+        after = change.after.stance.label if change.after else "no position"
+        text.append(f"\n{change.kind}: {before} → {after}", style="bold")
+        if change.shift:
+            text.append(f" ({change.shift:+d} on the scale)")
+        if change.movement:
+            text.append(f", {change.movement} the others")
+    if cell is not None and (cell.statement.quote or cell.statement.summary):
+        quote = cell.statement.quote
+        text.append("\n" + (f"“{quote}”" if quote else cell.statement.summary), style="italic")
+    return text
+
+
+class CellInfo(Static):
+    """Shows whatever the App tells it about the cell under the cursor."""
+
+    DEFAULT_CSS = """
+    CellInfo { height: auto; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def show(self, party: Party, issue: Issue, cell: Cell | None, change: Change | None) -> None:
+        self.update(cell_summary(party, issue, cell, change))
+
+    def say(self, message: str) -> None:
+        self.update(Text(message, style="italic"))

@@ -1,0 +1,26 @@
+"""The key to the matrix: one palette, the scale marks and the compare marks."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ...render import legend
+
+
+def legend_text(compare: bool) -> Text:
+    text = legend()
+    text.no_wrap, text.overflow = True, "ellipsis"
+    text.append("·●· place on the scale  v3 version", style="dim")
+    if compare:
+        text.append("  ◆ moved: ▶ ◀ along the scale, toward/away from the others", style="dim")
+    return text
+
+
+class Legend(Static):
+    DEFAULT_CSS = """
+    Legend { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def show(self, *, compare: bool) -> None:
+        self.update(legend_text(compare))

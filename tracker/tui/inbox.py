@@ -1,0 +1,197 @@
+"""The inbox screen (``n``): review the candidates pull and fetch found, with keys.
+
+``a`` accepts the highlighted candidate (it asks for the stance on the
+candidate's issue), ``r`` rejects it, ``escape`` closes the screen. Accepting
+and rejecting go through :mod:`tracker.ingest.inbox`, exactly as the CLI does.
+Fetched text is shown as ``Text``, never as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..errors import TrackerError
+from ..ingest import inbox
+from ..model import Issue, Statement
+from ..store import Store
+
+
+class StancePick(ModalScreen[str | None]):
+    """Choose a stance on one issue's scale; dismisses with its code, or None."""
+
+    DEFAULT_CSS = """
+    StancePick { align: center middle; }
+    StancePick > Vertical { width: 70; height: auto; max-height: 80%; border: round $accent; padding: 1 2;
+                            background: $surface; }
+    StancePick OptionList { height: auto; max-height: 16; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, issue: Issue, sentence: str) -> None:
+        super().__init__()
+        self.issue = issue
+        self.sentence = sentence
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(f"Stance on {self.issue.name}?", style="bold"))
+            yield Static(Text(self.sentence, style="italic"))
+            yield OptionList(
+                *(Option(Text(f"{s.score}: {s.label} ({s.code})"), id=s.code) for s in self.issue.scale),
+                id="stances",
+            )
+            yield Static(Text("enter: accept with this stance  esc: cancel", style="dim"))
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class InboxScreen(Screen[None]):
+    """The new candidates, one row each; the highlighted one is shown in full below."""
+
+    DEFAULT_CSS = """
+    InboxScreen { layout: vertical; }
+    InboxScreen #inbox-title { height: 1; padding: 0 1; text-style: bold; }
+    InboxScreen DataTable { height: 1fr; }
+    InboxScreen #inbox-detail { height: auto; max-height: 12; padding: 0 1; border-top: solid $accent; }
+    InboxScreen #inbox-keys { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "accept", "Accept"),
+        Binding("r", "reject", "Reject"),
+        Binding("escape", "close", "Close"),
+    ]
+
+    class Accepted(Message):
+        """A candidate became a statement; the dashboard reloads its matrix on this."""
+
+        def __init__(self, statement: Statement) -> None:
+            super().__init__()
+            self.statement = statement
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self._candidates: dict[str, dict[str, Any]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="inbox-title")
+        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True, id="inbox-table")
+        yield table
+        yield Static(id="inbox-detail")
+        yield Static(Text("a: accept (asks the stance)  r: reject  esc: close", style="dim"), id="inbox-keys")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("party · issue", "speaker", "published", "sentence")
+        self.load()
+        table.focus()
+
+    def load(self) -> None:
+        """(Re)read the new candidates from the store."""
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.clear()
+        self._candidates = {str(doc["id"]): doc for doc in inbox.candidates(self.store, "new")}
+        for cand_id, doc in self._candidates.items():
+            sentence = str(doc.get("sentence", ""))
+            table.add_row(
+                Text(f"{doc.get('party')} · {doc.get('issue')}"),
+                Text(str(doc.get("speaker") or "")),
+                Text(str(doc.get("published") or "")),
+                Text(sentence if len(sentence) <= 90 else sentence[:89] + "…"),
+                key=cand_id,
+            )
+        self._show_title()
+        self._show_detail()
+
+    @property
+    def current(self) -> Mapping[str, Any] | None:
+        """The highlighted candidate, if any."""
+        table: DataTable[Text] = self.query_one(DataTable)
+        if not self._candidates or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self._candidates.get(str(key))
+
+    def _show_title(self) -> None:
+        count = len(self._candidates)
+        title = f"Inbox: {count} new candidate{'s' if count != 1 else ''}"
+        self.query_one("#inbox-title", Static).update(Text(title))
+
+    def _show_detail(self) -> None:
+        doc = self.current
+        detail = Text()
+        if doc is None:
+            detail.append("Nothing to review: `tracker pull` fetches new candidates.", style="dim")
+        else:
+            detail.append(str(doc.get("sentence", "")))
+            detail.append(f"\n— {doc.get('speaker') or 'no speaker named'}", style="italic")
+            source = " · ".join(str(doc.get(k)) for k in ("title", "outlet", "published") if doc.get(k))
+            detail.append(f"\n{source}\n{doc.get('url', '')}", style="dim")
+        self.query_one("#inbox-detail", Static).update(detail)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _drop(self, cand_id: str) -> None:
+        self._candidates.pop(cand_id, None)
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.remove_row(cand_id)
+        self._show_title()
+        self._show_detail()
+
+    def action_accept(self) -> None:
+        doc = self.current
+        if doc is None:
+            return
+        cand_id = str(doc["id"])
+        issue = self.store.codebook.issue(str(doc.get("issue")))
+        if issue is None:
+            self.notify(f"{cand_id}: unknown issue {doc.get('issue')!r}", severity="error", markup=False)
+            return
+
+        def chosen(stance: str | None) -> None:
+            if stance is None:
+                return
+            try:
+                statement = inbox.accept(self.store, cand_id, stance=stance)
+            except TrackerError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
+            self._drop(cand_id)
+            self.notify(f"{statement.party} · {statement.issue}: {statement.id} recorded", markup=False)
+            self.post_message(self.Accepted(statement))
+
+        self.app.push_screen(StancePick(issue, str(doc.get("sentence", ""))), chosen)
+
+    def action_reject(self) -> None:
+        doc = self.current
+        if doc is None:
+            return
+        cand_id = str(doc["id"])
+        try:
+            inbox.reject(self.store, cand_id)
+        except TrackerError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self._drop(cand_id)
+        self.notify(f"{cand_id} rejected", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,1 @@
+"""Screens pushed over the matrix: history, forms, prompts, help."""

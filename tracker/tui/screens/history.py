@@ -1,0 +1,144 @@
+"""A cell's history: every statement for one party and issue, newest first, with its revisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...model import Issue, Party, Statement
+from ...render import stance_text
+
+Entry = tuple[Statement, Sequence[Statement]]
+"""A statement's latest revision, and all its revisions first to last."""
+
+SHOWN = 500
+"""Newest entries listed; a cell with thousands of statements stays quick to open."""
+
+
+def revision_line(revision: Statement) -> str:
+    what = "retracted" if revision.retracted else "corrected"
+    line = f"r{revision.rev} {what} {revision.recorded_at[:10]} by {revision.recorded_by or 'unknown'}"
+    if revision.withdrawn_on:
+        line += f", withdrawn on {revision.withdrawn_on}"
+    return line + (f": {revision.reason}" if revision.reason else "")
+
+
+def entry_text(statement: Statement, revisions: Sequence[Statement], issue: Issue) -> Text:
+    """One statement in full; every piece of stored text goes in as plain text."""
+    text = Text(statement.stated_on, style="bold", end="")
+    text.append("  ")
+    stance = issue.stance(statement.stance)
+    if statement.retracted:
+        text.append(stance.label if stance else statement.stance, style="strike")
+        text.append("  RETRACTED", style="bold reverse")
+    else:
+        text.append_text(stance_text(stance, issue) if stance else Text(statement.stance))
+    text.append(f"  {statement.grade or 'ungraded'} · {statement.channel}", style="dim")
+    if statement.speaker:
+        text.append(f"\n{statement.speaker}", style="bold")
+    if statement.quote:
+        text.append(("\n" if not statement.speaker else ": ") + f"“{statement.quote}”", style="italic")
+    if statement.summary:
+        text.append(f"\n{statement.summary}")
+    if statement.conditions:
+        text.append("\nconditions: ", style="dim")
+        text.append("; ".join(statement.conditions))
+    source = statement.source
+    named = " — ".join(v for v in (source.title, source.outlet, source.published) if v)
+    if named or source.url:
+        text.append("\nsource: ", style="dim")
+        text.append(named)
+        if source.url:
+            text.append(("  " if named else "") + source.url, style="underline")
+    for revision in revisions[1:]:
+        text.append("\n" + revision_line(revision), style="yellow")
+    text.append(f"\n{statement.id}", style="dim")
+    return text
+
+
+class HistoryScreen(Screen[None]):
+    """Statements of one cell; the App fills it and refreshes it after any write."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "app.pop_screen", "Back"),
+        Binding("o", "open_source", "Open source"),
+        Binding("e", "correct", "Correct"),
+        Binding("x", "retract", "Retract"),
+    ]
+
+    class Correct(Message):
+        def __init__(self, statement: Statement) -> None:
+            super().__init__()
+            self.statement = statement
+
+    class Retract(Message):
+        def __init__(self, statement: Statement) -> None:
+            super().__init__()
+            self.statement = statement
+
+    def __init__(self, party: Party, issue: Issue, entries: Sequence[Entry]) -> None:
+        super().__init__()
+        self.party = party
+        self.issue = issue
+        self._entries: Sequence[Entry] = ()
+        self._pending = entries
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="history-title")
+        yield OptionList(id="history-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show(self._pending)
+
+    def show(self, entries: Sequence[Entry]) -> None:
+        """List these entries, keeping the highlighted statement if it is still there."""
+        options = self.query_one(OptionList)
+        keep = self.selected.id if self.selected else None
+        self._entries = entries[:SHOWN]
+        title = Text(f"{self.party.name} · {self.issue.name}", style="bold")
+        title.append(f"  {len(entries)} statement{'s' if len(entries) != 1 else ''}, newest first", style="dim")
+        if len(entries) > SHOWN:
+            title.append(f" (the newest {SHOWN} shown)", style="dim")
+        if self.issue.question:
+            title.append(f"\n{self.issue.question}", style="italic")
+        self.query_one("#history-title", Static).update(title)
+        options.clear_options()
+        options.add_options(
+            [Option(entry_text(s, revisions, self.issue), id=s.id) for s, revisions in self._entries]
+            or [Option(Text("No statements yet: press a on the matrix to add one.", style="italic"), disabled=True)]
+        )
+        ids = [s.id for s, _ in self._entries]
+        options.highlighted = ids.index(keep) if keep in ids else (0 if ids else None)
+
+    @property
+    def selected(self) -> Statement | None:
+        index = self.query_one(OptionList).highlighted
+        if index is None or index >= len(self._entries):
+            return None
+        return self._entries[index][0]
+
+    def action_open_source(self) -> None:
+        statement = self.selected
+        url = statement.source.url if statement else ""
+        if not url.startswith(("https://", "http://")):
+            self.notify("This statement has no web source to open.", severity="warning")
+            return
+        self.app.open_url(url)
+        self.notify(f"Opening {url}", markup=False)
+
+    def action_correct(self) -> None:
+        if self.selected is not None:
+            self.post_message(self.Correct(self.selected))
+
+    def action_retract(self) -> None:
+        if self.selected is not None:
+            self.post_message(self.Retract(self.selected))

@@ -1,0 +1,90 @@
+"""Retract a statement (``x``): a reason, and optionally the day the party withdrew it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from ... import dates
+from ...errors import InputError
+from ...model import Statement
+from .statement_form import say
+
+
+class RetractForm(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Cancel"),
+        Binding("ctrl+s", "save", "Retract", priority=True),
+    ]
+
+    class Submitted(Message):
+        def __init__(self, form: RetractForm, reason: str, withdrawn_on: str) -> None:
+            super().__init__()
+            self.form = form
+            self.reason = reason
+            self.withdrawn_on = withdrawn_on
+
+    def __init__(self, statement: Statement) -> None:
+        super().__init__()
+        self.statement = statement
+
+    def compose(self) -> ComposeResult:
+        s = self.statement
+        with Vertical(id="form", classes="small"):
+            heading = Text(f"Retract {s.id}", style="bold")
+            heading.append(f"\n{s.party} · {s.issue}: {s.stance}, stated {s.stated_on}", style="dim")
+            yield Static(heading, id="form-title")
+            yield Static(id="form-error", classes="error")
+            with Horizontal(classes="field"):
+                yield Label("Reason*", classes="field-label")
+                with Vertical(classes="field-body"):
+                    yield Input(placeholder="why: misattributed, offer withdrawn…", id="reason")
+                    yield Static(id="reason-error", classes="error")
+            with Horizontal(classes="field"):
+                yield Label("Withdrawn on", classes="field-label")
+                with Vertical(classes="field-body"):
+                    yield Input(placeholder="empty: it never stood; or the date it was withdrawn", id="withdrawn")
+                    yield Static(id="withdrawn-error", classes="error")
+            with Horizontal(id="form-buttons"):
+                yield Button("Retract  ctrl+s", variant="error", id="save")
+                yield Button("Cancel  esc", id="cancel")
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        if event.input.id == "withdrawn":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss()
+
+    def action_save(self) -> None:
+        reason = self.query_one("#reason", Input).value.strip()
+        given = self.query_one("#withdrawn", Input).value.strip()
+        withdrawn = ""
+        say(self.query_one("#reason-error", Static), "" if reason else "a retraction needs a reason")
+        try:
+            withdrawn = dates.parse_date(given).isoformat() if given else ""
+            say(self.query_one("#withdrawn-error", Static), "")
+        except InputError as error:
+            say(self.query_one("#withdrawn-error", Static), str(error))
+            return
+        if reason:
+            self.post_message(self.Submitted(self, reason, withdrawn))
+
+    def refused(self, error: InputError) -> None:
+        say(self.query_one("#form-error", Static), str(error))

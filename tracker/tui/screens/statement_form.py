@@ -1,0 +1,242 @@
+"""The form that adds a statement (``a``) or corrects one (``e``), checked as the CLI checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from ... import dates
+from ...errors import InputError
+from ...model import CHANNELS, Codebook, Statement
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    hint: str = ""
+    choice: bool = False
+
+
+FIELDS = (
+    Field("party", "Party", choice=True),
+    Field("issue", "Issue", choice=True),
+    Field("stance", "Stance", choice=True),
+    Field("date", "Stated on", dates.HELP),
+    Field("summary", "Summary", "one sentence: the position"),
+    Field("quote", "Quote", "the speaker's verbatim words"),
+    Field("speaker", "Speaker", "who said it"),
+    Field("channel", "Channel", choice=True),
+    Field("conditions", "Conditions", "separate several with ;"),
+    Field("url", "Source URL", "https://…"),
+    Field("title", "Source title"),
+    Field("outlet", "Outlet"),
+    Field("published", "Published", dates.HELP),
+    Field("grade", "Grade", "Admiralty code: reliability A-F, credibility 1-6, e.g. B2"),
+)
+REQUIRED = ("party", "issue", "stance", "date")
+SOURCE = ("url", "title", "outlet", "published")
+MODEL_NAMES = {"stated_on": "date"}
+"""Where the model's field names differ from the form's."""
+
+
+def form_values(statement: Statement) -> dict[str, str]:
+    """A statement as the form shows it, for a correction."""
+    return {
+        "party": statement.party,
+        "issue": statement.issue,
+        "stance": statement.stance,
+        "date": statement.stated_on,
+        "summary": statement.summary,
+        "quote": statement.quote,
+        "speaker": statement.speaker,
+        "channel": statement.channel,
+        "conditions": "; ".join(statement.conditions),
+        "url": statement.source.url,
+        "title": statement.source.title,
+        "outlet": statement.source.outlet,
+        "published": statement.source.published,
+        "grade": statement.grade,
+    }
+
+
+def collect(values: Mapping[str, str], codebook: Codebook) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The statement fields (the shape ``store.add`` takes) and every (form field, problem)."""
+    values = {name: value.strip() for name, value in values.items()}
+    problems = [(name, "required") for name in REQUIRED if not values.get(name)]
+    days: dict[str, str] = {}
+    for name in ("date", "published"):
+        if values.get(name):
+            try:
+                days[name] = dates.parse_date(values[name]).isoformat()
+            except InputError as error:
+                problems.append((name, str(error)))
+    fields: dict[str, Any] = {
+        "party": values.get("party", ""),
+        "issue": values.get("issue", ""),
+        "stance": values.get("stance", ""),
+        "stated_on": days.get("date", ""),
+        "summary": values.get("summary", ""),
+        "quote": values.get("quote", ""),
+        "speaker": values.get("speaker", ""),
+        "channel": values.get("channel") or CHANNELS[0],
+        "conditions": [c.strip() for c in values.get("conditions", "").split(";") if c.strip()],
+        "source": {name: days.get(name, values.get(name, "")) for name in SOURCE},
+        "grade": values.get("grade", ""),
+    }
+    flagged = {name for name, _ in problems}
+    for name, message in Statement.from_json(fields).field_problems(codebook):
+        name = MODEL_NAMES.get(name, name)
+        if name not in flagged:
+            problems.append((name, message))
+    return fields, problems
+
+
+def changed_fields(fields: Mapping[str, Any], original: Statement) -> dict[str, Any]:
+    """Only what the analyst changed: a correction records the difference."""
+    before = original.as_json()
+    return {name: value for name, value in fields.items() if value != before.get(name)}
+
+
+def say(where: Static, message: str) -> None:
+    """Show an error line, or hide it when there is nothing to say."""
+    where.update(Text(message))
+    where.display = bool(message)
+
+
+class StatementForm(ModalScreen[None]):
+    """Add a statement, or correct one when ``original`` is given. The App does the writing."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
+
+    class Submitted(Message):
+        """Valid fields, ready for the store; the App replies with :meth:`refused` or dismisses."""
+
+        def __init__(self, form: StatementForm, fields: dict[str, Any], reason: str) -> None:
+            super().__init__()
+            self.form = form
+            self.fields = fields
+            self.reason = reason
+
+    def __init__(
+        self, codebook: Codebook, *, original: Statement | None = None, defaults: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__()
+        self.codebook = codebook
+        self.original = original
+        self._values = form_values(original) if original else {"channel": CHANNELS[0], **(defaults or {})}
+
+    def compose(self) -> ComposeResult:
+        book = self.codebook
+        heading = f"Correct {self.original.id}" if self.original else "Add a statement"
+        with Vertical(id="form"):
+            yield Static(Text(heading, style="bold"), id="form-title")
+            yield Static(id="form-error", classes="error")
+            with VerticalScroll(id="form-fields"):
+                for field in FIELDS:
+                    with Horizontal(classes="field"):
+                        yield Label(field.label + ("*" if field.name in REQUIRED else ""), classes="field-label")
+                        with Vertical(classes="field-body"):
+                            value = self._values.get(field.name, "")
+                            if field.name == "party":
+                                options = [(Text(p.name), p.id) for p in book.parties]
+                                yield self._select(field.name, options, value)
+                            elif field.name == "issue":
+                                yield self._select(field.name, [(Text(i.name), i.id) for i in book.issues], value)
+                            elif field.name == "stance":
+                                yield self._select(field.name, self._stances(self._values.get("issue", "")), value)
+                            elif field.name == "channel":
+                                yield self._select(field.name, [(Text(c), c) for c in CHANNELS], value)
+                            else:
+                                yield Input(value, placeholder=field.hint, id=field.name)
+                            yield Static(id=f"{field.name}-error", classes="error")
+                if self.original:
+                    with Horizontal(classes="field"):
+                        yield Label("Reason", classes="field-label")
+                        with Vertical(classes="field-body"):
+                            yield Input(placeholder="why it is corrected", id="reason")
+                            yield Static(id="reason-error", classes="error")
+            with Horizontal(id="form-buttons"):
+                yield Button("Save  ctrl+s", variant="primary", id="save")
+                yield Button("Cancel  esc", id="cancel")
+
+    def _select(self, name: str, options: list[tuple[Text, str]], value: str) -> Select[str]:
+        known = {v for _, v in options}
+        return Select(options, value=value if value in known else Select.NULL, id=name, prompt=f"choose {name}")
+
+    def _stances(self, issue_id: str) -> list[tuple[Text, str]]:
+        issue = self.codebook.issue(issue_id)
+        return [(Text(f"{s.label} ({s.code})"), s.code) for s in issue.scale] if issue else []
+
+    @on(Select.Changed, "#issue")
+    def _issue_changed(self, event: Select.Changed) -> None:
+        stance = self.query_one("#stance", Select)
+        current = stance.value
+        options = self._stances(event.value if isinstance(event.value, str) else "")
+        stance.set_options(options)
+        if current in {v for _, v in options}:
+            stance.value = current
+
+    @on(Input.Submitted)
+    def _next_field(self) -> None:
+        self.focus_next()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss()
+
+    def values(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for field in FIELDS:
+            widget = self.query_one(f"#{field.name}")
+            if isinstance(widget, Select):
+                found[field.name] = widget.value if isinstance(widget.value, str) else ""
+            elif isinstance(widget, Input):
+                found[field.name] = widget.value
+        return found
+
+    def action_save(self) -> None:
+        fields, problems = collect(self.values(), self.codebook)
+        reason = self.query_one("#reason", Input).value.strip() if self.original else ""
+        if self.original and not problems:
+            fields = changed_fields(fields, self.original)
+            if not fields:
+                problems.append(("form", "nothing changed: edit a field, or press esc"))
+        self.show_problems(problems)
+        if not problems:
+            self.post_message(self.Submitted(self, fields, reason))
+
+    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Each message beside its field; anything else at the top. Focus the first bad field."""
+        by_field: dict[str, list[str]] = {}
+        for name, message in problems:
+            by_field.setdefault(name, []).append(message)
+        names = [f.name for f in FIELDS] + (["reason"] if self.original else [])
+        for name in names:
+            say(self.query_one(f"#{name}-error", Static), "; ".join(by_field.get(name, [])))
+        general = [m for n, ms in by_field.items() if n not in names for m in ms]
+        say(self.query_one("#form-error", Static), "; ".join(general))
+        first = next((n for n in names if n in by_field), None)
+        if first is not None:
+            self.query_one(f"#{first}").focus()
+
+    def refused(self, error: InputError) -> None:
+        """The store said no (a rule the form cannot check, or the lock): say why at the top."""
+        self.show_problems([("form", str(error))])
