@@ -1,0 +1,104 @@
+"""The inbox screen on a minimal App: accept with a stance, reject, close; text shown literally."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import App
+from textual.widgets import DataTable, OptionList, Static
+
+from tests.hostile import MARKUP, assert_clean
+from tracker.ingest import inbox
+from tracker.ingest.extract import Article, candidate_docs
+from tracker.model import sanitise
+from tracker.store import Store
+from tracker.tui.inbox import InboxScreen, StancePick
+
+TEXT = (
+    "“If they lay down their arms and surrender in Kursk, we will guarantee their lives,” Putin said.\n"
+    f"Zelensky said Ukraine would never accept a truce on these terms {MARKUP['click']} {MARKUP['bold']}.\n"
+    "The weather was mild."
+)
+
+
+class Host(App[None]):
+    """Just enough app to push the screen onto, and to hear what it reports."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.accepted: list[str] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(InboxScreen(self.store))
+
+    def on_inbox_screen_accepted(self, event: InboxScreen.Accepted) -> None:
+        self.accepted.append(event.statement.id)
+
+
+def seeded(store_path: Path) -> Store:
+    store = Store(store_path)
+    article = Article("http://news.test/kursk", "Kursk", "Wire", "2025-03-14", sanitise(TEXT))
+    docs = candidate_docs(
+        article, store.codebook, fetched_at="2025-03-14T19:00:00.000000Z", new_id=inbox.new_candidate_id
+    )
+    assert [(d["party"], d["issue"]) for d in docs] == [("russia", "kursk"), ("ukraine", "ceasefire")]
+    inbox.save_pull(store, {}, docs)
+    return store
+
+
+async def test_accept_and_reject_with_keys(store_path: Path) -> None:
+    store = seeded(store_path)
+    first, second = inbox.candidates(store)
+    app = Host(store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InboxScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 2
+        row = table.get_row(first["id"])
+        assert all(isinstance(cell, Text) for cell in row)
+
+        await pilot.press("a")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, StancePick)
+        options = picker.query_one(OptionList)
+        codes = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert codes == [s.code for s in store.codebook.require_issue("kursk").scale]
+        await pilot.press(
+            "down", "down", "down", "enter"
+        )  # hold-as-leverage, exchange, negotiated-withdrawal, surrender
+        await pilot.pause()
+        assert app.screen is screen and table.row_count == 1
+
+        accepted = inbox.candidates(store, "accepted")
+        assert [c["id"] for c in accepted] == [first["id"]]
+        statement = store.history(accepted[0]["statement_id"])[-1]
+        assert (statement.stance, statement.stated_on, statement.source.url) == (
+            "surrender",
+            "2025-03-14",
+            "http://news.test/kursk",
+        )
+        assert app.accepted == [statement.id]
+
+        detail = screen.query_one("#inbox-detail", Static).render()
+        assert MARKUP["click"] in str(detail) and MARKUP["bold"] in str(detail)  # literal, not applied
+        assert_clean(str(detail))
+
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("escape")  # changed my mind: nothing recorded
+        await pilot.pause()
+        assert app.screen is screen and inbox.candidates(store, "new") != []
+
+        await pilot.press("r")
+        await pilot.pause()
+        assert [c["id"] for c in inbox.candidates(store, "rejected")] == [second["id"]]
+        assert table.row_count == 0 and "Nothing to review" in str(screen.query_one("#inbox-detail", Static).render())
+        await pilot.press("a", "r")  # nothing highlighted: nothing happens
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, InboxScreen)
