@@ -224,6 +224,31 @@ def test_refused_revisions_are_one_line(
     assert store_path.read_bytes() == before
 
 
+USAGE_ERRORS = [
+    ["matrix", "--format", "xml"],
+    ["add", "--bogus"],
+    ["show"],
+    ["no-such-command"],
+]
+
+
+@pytest.mark.parametrize("args", [*USAGE_ERRORS, ["matrix", "--as-of"]], ids=" ".join)
+def test_usage_errors_exit_2_without_a_traceback(invoke: Invoke, demo_path: Path, args: list[str]) -> None:
+    before = demo_path.read_bytes()
+    result = invoke(*args, db=demo_path)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "Error" in result.stderr
+    assert demo_path.read_bytes() == before
+
+
+@pytest.mark.xfail(
+    strict=True, reason="BUG (contract): click usage errors print four lines (Usage, Try, blank, Error), not one"
+)
+@pytest.mark.parametrize("args", USAGE_ERRORS, ids=" ".join)
+def test_usage_errors_are_one_line(invoke: Invoke, demo_path: Path, args: list[str]) -> None:
+    assert len(invoke(*args, db=demo_path).stderr.strip().splitlines()) == 1
+
+
 def test_a_retracted_statement_cannot_be_corrected_or_retracted(invoke: Invoke, store_path: Path) -> None:
     statement_id = add(invoke, store_path)["id"]
     ok(invoke("retract", statement_id, "--reason", "wrong", db=store_path))
@@ -395,6 +420,45 @@ def test_matrix_formats(invoke: Invoke, demo_path: Path) -> None:
     table = ok(invoke("matrix", "--as-of", "2025-03-31", db=demo_path)).stdout
     for word in ("Russia", "Ukraine", "United States", "NATO", "Ceasefire", "2025-03-31"):
         assert word in table
+
+
+LISTINGS = [
+    ["matrix", "--as-of", "2025-03-31"],
+    ["log"],
+    ["log", "--revisions"],
+    ["parties"],
+    ["issues"],
+    ["check"],
+]
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+@pytest.mark.parametrize("args", LISTINGS, ids=" ".join)
+def test_every_listing_takes_every_format(invoke: Invoke, demo_path: Path, args: list[str], fmt: str) -> None:
+    out = ok(invoke(*args, "--format", fmt, db=demo_path)).stdout
+    assert out.strip()
+    if fmt == "json":
+        json.loads(out)
+    elif fmt == "csv":
+        rows = list(csv.reader(io.StringIO(out)))
+        assert rows and all(len(r) == len(rows[0]) for r in rows)
+    elif fmt == "markdown":
+        assert "|" in out or out.startswith("#")
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_show_and_revisions_take_every_format(invoke: Invoke, store_path: Path, fmt: str) -> None:
+    statement_id = add(invoke, store_path)["id"]
+    for args in (
+        ["show", statement_id],
+        ["correct", statement_id, "--summary", "Corrected."],
+        ["retract", statement_id, "--reason", "wrong"],
+        [*add_args(), "--summary", "Another."],
+    ):
+        out = ok(invoke(*args, "--format", fmt, db=store_path)).stdout.replace("\\", "")  # markdown escapes _
+        assert "st_" in out
+        if args[0] != "add":
+            assert statement_id in out
 
 
 def test_matrix_filters_and_empty_cells(invoke: Invoke, demo_path: Path) -> None:
@@ -590,6 +654,14 @@ def test_hostile_text_in_an_error_is_cleaned(invoke: Invoke, store_path: Path) -
     assert result.exit_code == 2
     assert_clean(result.stderr)
     assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: `export --output` onto the store file replaces the store with the export")
+def test_export_refuses_to_overwrite_the_store(invoke: Invoke, demo_path: Path) -> None:
+    before = demo_path.read_bytes()
+    result = invoke("export", "--output", str(demo_path), db=demo_path)
+    assert demo_path.read_bytes() == before
+    assert_fails_cleanly(result, demo_path.name)
 
 
 def test_store_files_are_left_only_with_their_lock(invoke: Invoke, store_path: Path) -> None:
