@@ -128,8 +128,17 @@ def stall(path: Path, where: str) -> None:
                 return getattr(self.handle, name)
 
         patched.fdopen = lambda fd, *a, **k: Half(real_fdopen(fd, *a, **k))
-    elif where == "replace":  # the temp file is complete and synced, not yet renamed
-        patched.replace = lambda *_: stop()
+    elif where.startswith("replace"):  # "replace:N": the Nth temp file is complete and synced, not yet renamed
+        real_replace, calls = os.replace, [0]
+        nth = int(where.partition(":")[2] or 1)
+
+        def replace(source: str, target: str) -> None:
+            calls[0] += 1
+            if calls[0] == nth:
+                stop()
+            real_replace(source, target)
+
+        patched.replace = replace
     else:
         raise SystemExit(f"unknown stall point {where!r}")
     store = Store(path)

@@ -1,0 +1,88 @@
+"""Concurrent writers: real processes (the CLI and the store API) add at once; nothing is lost or torn."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tracker.store import Store
+
+from .conftest import TRACKER, added_ids, assert_healthy, child_env, stored_ids, worker
+from .workers import fields
+
+
+def cli_adder(path: Path, count: int, tag: str) -> subprocess.Popen[str]:
+    """A shell loop of ``tracker add``, each printing the id it recorded."""
+    script = (
+        f'for n in $(seq {count}); do "$0" --db "$1" add --party usa --issue nato --stance not-now '
+        f'--date 2025-04-01 --summary "{tag} $n" --quote "$(printf "%0300d" 0)" || exit 1; done'
+    )
+    return subprocess.Popen(
+        ["sh", "-c", script, str(TRACKER), str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(TRACKER_LOCK_TIMEOUT="60"),
+    )
+
+
+def run_writers(path: Path, cli: int, api: int, *, cli_adds: int, api_adds: int, reader_seconds: float) -> None:
+    base = stored_ids(path)
+    reader = worker("read", str(path), str(reader_seconds))
+    processes = [cli_adder(path, cli_adds, f"cli{n}") for n in range(cli)]
+    processes += [worker("add", str(path), str(api_adds), f"api{n}", TRACKER_LOCK_TIMEOUT="60") for n in range(api)]
+    returned: list[str] = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err[-2000:]
+        # the CLI prints the bare id; the API worker prints "added ID"
+        returned += added_ids(out) or out.split()
+    report = orjson.loads(reader.communicate(timeout=60)[0])
+
+    assert len(returned) == cli * cli_adds + api * api_adds
+    assert len(set(returned)) == len(returned), "every add returned its own id"
+    stored = stored_ids(path)
+    missing = set(returned) - stored
+    assert not missing, f"{len(missing)} statements whose add returned are not in the file"
+    assert stored == base | set(returned)
+    assert_healthy(path)
+    assert report["problems"] == [], report
+    assert report["reads"] > 0
+
+
+def test_two_writers_a_cli_and_the_api(store_path: Path) -> None:
+    run_writers(store_path, cli=1, api=1, cli_adds=4, api_adds=30, reader_seconds=2)
+
+
+def test_eight_writers_with_a_reader(store_path: Path) -> None:
+    run_writers(store_path, cli=4, api=4, cli_adds=3, api_adds=25, reader_seconds=4)
+
+
+def test_eight_api_writers_on_a_large_file(store_path: Path) -> None:
+    """A larger file makes every write slower, so the writers really overlap and queue on the lock."""
+    Store(store_path).import_statements([(f"item {n}", fields("seed", n)) for n in range(3000)])
+    run_writers(store_path, cli=0, api=8, cli_adds=0, api_adds=10, reader_seconds=3)
+
+
+def test_concurrent_corrections_of_one_statement_make_one_unbroken_chain(store_path: Path) -> None:
+    """Each correction re-reads the file under the lock, so no two writers take the same revision number."""
+    first = Store(store_path).add({"party": "usa", "issue": "nato", "stance": "not-now", "stated_on": "2025-04-01"})
+    writers = [worker("correct", str(store_path), first.id, "6", f"w{n}", TRACKER_LOCK_TIMEOUT="60") for n in range(4)]
+    for process in writers:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err[-2000:]
+    revisions = Store(store_path).history(first.id)
+    assert [r.rev for r in revisions] == list(range(1, 26))
+    assert_healthy(store_path)
+
+
+@pytest.mark.slow
+def test_many_rounds_of_racing_writers(store_path: Path) -> None:
+    """``$TRACKER_FAULT_LOOPS`` rounds of four writers; quick in CI, long when asked."""
+    from .conftest import fault_loops
+
+    for _ in range(max(1, fault_loops(15) // 5)):
+        run_writers(store_path, cli=0, api=4, cli_adds=0, api_adds=8, reader_seconds=0.5)
