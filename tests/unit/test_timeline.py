@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from tracker import codebook as default_codebook
 from tracker.dates import parse_instant
 from tracker.model import Codebook, Statement, codebook_from_tables
-from tracker.store import Store
+from tracker.store import Store, default_tables
 from tracker.timeline import Timeline
 
 BOOK: Codebook = codebook_from_tables(default_codebook.PARTIES, default_codebook.ISSUES)
@@ -30,6 +31,26 @@ def rev(statement_id: str, stance: str, on: str, *, rev: int = 1, at: str = "", 
         "recorded_at": at or f"2025-06-01T00:00:0{rev}.000000Z",
     }
     return Statement.from_json({**data, **extra})
+
+
+Record = Callable[..., Timeline]
+
+
+@pytest.fixture
+def record(tmp_path: Path) -> Record:
+    """A store holding exactly these hand-built revisions (recorded_at kept), and its timeline."""
+    made = itertools.count()
+
+    def build(revisions: Sequence[Statement], known_at: str | None = None) -> Timeline:
+        store = Store.create(tmp_path / f"record{next(made)}.json", default_tables())
+        histories: dict[str, list[Statement]] = {}
+        for revision in revisions:
+            histories.setdefault(revision.id, []).append(revision)
+        items = [{"revisions": [r.as_json() for r in sorted(h, key=lambda r: r.rev)]} for h in histories.values()]
+        store.import_statements([(f"item {n}", item) for n, item in enumerate(items, 1)])
+        return store.timeline(None if known_at is None else parse_instant(known_at))
+
+    return build
 
 
 def stance_at(timeline: Timeline, as_of: str, party: str = "russia", issue: str = "nato") -> str | None:
@@ -105,12 +126,12 @@ def test_matrix_selection_and_json(store_path: Path) -> None:
     assert len(everything["cells"]) == 3
 
 
-def test_tie_on_one_date_is_deterministic() -> None:
+def test_tie_on_one_date_is_deterministic(record: Record) -> None:
     a = rev("st_a", "not-now", "2025-02-12", at="2025-06-01T00:00:01.000000Z")
     b = rev("st_b", "renounce", "2025-02-12", at="2025-06-01T00:00:02.000000Z")
     winners = set()
     for order in itertools.permutations([a, b]):
-        timeline = Timeline(BOOK, order)
+        timeline = record(order)
         cell = timeline.cell("russia", "nato", "2025-02-12")
         assert cell is not None and cell.version == 2
         winners.add(cell.statement.id)
@@ -130,23 +151,23 @@ def test_tie_is_the_same_in_every_store_order(store_path: Path, tmp_path: Path) 
 # -- known-at (record time) ---------------------------------------------------------
 
 
-def test_known_at_before_a_correction_shows_the_first_revision() -> None:
+def test_known_at_before_a_correction_shows_the_first_revision(record: Record) -> None:
     first = rev("st_a", "not-now", "2025-02-12", at="2025-02-12T09:00:00.000000Z")
     corrected = rev("st_a", "renounce", "2025-02-12", rev=2, at="2025-02-14T09:00:00.000000Z")
-    assert stance_at(Timeline(BOOK, [first, corrected]), "2025-03-01") == "renounce"
-    past = Timeline(BOOK, [first, corrected], known_at="2025-02-13T00:00:00.000000Z")
+    assert stance_at(record([first, corrected]), "2025-03-01") == "renounce"
+    past = record([first, corrected], known_at="2025-02-13T00:00:00.000000Z")
     assert stance_at(past, "2025-03-01") == "not-now"
     assert past.known_at == "2025-02-13T00:00:00.000000Z"
-    assert stance_at(Timeline(BOOK, [first, corrected], known_at="2025-02-01T00:00:00.000000Z"), "2025-03-01") is None
+    assert stance_at(record([first, corrected], known_at="2025-02-01T00:00:00.000000Z"), "2025-03-01") is None
 
 
-def test_a_correction_of_the_date_moves_the_statement() -> None:
+def test_a_correction_of_the_date_moves_the_statement(record: Record) -> None:
     first = rev("st_a", "renounce", "2025-02-12", at="2025-02-12T09:00:00.000000Z")
     moved = rev("st_a", "renounce", "2025-03-12", rev=2, at="2025-02-14T09:00:00.000000Z")
-    now = Timeline(BOOK, [first, moved])
+    now = record([first, moved])
     assert stance_at(now, "2025-03-01") is None
     assert stance_at(now, "2025-03-12") == "renounce"
-    then = Timeline(BOOK, [first, moved], known_at="2025-02-13T00:00:00.000000Z")
+    then = record([first, moved], known_at="2025-02-13T00:00:00.000000Z")
     assert stance_at(then, "2025-03-01") == "renounce"
 
 
@@ -162,29 +183,29 @@ def test_known_at_through_the_store(store_path: Path) -> None:
     assert store.timeline(instant(first.recorded_at)).known_at == first.recorded_at
 
 
-def test_retraction_without_a_date_removes_it_for_every_date() -> None:
+def test_retraction_without_a_date_removes_it_for_every_date(record: Record) -> None:
     older = rev("st_old", "not-now", "2025-01-10", at="2025-01-10T09:00:00.000000Z")
     first = rev("st_a", "renounce", "2025-02-12", at="2025-02-12T09:00:00.000000Z")
     retracted = rev(
         "st_a", "renounce", "2025-02-12", rev=2, at="2025-02-20T09:00:00.000000Z", retracted=True, reason="x"
     )
-    now = Timeline(BOOK, [older, first, retracted])
+    now = record([older, first, retracted])
     for as_of in ("2025-02-12", "2025-03-01", "2030-01-01"):
         cell = now.cell("russia", "nato", as_of)
         assert cell is not None and cell.statement.id == "st_old" and cell.version == 1
     assert [s.id for s in now.statements("russia", "nato")] == ["st_a", "st_old"]
-    before = Timeline(BOOK, [older, first, retracted], known_at="2025-02-19T00:00:00.000000Z")
+    before = record([older, first, retracted], known_at="2025-02-19T00:00:00.000000Z")
     cell = before.cell("russia", "nato", "2025-03-01")
     assert cell is not None and cell.statement.id == "st_a" and cell.version == 2
 
 
-def test_retraction_with_a_date_stands_only_before_it() -> None:
+def test_retraction_with_a_date_stands_only_before_it(record: Record) -> None:
     older = rev("st_old", "not-now", "2025-01-10")
     first = rev("st_a", "renounce", "2025-02-12")
     withdrawn = rev(
         "st_a", "renounce", "2025-02-12", rev=2, retracted=True, reason="walked back", withdrawn_on="2025-03-01"
     )
-    timeline = Timeline(BOOK, [older, first, withdrawn])
+    timeline = record([older, first, withdrawn])
     assert stance_at(timeline, "2025-02-12") == "renounce"
     assert stance_at(timeline, "2025-02-28") == "renounce"
     assert stance_at(timeline, "2025-03-01") == "not-now"
@@ -202,13 +223,13 @@ def test_retracting_the_only_statement_empties_the_cell(store_path: Path) -> Non
 # -- versions, dates and the path between ---------------------------------------------
 
 
-def test_change_dates_and_between() -> None:
+def test_change_dates_and_between(record: Record) -> None:
     statements = [
         rev("st_1", "not-now", "2025-01-10"),
         rev("st_2", "unrealistic", "2025-02-12"),
         rev("st_3", "renounce", "2025-03-01"),
     ]
-    timeline = Timeline(BOOK, statements)
+    timeline = record(statements)
     assert timeline.change_dates() == ["2025-01-10", "2025-02-12", "2025-03-01"]
     assert [s.id for s in timeline.between("russia", "nato", "2025-01-10", "2025-03-01")] == ["st_2", "st_3"]
     assert timeline.between("russia", "nato", "2025-03-01", "2025-12-31") == ()
@@ -223,19 +244,19 @@ def test_change_dates_and_between() -> None:
         ("2025-03-01", "2025-01-10", "changed", -2),
     ],
 )
-def test_diff_kinds(start: str, end: str, kind: str, shift: int | None) -> None:
-    timeline = Timeline(BOOK, [rev("st_1", "not-now", "2025-01-10"), rev("st_2", "renounce", "2025-03-01")])
+def test_diff_kinds(record: Record, start: str, end: str, kind: str, shift: int | None) -> None:
+    timeline = record([rev("st_1", "not-now", "2025-01-10"), rev("st_2", "renounce", "2025-03-01")])
     changes = timeline.diff(start, end).as_json()["changes"]
     assert [(c["party"], c["issue"], c["kind"], c["shift"]) for c in changes] == [("russia", "nato", kind, shift)]
 
 
-def test_diff_of_a_withdrawal_and_a_restatement() -> None:
+def test_diff_of_a_withdrawal_and_a_restatement(record: Record) -> None:
     first = rev("st_1", "renounce", "2025-01-10")
     again = rev("st_2", "renounce", "2025-02-10")
-    timeline = Timeline(BOOK, [first, again])
+    timeline = record([first, again])
     assert timeline.diff("2025-01-10", "2025-02-10").changes == ()
     restated = timeline.diff("2025-01-10", "2025-02-10", restated=True).as_json()["changes"]
     assert [(c["kind"], c["statements"]) for c in restated] == [("restated", ["st_2"])]
     gone = rev("st_1", "renounce", "2025-01-10", rev=2, retracted=True, reason="x", withdrawn_on="2025-01-20")
-    withdrawn = Timeline(BOOK, [first, gone]).diff("2025-01-15", "2025-01-25").as_json()["changes"]
+    withdrawn = record([first, gone]).diff("2025-01-15", "2025-01-25").as_json()["changes"]
     assert [(c["kind"], c["after"]) for c in withdrawn] == [("withdrawn", None)]
