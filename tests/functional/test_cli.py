@@ -313,6 +313,37 @@ def test_a_malformed_store_is_one_line_and_untouched(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "positions.json.lock") == ["positions.json"]
 
 
+BAD_DOCUMENTS: dict[str, dict[str, Any]] = {
+    "rev as text": {"rev": "2"},
+    "rev as bool": {"rev": True},
+    "retracted as text": {"retracted": "yes"},
+    "stated_on as number": {"stated_on": 20250212},
+    "conditions as number": {"conditions": 5},
+    "tags with a number": {"tags": ["a", 1]},
+    "source as text": {"source": "https://e.example"},
+    "source with a number": {"source": {"url": 1}},
+    "party missing": {"party": None},
+    "speaker as object": {"speaker": {"name": "Peskov"}},
+}
+
+
+@pytest.mark.parametrize("change", BAD_DOCUMENTS.values(), ids=BAD_DOCUMENTS.keys())
+@pytest.mark.parametrize("args", [["matrix"], ["log"], ["export"]], ids=" ".join)
+def test_a_hand_edited_statement_of_the_wrong_type_is_one_line(
+    invoke: Invoke, demo_path: Path, change: dict[str, Any], args: list[str]
+) -> None:
+    data = json.loads(demo_path.read_bytes())
+    first = next(iter(data["statements"].values()))
+    first.update(change)
+    demo_path.write_text(json.dumps(data))
+    before = demo_path.read_bytes()
+    assert_fails_cleanly(invoke(*args, db=demo_path), demo_path.name)
+    assert demo_path.read_bytes() == before
+    report = invoke("check", "--format", "json", db=demo_path)
+    assert report.exit_code == 1
+    assert any(first["id"] in p for p in json.loads(report.stdout)["problems"])
+
+
 def test_a_store_with_bad_codes_points_to_check(invoke: Invoke, demo_path: Path) -> None:
     data = json.loads(demo_path.read_bytes())
     next(iter(data["statements"].values()))["stance"] = "maybe"
