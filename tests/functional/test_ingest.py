@@ -262,6 +262,16 @@ def test_codebook_extensions_widen_matching(invoke: Any, store_path: Path, site:
     found = json.loads(invoke("fetch", url, "--dry-run", "--format", "json", db=store_path).stdout)
     assert [(c["party"], c["issue"], c["speaker"]) for c in found] == [("ukraine", "kursk", "Syrskyi")]
 
+    # The page carries no date, so accepting needs the date it was stated.
+    (added,) = json.loads(invoke("fetch", url, "--format", "json", db=store_path).stdout)
+    assert added["published"] == ""
+    undated = invoke("inbox", "accept", added["id"], "--stance", "negotiated-withdrawal", db=store_path)
+    assert undated.exit_code == 2 and "no published date" in undated.stderr and "--date" in undated.stderr
+    dated = invoke(
+        "inbox", "accept", added["id"], "--stance", "negotiated-withdrawal", "--date", "2025-03-13", db=store_path
+    )
+    assert dated.exit_code == 0, dated.output
+
 
 def test_hostile_text_is_stored_clean_and_printed_literally(invoke: Any, store_path: Path, site: Site) -> None:
     payloads = list(ESCAPES.values()) + list(MARKUP.values())

@@ -7,7 +7,6 @@ here: ``tracker matrix`` should not pay for it.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -74,6 +73,8 @@ def fetch(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Read one article page and add its candidate sentences to the inbox."""
+    import asyncio
+
     from .extract import candidate_docs
     from .fetch import Fetcher
     from .pull import fetch_article

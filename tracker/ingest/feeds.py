@@ -49,7 +49,10 @@ def parse_feed(fetched: Fetched) -> Feed:
         "content-type": fetched.headers.get("content-type", fetched.content_type or "application/xml"),
         "content-location": fetched.url,  # so relative links resolve against where the feed came from
     }
-    document = feedparser.parse(io.BytesIO(fetched.body), response_headers=headers)
+    try:
+        document = feedparser.parse(io.BytesIO(fetched.body), response_headers=headers)
+    except Exception as error:  # feedparser is lenient, but one odd feed must not stop a pull
+        raise Fetcher.Error(fetched.url, f"could not parse the feed ({type(error).__name__})") from None
     entries = []
     for item in document.get("entries", []):
         link = sanitise(str(item.get("link") or ""))

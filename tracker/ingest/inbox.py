@@ -125,13 +125,15 @@ def save_pull(
             if key not in known:
                 known.add(key)
                 added.append(dict(doc))
+        # Candidates first: if we die between the two writes, the feeds' old validators make the
+        # next pull read the same entries again, and the duplicates are dropped above.
+        if added:
+            store.table("inbox").insert_multiple(added)
         if feed_changes:
             # A feed removed while we pulled matches nothing and is simply not updated.
             store.table("feeds").update_multiple(
                 [(dict(changes), where("id") == feed_id) for feed_id, changes in feed_changes.items()]
             )
-        if added:
-            store.table("inbox").insert_multiple(added)
     return added
 
 
