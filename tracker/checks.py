@@ -10,6 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from .dates import is_instant
 from .errors import InputError, StoreError
 from .model import SCHEMA, Codebook, Issue, Party, Statement
 from .store import Tables, _doc_order, parse_tables
@@ -73,6 +74,10 @@ def table_problems(tables: Tables) -> tuple[list[str], str]:
             revisions[statement.id].append(statement.rev)
         if not statement.recorded_at:
             problems.append(f"{where}: no recorded_at")
+        elif not is_instant(statement.recorded_at):
+            problems.append(
+                f"{where}: recorded_at {statement.recorded_at!r} is not a UTC instant like 2025-03-01T10:00:00.000000Z"
+            )
         problems.extend(f"{where}: {problem}" for problem in statement.problems(book))
     for statement_id, revs in revisions.items():
         duplicates = sorted({r for r in revs if revs.count(r) > 1})

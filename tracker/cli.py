@@ -47,7 +47,7 @@ from .render import (
     revision_view,
     show_view,
 )
-from .store import Store, default_tables, parse_tables
+from .store import Store, default_tables, new_statement_id, parse_tables
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -59,6 +59,21 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 class TrackerGroup(TyperGroup):
     """Turns the core's errors into one line on stderr and exit 2, for every command."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        # Click prints usage errors as usage + hint + message; the contract is one line.
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.TyperException as error:
+            if not hasattr(error, "format_message"):
+                raise
+            where = getattr(getattr(error, "ctx", None), "command_path", "tracker")
+            raise SystemExit(
+                fail(f"{error.format_message()} (see `{where} --help`)", getattr(error, "exit_code", 2)).exit_code
+            ) from None
+        if not standalone_mode:
+            return result
+        raise SystemExit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -522,6 +537,12 @@ def _csv_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
             elif value:
                 record[key] = value
         record["source"] = source
+        if (row.get("retracted") or "").strip().lower() in ("yes", "true", "1"):
+            # A retracted row stays retracted: its history is the statement, then the retraction.
+            first = {**record, "id": record.get("id") or new_statement_id(), "rev": 1}
+            retraction = {**first, "rev": 2, "retracted": True, "reason": row.get("reason") or "retracted"}
+            retraction["withdrawn_on"] = row.get("withdrawn_on") or ""
+            record = {"revisions": [first, retraction]}
         yield f"line {reader.line_num}", record
 
 
@@ -584,9 +605,12 @@ def export(
     kind = _file_format(output, file_format) if output and not file_format else (file_format or "json").lower()
     if kind not in ("json", "csv"):
         raise InputError("--format must be json or csv")
+    if output is not None and output.resolve() == store.path.resolve():
+        raise InputError(f"--output {output} is the store itself; export to another file")
     by_id: dict[str, list[Any]] = {}
-    for revision in sorted(store.revisions(), key=lambda s: (s.stated_on, s.id, s.rev)):
+    for revision in sorted(store.revisions(), key=lambda s: (s.id, s.rev)):
         by_id.setdefault(revision.id, []).append(revision)
+    by_id = dict(sorted(by_id.items(), key=lambda item: (item[1][-1].stated_on, item[0])))
     if kind == "json":
         payload = json_bytes(
             [{**revs[-1].as_json(), "revisions": [r.as_json() for r in revs]} for revs in by_id.values()]

@@ -45,20 +45,49 @@ def parse_date(text: str, *, now: date | None = None) -> date:
 def parse_instant(text: str, *, now: date | None = None) -> datetime:
     """A ``--known-at`` argument as an aware UTC datetime.
 
-    A bare date means the end of that day: "what did the file say on that day".
-    A date-time without an offset is UTC; ``Z`` is accepted.
+    A date (any form :func:`parse_date` takes) means the end of that day:
+    "what did the file say on that day". A date-time without an offset is
+    UTC; ``Z`` is accepted.
     """
-    value = text.strip()
-    if "t" in value.lower() or " " in value or ":" in value:
+    try:
+        day = parse_date(text, now=now)
+    except InputError:
         try:
-            moment = datetime.fromisoformat(value.replace("z", "Z"))
-        except ValueError:
-            raise InputError(f"not a date-time: {text!r} (use YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])") from None
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
-    day = parse_date(value, now=now)
+            return parse_iso_instant(text)
+        except InputError:
+            raise InputError(
+                f"not a date or date-time: {text!r} (use {HELP}, or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])"
+            ) from None
     return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def parse_iso_instant(text: str) -> datetime:
+    """An ISO date-time with a time part, as aware UTC (naive means UTC)."""
+    value = text.strip()
+    if len(value) <= 10:
+        raise InputError(f"not a date-time: {text!r}")
+    try:
+        moment = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        raise InputError(f"not a date-time: {text!r}") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def normalise_instant(text: str) -> str:
+    """Any ISO date-time as the stored form, so that record times compare as text."""
+    return format_instant(parse_iso_instant(text))
+
+
+def is_instant(value: object) -> bool:
+    """True for a record time in the stored form (``2025-03-01T10:00:00.000000Z``)."""
+    return isinstance(value, str) and len(value) == 27 and value.endswith("Z") and _stored(value)
+
+
+def _stored(value: str) -> bool:
+    try:
+        return format_instant(datetime.strptime(value, INSTANT_FORMAT).replace(tzinfo=UTC)) == value
+    except ValueError:
+        return False
 
 
 def format_instant(moment: datetime) -> str:
