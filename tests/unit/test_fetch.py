@@ -190,6 +190,24 @@ async def test_connect_errors_are_retried_then_reported() -> None:
     assert await fails(down) == "could not connect (connection refused)"
 
 
+async def test_one_host_gets_at_most_two_requests_at_once() -> None:
+    in_flight: dict[str, int] = {}
+    most: dict[str, int] = {}
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        in_flight[host] = in_flight.get(host, 0) + 1
+        most[host] = max(most.get(host, 0), in_flight[host])
+        await asyncio.sleep(0.02)
+        in_flight[host] -= 1
+        return reply(200, HTML, b"<html></html>")
+
+    async with Fetcher(FAST, transport=httpx.MockTransport(slow)) as f:
+        urls = [f"http://{host}.test/{n}" for host in ("a", "b") for n in range(6)]
+        await asyncio.gather(*(f.get(url, accept=HTML_TYPES) for url in urls))
+    assert most == {"a.test": 2, "b.test": 2}
+
+
 # -- a pull over several feeds, one of them failing ------------------------------------------------
 
 
@@ -258,3 +276,24 @@ async def test_a_failing_article_is_reported_and_retried_next_pull(store_path: P
         again = await pull_feeds(store, feeds(store), f)
     assert again.articles == 1 and not again.article_errors
     assert {c["url"] for c in again.added} == {"http://news.test/articles/kursk-surrender.html"}
+
+
+async def test_an_article_that_cannot_succeed_is_reported_once(store_path: Path) -> None:
+    store = Store(store_path)
+    add_feed(store, "http://news.test/feed.xml")
+    handler = site(set())
+
+    def gone(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/articles/kursk-surrender.html":
+            return reply(404)
+        response = handler(request)
+        if request.url.path == "/feed.xml":
+            response.headers["ETag"] = '"feed-v1"'
+        return response
+
+    async with fetcher(gone, Limits(deadline=10)) as f:
+        report = await pull_feeds(store, feeds(store), f)
+    assert report.article_errors == ["http://news.test/articles/kursk-surrender.html: HTTP 404 Not Found"]
+    (feed,) = feeds(store)
+    assert feed["seen"] == ["wire-kursk-surrender", "wire-ceasefire-masks"]
+    assert feed["etag"] == '"feed-v1"' and feed["last_status"] == "ok"

@@ -65,6 +65,8 @@ class Limits:
     """Seconds before the first retry; doubled for each further one."""
     concurrency: int = 8
     """Requests in flight at once, over every host."""
+    per_host: int = 2
+    """Requests in flight at once to one host: a pull must not hammer one site with its articles."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,18 +157,21 @@ class Fetcher:
     class Error(InputError):
         """One URL could not be fetched; ``str()`` is the line a summary prints."""
 
-        def __init__(self, url: str, reason: str) -> None:
+        def __init__(self, url: str, reason: str, *, transient: bool = False) -> None:
             # Reasons quote the server (status phrases, Location headers): never let them reach a terminal raw.
             url, reason = sanitise(url), " ".join(sanitise(reason).split())
             super().__init__(f"{url}: {reason}")
             self.url = url
             self.reason = reason
+            self.transient = transient
+            """Worth trying again later (timeouts, refused connections, 5xx); not a 404 or a wrong type."""
 
     def __init__(self, limits: Limits | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.limits = limits or Limits()
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
         self._slots = asyncio.Semaphore(self.limits.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
 
     async def __aenter__(self) -> Self:
         limits = self.limits
@@ -211,22 +216,27 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        async with self._slots:
+        host = self._hosts.setdefault(start.host, asyncio.Semaphore(self.limits.per_host))
+        async with host, self._slots:
             try:
                 async with asyncio.timeout(self.limits.deadline):
                     return await self._follow(url, start, headers, accept)
             except TimeoutError:
-                raise self.Error(url, f"gave up after {self.limits.deadline:g} s (deadline)") from None
+                raise self.Error(url, f"gave up after {self.limits.deadline:g} s (deadline)", transient=True) from None
             except httpx.ConnectTimeout:
-                raise self.Error(url, f"could not connect within {self.limits.connect_timeout:g} s") from None
+                raise self.Error(
+                    url, f"could not connect within {self.limits.connect_timeout:g} s", transient=True
+                ) from None
             except httpx.ReadTimeout:
-                raise self.Error(url, f"server sent nothing for {self.limits.read_timeout:g} s") from None
+                raise self.Error(
+                    url, f"server sent nothing for {self.limits.read_timeout:g} s", transient=True
+                ) from None
             except httpx.TimeoutException as error:
-                raise self.Error(url, f"timed out ({type(error).__name__})") from None
+                raise self.Error(url, f"timed out ({type(error).__name__})", transient=True) from None
             except httpx.ConnectError as error:
-                raise self.Error(url, f"could not connect ({_reason(error)})") from None
+                raise self.Error(url, f"could not connect ({_reason(error)})", transient=True) from None
             except httpx.HTTPError as error:
-                raise self.Error(url, f"{type(error).__name__}: {_reason(error)}") from None
+                raise self.Error(url, f"{type(error).__name__}: {_reason(error)}", transient=True) from None
 
     async def _follow(self, url: str, target: httpx.URL, headers: dict[str, str], accept: Collection[str]) -> Fetched:
         for _hop in range(self.limits.max_redirects + 1):
@@ -273,7 +283,9 @@ class Fetcher:
         if status == 304:
             return Fetched(final, status, etag=etag, last_modified=modified)
         if not 200 <= status < 300:
-            raise self.Error(url, f"HTTP {status} {response.reason_phrase}".rstrip())
+            # Server trouble and throttling pass; a 404 or 410 will still be there next time.
+            again = status >= 500 or status in (408, 429)
+            raise self.Error(url, f"HTTP {status} {response.reason_phrase}".rstrip(), transient=again)
         media, charset = _media_type(response.headers.get("Content-Type", ""))
         if accept and media and media not in accept:
             raise self.Error(url, f"content type {media!r} is not one of {', '.join(sorted(accept))}")

@@ -2,9 +2,10 @@
 
 Network and parsing run concurrently with one :class:`Fetcher`; the store is
 written once at the end, under its lock. A feed or article that fails is
-reported and skipped; it never stops the others. An article that failed is
-left unseen (and the feed's validators are not advanced), so the next pull
-tries it again.
+reported and skipped; it never stops the others. An article that failed in
+a way that may pass (timeout, refused connection, 5xx) is left unseen, and the
+feed's validators are not advanced, so the next pull tries it again; one that
+cannot succeed (404, not HTML, no text) is reported once and not fetched again.
 """
 
 from __future__ import annotations
@@ -124,16 +125,18 @@ async def _pull_feed(
     outlet = result.name or parsed.title
     progress.articles(len(fresh))
     outcomes = await asyncio.gather(*(_pull_entry(fetcher, entry, outlet, book, report, progress) for entry in fresh))
-    done = {entry.key for entry, ok in zip(fresh, outcomes, strict=True) if ok}
+    # An entry is done unless it failed in a way that may pass (a timeout, a 503): those are tried again.
+    done = {entry.key for entry, retry in zip(fresh, outcomes, strict=True) if not retry}
+    retries = outcomes.count(True)
     changes: dict[str, Any] = {
         "title": parsed.title,
         "last_pulled": pulled_at,
-        "last_status": "ok" if all(outcomes) else f"ok; {outcomes.count(False)} article(s) failed",
+        "last_status": "ok" if not retries else f"ok; {retries} article(s) to retry",
         # Only entries still in the feed are remembered, so the list stays the feed's size.
         "seen": [entry.key for entry in parsed.entries if entry.key in seen or entry.key in done],
     }
-    if all(outcomes):
-        # Advance the validators only when nothing is left to retry: a 304 would hide the failed entries.
+    if not retries:
+        # Advance the validators only when nothing is left to retry: a 304 would hide those entries.
         changes.update(etag=response.etag, last_modified=response.last_modified)
     report.feed_changes[result.id] = changes
 
@@ -141,16 +144,17 @@ async def _pull_feed(
 async def _pull_entry(
     fetcher: Fetcher, entry: Entry, outlet: str, book: Codebook, report: PullReport, progress: Progress
 ) -> bool:
+    """Fetch and read one entry's article; True if it failed and is worth another try."""
     try:
         article = await fetch_article(fetcher, entry.url, title=entry.title, outlet=outlet, published=entry.published)
     except Fetcher.Error as error:
         report.article_errors.append(str(error))
-        return False
+        return error.transient
     finally:
         progress.article_done()
     report.articles += 1
     report.found += candidate_docs(article, book, fetched_at=now_instant(), new_id=inbox.new_candidate_id)
-    return True
+    return False
 
 
 async def pull_feeds(
