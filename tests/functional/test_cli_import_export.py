@@ -356,11 +356,6 @@ def test_json_round_trip_keeps_known_at(invoke: Invoke, store_path: Path, tmp_pa
     assert as_json(invoke, copy, *then)["cells"][0]["stance"] == "not-now"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: export orders revisions by (stated_on, id, rev), so after a correction moves the date the "
-    "revisions come out of order, the top level is not the latest, and import refuses the file",
-)
 def test_json_round_trip_after_a_correction_moves_the_date(invoke: Invoke, store_path: Path, tmp_path: Path) -> None:
     first = as_json(invoke, store_path, "add", "--party", "usa", "--issue", "nato", "--stance", "not-now",
                     "--date", "2025-03-01")  # fmt: skip
@@ -373,11 +368,6 @@ def test_json_round_trip_after_a_correction_moves_the_date(invoke: Invoke, store
     assert matrices(invoke, copy) == matrices(invoke, store_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: import keeps recorded_at as written; known-at compares it as text, so an instant with an "
-    "offset (or no fraction) is placed wrongly in record time",
-)
 def test_imported_record_times_are_instants(invoke: Invoke, store_path: Path, tmp_path: Path) -> None:
     rev1 = {**item(stance="not-now"), "id": "st_tz", "rev": 1, "recorded_at": "2025-02-13T01:00:00+05:00"}
     rev2 = {**rev1, "rev": 2, "stance": "renounce", "recorded_at": "2025-02-14T10:00:00Z"}
@@ -399,11 +389,6 @@ def test_csv_export_import_round_trips_the_positions(invoke: Invoke, demo_path: 
     assert [{k: s[k] for k in keep} for s in as_json(invoke, copy, "log")] == original
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: CSV export writes a retracted statement's last revision but CSV import drops retracted/"
-    "withdrawn_on, so the round trip brings retracted statements back as standing positions",
-)
 def test_csv_round_trip_keeps_retractions(invoke: Invoke, demo_path: Path, tmp_path: Path) -> None:
     revised_demo(invoke, demo_path)
     source = tmp_path / "export.csv"
