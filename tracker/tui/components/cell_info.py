@@ -37,11 +37,11 @@ class CellInfo(Static):
     """Shows whatever the App tells it about the cell under the cursor."""
 
     DEFAULT_CSS = """
-    CellInfo { height: auto; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    CellInfo { height: 3; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def show(self, party: Party, issue: Issue, cell: Cell | None, change: Change | None) -> None:
-        self.update(cell_summary(party, issue, cell, change))
+        self.update(cell_summary(party, issue, cell, change), layout=False)  # fixed height: no relayout
 
     def say(self, message: str) -> None:
-        self.update(Text(message, style="italic"))
+        self.update(Text(message, style="italic"), layout=False)

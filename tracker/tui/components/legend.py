@@ -22,5 +22,11 @@ class Legend(Static):
     Legend { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._compare: bool | None = None
+
     def show(self, *, compare: bool) -> None:
-        self.update(legend_text(compare))
+        if compare != self._compare:
+            self._compare = compare
+            self.update(legend_text(compare), layout=False)

@@ -1,20 +1,36 @@
-"""The matrix: a row per party, a column per issue, a cell per position."""
+"""The matrix: a row per party, a column per issue, a cell per position.
+
+A Line API widget rather than a DataTable: each cell is rendered once into
+strips and kept until its content or the column width changes, so a step in
+time re-renders only the cells that moved, and a screen line is a join of
+cached strips for the columns in view. (DataTable re-renders every visible
+cell on any update: 350 ms a step on a 20 × 25 matrix.)
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widgets import DataTable
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from ...model import Cell, Change, Issue, Party
 from ...render import stance_color
 from ...timeline import CellKey
 
 MIN_WIDTH = 10
-"""Narrowest issue column: below this labels are unreadable, so the table scrolls instead."""
+"""Narrowest issue column: below this labels are unreadable, so the matrix scrolls instead."""
+PADDING = 1
+"""Blank columns either side of a cell's text."""
 
 MOVES = {"new": "+ new", "withdrawn": "× withdrawn"}
 
@@ -44,17 +60,18 @@ def change_line(change: Change) -> Text:
 
 
 def cell_text(cell: Cell | None, change: Change | None, issue: Issue, *, compare: bool) -> Text:
-    """What one cell shows: stance, place on the scale, version, grade, date, and any move."""
-    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    """What one cell shows: stance, version, grade, place on the scale, date, and any move."""
+    text = Text(end="")
     if change is not None:
         text.append("◆ ", style="bold reverse")
     if cell is None:
         text.append("no position", style="dim italic")
         text.append("\n\n")
     else:
-        text.append(cell.stance.label, style=f"bold {stance_color(cell.stance, issue)}")
+        color = stance_color(cell.stance, issue)
+        text.append(cell.stance.label, style=f"bold {color}")
         text.append(f"\nv{cell.version}" + (f" {cell.statement.grade}" if cell.statement.grade else "") + " ")
-        text.append(scale_marks(cell.stance.score, len(issue.scale)), style=stance_color(cell.stance, issue))
+        text.append(scale_marks(cell.stance.score, len(issue.scale)), style=color)
         text.append(f"\n{cell.statement.stated_on}", style="dim")
     if compare:
         text.append("\n")
@@ -72,8 +89,49 @@ def _fingerprint(cell: Cell | None, change: Change | None) -> tuple[object, ...]
     return (shown, change.kind, before, change.movement)
 
 
-class MatrixTable(DataTable[Text]):
-    """Parties down, issues across; only cells whose content changed are redrawn."""
+def text_lines(text: Text, width: int, height: int, style: Style, console: Console) -> list[Strip]:
+    """``text`` as exactly ``height`` strips of ``width`` cells: cut with an ellipsis, padded."""
+    lines = text.split("\n", allow_blank=True)
+    strips = []
+    for n in range(height):
+        line = lines[n].copy() if n < len(lines) else Text()
+        line.truncate(width - 2 * PADDING, overflow="ellipsis", pad=True)
+        line.pad(PADDING)
+        line.style = style
+        # The monochrome filter (NO_COLOR) needs every segment styled.
+        segments = [Segment(seg.text, seg.style or style) for seg in line.render(console) if seg.text]
+        strips.append(Strip(segments, width))
+    return strips
+
+
+class MatrixTable(ScrollView, can_focus=True):
+    """Parties down, issues across, the header and party names fixed while the cells scroll."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1, 0)", "Up", show=False),
+        Binding("down", "cursor(1, 0)", "Down", show=False),
+        Binding("left", "cursor(0, -1)", "Left", show=False),
+        Binding("right", "cursor(0, 1)", "Right", show=False),
+        Binding("home", "cursor(-9999, 0)", "First party", show=False),
+        Binding("end", "cursor(9999, 0)", "Last party", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("enter", "open", "History", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "matrix--header",
+        "matrix--label",
+        "matrix--odd",
+        "matrix--cursor",
+    }
+    DEFAULT_CSS = """
+    MatrixTable { background: $surface; }
+    MatrixTable > .matrix--header { text-style: bold; background: $panel; }
+    MatrixTable > .matrix--label { text-style: bold; }
+    MatrixTable > .matrix--odd { background: $surface-lighten-1; }
+    MatrixTable > .matrix--cursor { background: $accent 40%; }
+    MatrixTable:focus > .matrix--cursor { background: $accent 70%; }
+    """
 
     class Moved(Message):
         """The cursor is on another cell."""
@@ -84,7 +142,7 @@ class MatrixTable(DataTable[Text]):
             self.issue = issue
 
     class Opened(Message):
-        """The analyst asked for a cell's history (enter or click)."""
+        """The analyst asked for a cell's history (enter, or a click on the highlighted cell)."""
 
         def __init__(self, party: str, issue: str) -> None:
             super().__init__()
@@ -92,30 +150,46 @@ class MatrixTable(DataTable[Text]):
             self.issue = issue
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="cell", zebra_stripes=True, show_row_labels=True)
-        self._parties: tuple[Party, ...] = ()
-        self._issues: tuple[Issue, ...] = ()
+        super().__init__(id=id)
+        self.parties: tuple[Party, ...] = ()
+        self.issues: tuple[Issue, ...] = ()
         self._compare = False
         self._cells: Mapping[CellKey, Cell] = {}
         self._changes: Mapping[CellKey, Change] = {}
         self._shown: dict[CellKey, tuple[object, ...]] = {}
-        self._width = 0
+        self._texts: dict[CellKey, Text] = {}
+        self._strips: dict[tuple[CellKey, str], list[Strip]] = {}
+        self._width = MIN_WIDTH
+        self._label_width = 0
+        self._styles: dict[tuple[bool, bool], Style] = {}
+        self._labels: dict[tuple[int, int], Strip] = {}
+        self._header: dict[int, Strip] = {}
+        self.row = 0
+        self.column = 0
+
+    # -- what is shown ---------------------------------------------------------------
+
+    @property
+    def row_height(self) -> int:
+        return 4 if self._compare else 3
 
     @property
     def cursor_key(self) -> CellKey | None:
-        """(party, issue) under the cursor, or None when the table is empty."""
-        if not self._parties or not self._issues or not self.is_valid_coordinate(self.cursor_coordinate):
+        """(party, issue) under the cursor, or None when nothing is shown."""
+        if not self.parties or not self.issues:
             return None
-        row, column = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return (str(row.value), str(column.value))
+        return (self.parties[self.row].id, self.issues[self.column].id)
+
+    def text_at(self, party: str, issue: str) -> Text:
+        """The cell's content as shown (before it is cut to the column width)."""
+        return self._texts[(party, issue)]
 
     def move_to(self, party: str, issue: str) -> None:
         """Put the cursor on a cell if it is shown."""
-        try:
-            row, column = self.get_row_index(party), self.get_column_index(issue)
-        except Exception:  # the cell is filtered out: leave the cursor where it is
-            return
-        self.move_cursor(row=row, column=column, animate=False)
+        rows = [p.id for p in self.parties]
+        columns = [i.id for i in self.issues]
+        if party in rows and issue in columns:
+            self._set_cursor(rows.index(party), columns.index(issue))
 
     def show(
         self,
@@ -126,58 +200,192 @@ class MatrixTable(DataTable[Text]):
         *,
         compare: bool,
     ) -> None:
-        """Display these cells; rebuild only if the rows or columns changed, else redraw changed cells."""
-        self._cells, self._changes = cells, changes
-        if tuple(parties) != self._parties or tuple(issues) != self._issues or compare != self._compare:
-            self._parties, self._issues, self._compare = tuple(parties), tuple(issues), compare
-            self._rebuild()
-            return
-        for party in self._parties:
-            for issue in self._issues:
-                key = (party.id, issue.id)
-                if self._shown.get(key) != _fingerprint(cells.get(key), changes.get(key)):
-                    self.update_cell(party.id, issue.id, self._cell_for(party, issue))
-
-    def _cell_for(self, party: Party, issue: Issue) -> Text:
-        key = (party.id, issue.id)
-        cell, change = self._cells.get(key), self._changes.get(key)
-        self._shown[key] = _fingerprint(cell, change)
-        return cell_text(cell, change, issue, compare=self._compare)
-
-    def _column_width(self) -> int:
-        """Share the width out between the issues, so a table of a few issues fills the screen."""
-        label = max((len(p.name) for p in self._parties), default=0) + 2
-        scrollbar = (
-            self.scrollbar_size_vertical if 1 + self._row_height() * len(self._parties) > self.size.height else 0
-        )
-        spare = self.size.width - label - scrollbar - 2 * self.cell_padding * len(self._issues)
-        return max(MIN_WIDTH, spare // max(len(self._issues), 1))
-
-    def _row_height(self) -> int:
-        return 4 if self._compare else 3
-
-    def _rebuild(self) -> None:
+        """Display these cells; only those whose content differs are rendered again."""
         where = self.cursor_key
-        self.clear(columns=True)
-        self._shown.clear()
-        self._width = self._column_width()
-        for issue in self._issues:
-            self.add_column(Text(issue.name, style="bold"), key=issue.id, width=self._width)
-        height = self._row_height()
-        for party in self._parties:
-            name = Text(party.name, style=f"bold {party.color}" if party.color else "bold")
-            self.add_row(*(self._cell_for(party, i) for i in self._issues), key=party.id, label=name, height=height)
-        if where is not None:
-            self.move_to(*where)
+        self._cells, self._changes = cells, changes
+        if tuple(parties) != self.parties or tuple(issues) != self.issues or compare != self._compare:
+            self.parties, self.issues, self._compare = tuple(parties), tuple(issues), compare
+            self._shown.clear()
+            self._texts.clear()
+            self._forget_drawing()
+            self._layout()
+            self.row, self.column = 0, 0
+            if where is not None:
+                self.move_to(*where)
+        for party in self.parties:
+            for issue in self.issues:
+                key = (party.id, issue.id)
+                cell, change = cells.get(key), changes.get(key)
+                shown = _fingerprint(cell, change)
+                if self._shown.get(key) != shown:
+                    self._shown[key] = shown
+                    self._texts[key] = cell_text(cell, change, issue, compare=self._compare)
+                    for variant in ("even", "odd", "cursor"):
+                        self._strips.pop((key, variant), None)
+        self.refresh()
+
+    def _layout(self) -> None:
+        """Share the width out between the issues, so a matrix of a few issues fills the screen."""
+        self._label_width = max((len(p.name) for p in self.parties), default=0) + 2 * PADDING
+        columns = max(len(self.issues), 1)
+        overflows = 1 + self.row_height * len(self.parties) > self.size.height
+        spare = self.size.width - self._label_width - (self.scrollbar_size_vertical if overflows else 0)
+        width = max(MIN_WIDTH + 2 * PADDING, spare // columns)
+        if width != self._width:
+            self._width = width
+            self._forget_drawing()
+        self.virtual_size = Size(
+            self._label_width + self._width * len(self.issues), 1 + self.row_height * len(self.parties)
+        )
 
     def on_resize(self, event: events.Resize) -> None:
-        if self._issues and self._column_width() != self._width:  # the shares change with the width
-            self._rebuild()
+        self._layout()
+        self.refresh()
 
-    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
-        event.stop()
-        self.post_message(self.Moved(str(event.cell_key.row_key.value), str(event.cell_key.column_key.value)))
+    # -- drawing ---------------------------------------------------------------------------
 
-    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
-        event.stop()
-        self.post_message(self.Opened(str(event.cell_key.row_key.value), str(event.cell_key.column_key.value)))
+    def _forget_drawing(self) -> None:
+        """Drop every rendered strip: the widths, the rows or the styles have changed."""
+        self._strips.clear()
+        self._labels.clear()
+        self._header.clear()
+        self._styles.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._forget_drawing()
+
+    def on_focus(self) -> None:
+        self._forget_drawing()
+
+    def on_blur(self) -> None:
+        self._forget_drawing()
+
+    def _cell_strips(self, row: int, column: int) -> list[Strip]:
+        key = (self.parties[row].id, self.issues[column].id)
+        variant = "cursor" if (row, column) == (self.row, self.column) else ("odd" if row % 2 else "even")
+        found = self._strips.get((key, variant))
+        if found is None:
+            found = self._strips[(key, variant)] = text_lines(
+                self._texts[key],
+                self._width,
+                self.row_height,
+                self._row_style(row, cursor=variant == "cursor"),
+                self.app.console,
+            )
+        return found
+
+    def _row_style(self, row: int, *, cursor: bool = False) -> Style:
+        key = (row % 2 == 1, cursor)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.rich_style
+            if key[0]:
+                style += self.get_component_rich_style("matrix--odd")
+            if cursor:
+                style += self.get_component_rich_style("matrix--cursor")
+            self._styles[key] = style
+        return style
+
+    def _header_strip(self, column: int) -> Strip:
+        found = self._header.get(column)
+        if found is None:
+            style = self._header_style()
+            name = Text(self.issues[column].name)
+            found = self._header[column] = text_lines(name, self._width, 1, style, self.app.console)[0]
+        return found
+
+    def _label_strip(self, row: int, within: int) -> Strip:
+        found = self._labels.get((row, within))
+        if found is None:
+            party = self.parties[row]
+            name = Text(party.name if within == 0 else "", style=party.color or "")
+            style = self._row_style(row) + self.get_component_rich_style("matrix--label")
+            found = self._labels[(row, within)] = text_lines(name, self._label_width, 1, style, self.app.console)[0]
+        return found
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        if not self.parties or not self.issues:
+            return Strip.blank(width, self.rich_style)
+        cells_width = max(width - self._label_width, 0)
+        first = scroll_x // self._width
+        last = min(len(self.issues), (scroll_x + cells_width) // self._width + 1)
+        if y == 0:
+            label = Strip.blank(self._label_width, self._header_style())
+            parts = [self._header_strip(c) for c in range(first, last)]
+        else:
+            row, within = divmod(scroll_y + y - 1, self.row_height)
+            if row >= len(self.parties):
+                return Strip.blank(width, self.rich_style)
+            label = self._label_strip(row, within)
+            parts = [self._cell_strips(row, c)[within] for c in range(first, last)]
+        start = scroll_x - first * self._width
+        cells = Strip.join(parts).crop(start, start + cells_width)
+        return Strip.join([label, cells]).extend_cell_length(width, self._row_style(0))
+
+    def _header_style(self) -> Style:
+        return self.rich_style + self.get_component_rich_style("matrix--header")
+
+    # -- the cursor ---------------------------------------------------------------------------
+
+    def _set_cursor(self, row: int, column: int) -> None:
+        if not self.parties or not self.issues:
+            return
+        row = max(0, min(row, len(self.parties) - 1))
+        column = max(0, min(column, len(self.issues) - 1))
+        moved = (row, column) != (self.row, self.column)
+        self.row, self.column = row, column
+        self._scroll_to_cursor()
+        self.refresh()
+        if moved:
+            self.post_message(self.Moved(self.parties[row].id, self.issues[column].id))
+
+    def _scroll_to_cursor(self) -> None:
+        """Keep the cursor cell in view, allowing for the fixed header and party column."""
+        view_width = self.scrollable_content_region.width - self._label_width
+        view_height = self.scrollable_content_region.height - 1
+        left, top = self.column * self._width, self.row * self.row_height
+        x, y = self.scroll_x, self.scroll_y
+        if left < x:
+            x = left
+        elif left + self._width > x + view_width:
+            x = left + self._width - view_width
+        if top < y:
+            y = top
+        elif top + self.row_height > y + view_height:
+            y = top + self.row_height - view_height
+        self.scroll_to(x, y, animate=False, immediate=True)
+
+    def action_cursor(self, rows: int, columns: int) -> None:
+        self._set_cursor(self.row + rows, self.column + columns)
+
+    def action_page(self, direction: int) -> None:
+        page = max(1, (self.scrollable_content_region.height - 1) // self.row_height)
+        self._set_cursor(self.row + direction * page, self.column)
+
+    def action_open(self) -> None:
+        if self.cursor_key is not None:
+            self.post_message(self.Opened(*self.cursor_key))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0 or offset.x < self._label_width or not self.parties:
+            return
+        row = (offset.y - 1 + self.scroll_offset.y) // self.row_height
+        column = (offset.x - self._label_width + self.scroll_offset.x) // self._width
+        if row >= len(self.parties) or column >= len(self.issues):
+            return
+        if (row, column) == (self.row, self.column) or event.chain > 1:
+            self.action_open()
+        else:
+            self._set_cursor(row, column)
+
+    def region_of(self, party: str, issue: str) -> Region:
+        """Where a cell is inside the widget (for tests and clicks)."""
+        row = [p.id for p in self.parties].index(party)
+        column = [i.id for i in self.issues].index(issue)
+        x = self._label_width + column * self._width - self.scroll_offset.x
+        y = 1 + row * self.row_height - self.scroll_offset.y
+        return Region(x, y, self._width, self.row_height)

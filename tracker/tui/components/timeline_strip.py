@@ -16,11 +16,18 @@ def in_effect(dates: Sequence[str], day: str) -> int:
     return bisect_right(dates, day) - 1
 
 
+def column(index: int, count: int, width: int) -> int:
+    """Where the ``index``-th of ``count`` change dates sits on a strip ``width`` wide."""
+    return index * (width - 1) // (count - 1) if count > 1 else 0
+
+
 class TimelineStrip(Widget):
     """One tick per change date, in order; years labelled underneath. Click a tick to go there.
 
     Ticks are spaced by order, not by time: stepping with [ and ] then always
     moves the marker, and the year labels show where in time the activity is.
+    The ticks and year labels are laid out once per width; a step only moves
+    the markers.
     """
 
     DEFAULT_CSS = """
@@ -39,37 +46,41 @@ class TimelineStrip(Widget):
         self._dates: Sequence[str] = ()
         self._as_of = ""
         self._compare: str | None = None
+        self._laid_out: tuple[int, int, str] = (0, 0, "")
+        self._ticks = ""
+        self._years: list[tuple[int, str]] = []
 
     def show(self, dates: Sequence[str], as_of: str, compare: str | None) -> None:
         self._dates, self._as_of, self._compare = dates, as_of, compare
         self.refresh()
 
-    def _column(self, index: int, width: int) -> int:
+    def _layout(self, width: int) -> None:
         count = len(self._dates)
-        if count <= 1:
-            return 0
-        return index * (width - 1) // (count - 1)
+        if self._laid_out == (width, count, self._dates[-1]):
+            return
+        ticks = [" "] * width
+        self._years = []
+        for index, day in enumerate(self._dates):
+            ticks[column(index, count, width)] = "│"
+            if not self._years or self._years[-1][1] != day[:4]:
+                self._years.append((column(index, count, width), day[:4]))
+        self._ticks = "".join(ticks)
+        self._laid_out = (width, count, self._dates[-1])
 
     def render(self) -> Text:
-        width = self.content_region.width or self.size.width
-        if not self._dates:
+        width = self.content_region.width
+        if not self._dates or width < 2:
             return Text("no statements yet: press a to add one", style="dim")
-        ticks = [" "] * width
-        styles: list[str] = [""] * width
-        for index in range(len(self._dates)):
-            column = self._column(index, width)
-            ticks[column], styles[column] = "│", "dim"
-        if self._compare is not None:
-            at = in_effect(self._dates, self._compare)
-            if at >= 0:
-                column = self._column(at, width)
-                ticks[column], styles[column] = "◆", "bold"
+        self._layout(width)
+        count = len(self._dates)
+        line = Text(self._ticks, style="dim", end="")
+        if self._compare is not None and (at := in_effect(self._dates, self._compare)) >= 0:
+            where = column(at, count, width)
+            line.stylize("bold not dim", where, where + 1)
+            line = line[:where] + Text("◆", style="bold") + line[where + 1 :]
         current = in_effect(self._dates, self._as_of)
-        marker = self._column(current, width) if current >= 0 else 0
-        ticks[marker], styles[marker] = "▼" if current >= 0 else "◀", "bold reverse"
-        line = Text(end="")
-        for tick, style in zip(ticks, styles, strict=True):
-            line.append(tick, style=style)
+        marker = column(current, count, width) if current >= 0 else 0
+        line = line[:marker] + Text("▼" if current >= 0 else "◀", style="bold reverse") + line[marker + 1 :]
         return line + Text("\n") + self._labels(width, marker)
 
     def _labels(self, width: int, marker: int) -> Text:
@@ -77,35 +88,27 @@ class TimelineStrip(Widget):
         cells = [" "] * width
         taken = [False] * width
 
-        def place(label: str, start: int) -> bool:
+        def place(label: str, start: int) -> int | None:
             start = max(0, min(start, width - len(label)))
-            span = range(max(0, start - 1), min(width, start + len(label) + 1))
-            if any(taken[n] for n in span):
-                return False
-            for n, char in enumerate(label):
-                cells[start + n] = char
-            for n in range(start, start + len(label)):
-                taken[n] = True
-            return True
+            if any(taken[max(0, start - 1) : start + len(label) + 1]):
+                return None
+            cells[start : start + len(label)] = label
+            taken[start : start + len(label)] = [True] * len(label)
+            return start
 
-        place(self._as_of, marker - len(self._as_of) // 2)
-        year = ""
-        for index, day in enumerate(self._dates):
-            if day[:4] != year:
-                year = day[:4]
-                place(year, self._column(index, width))
-        text = Text("".join(cells), style="dim", end="")
-        start = max(0, min(marker - len(self._as_of) // 2, width - len(self._as_of)))
-        if "".join(cells[start : start + len(self._as_of)]) == self._as_of:
-            text.stylize("bold not dim", start, start + len(self._as_of))
+        at = place(self._as_of, marker - len(self._as_of) // 2)
+        for where, year in self._years:
+            place(year, where)
+        text = Text("".join(cells)[:width], style="dim", end="")
+        if at is not None:
+            text.stylize("bold not dim", at, at + len(self._as_of))
         return text
 
     def on_click(self, event: events.Click) -> None:
-        if not self._dates:
-            return
         offset = event.get_content_offset(self)
-        if offset is None:
+        if offset is None or not self._dates:
             return
-        width = self.content_region.width
-        nearest = min(range(len(self._dates)), key=lambda n: abs(self._column(n, width) - offset.x))
-        self.post_message(self.Picked(self._dates[nearest]))
+        count, width = len(self._dates), self.content_region.width
+        # ticks are evenly spaced, so the nearest is a division away
+        nearest = round(offset.x * (count - 1) / max(width - 1, 1)) if count > 1 else 0
+        self.post_message(self.Picked(self._dates[max(0, min(nearest, count - 1))]))
