@@ -66,11 +66,12 @@ class TrackerGroup(TyperGroup):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
-        **kwargs: Any,
+        windows_expand_args: bool = True,
+        **extra: Any,
     ) -> Any:
         # Click prints usage errors as usage + hint + message; the contract is one line.
         try:
-            result = super().main(args, prog_name, complete_var, standalone_mode=False, **kwargs)
+            result = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except typer.TyperException as error:
             if not hasattr(error, "format_message"):
                 raise
