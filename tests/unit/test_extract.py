@@ -154,3 +154,13 @@ def test_the_extractor_keeps_the_article_and_drops_the_page_furniture() -> None:
 def test_a_page_without_text_is_an_error() -> None:
     with pytest.raises(NoText):
         read_article(b"<html><head><title>Empty</title></head><body></body></html>", url="http://news.test/empty")
+
+
+def test_pathological_text_is_quick() -> None:
+    """No sentence end, all capitals, aliases and keywords everywhere: still linear enough."""
+    import time
+
+    started = time.monotonic()
+    for text in ("Putin Kursk " * 50_000, "Putin said " * 50_000, "A" * 500_000, "“" * 100_000 + "Putin. Kursk."):
+        find_matches(text, BOOK)
+    assert time.monotonic() - started < 5

@@ -86,16 +86,21 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     for paragraph in re.split(r"\n\s*", text):
         paragraph = " ".join(paragraph.split())
-        start = 0
+        start = counted = 0
+        open_quotes = 0  # “ minus ” since ``start``, counted piece by piece so long paragraphs stay linear
         for boundary in _BOUNDARY.finditer(paragraph):
-            before = paragraph[start : boundary.start()].rsplit(" ", 1)[-1].lower().rstrip(".")
-            if boundary.group(1) == "." and (before in _ABBREVIATIONS or re.fullmatch(r"[a-z]", before)):
+            end = boundary.end(1)
+            piece = paragraph[counted:end]
+            open_quotes += piece.count("“") - piece.count("”")
+            counted = end
+            word = paragraph[max(start, boundary.start() - 20) : boundary.start()].rsplit(" ", 1)[-1]
+            word = word.lower().rstrip(".")
+            if boundary.group(1) == "." and (word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", word)):
                 continue  # "Mr. Putin", "U.S. Treasury", "J. D. Vance"
-            so_far = paragraph[start : boundary.end(1)]
-            if so_far.count("“") > so_far.count("”") and len(so_far) < _LONGEST_QUOTE:
+            if open_quotes > 0 and end - start < _LONGEST_QUOTE:
                 continue  # a quotation of several sentences stays whole, with its attribution
-            sentences.append(paragraph[start : boundary.end(1)])
-            start = boundary.end()
+            sentences.append(paragraph[start:end])
+            start, open_quotes = boundary.end(), 0
         if paragraph[start:].strip():
             sentences.append(paragraph[start:].strip())
     return _rejoin_attributions(sentences)
@@ -195,12 +200,19 @@ def _first(sentence: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> st
     return min(hits)[2] if hits else ""
 
 
+LONGEST_SENTENCE = 1500
+"""Characters beyond which a "sentence" is a list, a table or junk: not a statement, and the speaker
+patterns would spend quadratic time on it."""
+
+
 def match_sentence(sentence: str, book: Codebook) -> Match | None:
     """The party and issue a sentence speaks to, if it names both.
 
     The party is the speaker's when the speaker is one of its aliases, else the
     first party named; the issue is the first whose keyword appears.
     """
+    if len(sentence) > LONGEST_SENTENCE:
+        return None
     matcher = _matcher(book)
     issue = _first(sentence, matcher.issues)
     if not issue:
