@@ -102,3 +102,24 @@ async def test_accept_and_reject_with_keys(store_path: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, InboxScreen)
+
+
+async def test_an_undated_candidate_asks_for_the_date(store_path: Path) -> None:
+    store = Store(store_path)
+    article = Article(
+        "http://news.test/undated", "Undated", "Wire", "", "Lavrov said NATO membership is off the table."
+    )
+    inbox.save_pull(store, {}, candidate_docs(article, store.codebook, fetched_at="", new_id=inbox.new_candidate_id))
+    app = Host(store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("end", "enter")  # renounce
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DatePrompt"
+        await pilot.press(*"2025-03-20", "enter")
+        await pilot.pause()
+        (accepted,) = inbox.candidates(store, "accepted")
+        statement = store.history(accepted["statement_id"])[-1]
+        assert (statement.party, statement.stance, statement.stated_on) == ("russia", "renounce", "2025-03-20")

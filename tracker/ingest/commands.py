@@ -61,8 +61,13 @@ def pull(
         return
     from .views import pull_view
 
-    with pulling.RichProgress() as progress:
-        report = pulling.run(store, chosen, progress=progress)
+    try:
+        with pulling.RichProgress() as progress:
+            report = pulling.run(store, chosen, progress=progress)
+    except KeyboardInterrupt:
+        # Everything is saved in one write at the end, so an interrupted pull leaves the store as it was.
+        typer.echo("Interrupted: nothing was saved.", err=True)
+        raise typer.Exit(130) from None
     emit(pull_view(report), fmt)
 
 

@@ -25,6 +25,7 @@ from ..errors import TrackerError
 from ..ingest import inbox
 from ..model import Issue, Statement
 from ..store import Store
+from .screens.date_prompt import DatePrompt
 
 
 class StancePick(ModalScreen[str | None]):
@@ -166,17 +167,25 @@ class InboxScreen(Screen[None]):
             self.notify(f"{cand_id}: unknown issue {doc.get('issue')!r}", severity="error", markup=False)
             return
 
-        def chosen(stance: str | None) -> None:
-            if stance is None:
-                return
+        def record(stance: str, day: str | None) -> None:
             try:
-                statement = inbox.accept(self.store, cand_id, stance=stance)
+                statement = inbox.accept(self.store, cand_id, stance=stance, stated_on=day)
             except TrackerError as error:
                 self.notify(str(error), severity="error", markup=False)
                 return
             self._drop(cand_id)
             self.notify(f"{statement.party} · {statement.issue}: {statement.id} recorded", markup=False)
             self.post_message(self.Accepted(statement))
+
+        def chosen(stance: str | None) -> None:
+            if stance is None:
+                return
+            if doc.get("published"):
+                record(stance, None)  # stated on the day it was published
+                return
+            # An undated page: the analyst says when it was stated, as `--date` does on the command line.
+            question = "The article has no date: when was it stated?"
+            self.app.push_screen(DatePrompt(question), lambda day: record(stance, day) if day else None)
 
         self.app.push_screen(StancePick(issue, str(doc.get("sentence", ""))), chosen)
 
