@@ -336,6 +336,20 @@ def test_a_hand_edited_statement_of_the_wrong_type_is_one_line(
     assert any(first["id"] in p for p in json.loads(report.stdout)["problems"])
 
 
+def test_a_store_written_with_only_some_fields_reads_the_same(invoke: Invoke, demo_path: Path, tmp_path: Path) -> None:
+    """Documents missing optional fields (an older or hand-written file) give the same answers."""
+    data = json.loads(demo_path.read_bytes())
+    for doc in data["statements"].values():
+        for name in ("note", "tags", "withdrawn_on", "reason", "quote", "conditions", "channel"):
+            if not doc.get(name):
+                doc.pop(name, None)
+    sparse = tmp_path / "sparse.json"
+    sparse.write_text(json.dumps(data))
+    for args in (["matrix", "--as-of", "2025-03-31"], ["matrix", "--as-of", "2025-02-11"], ["log", "--revisions"]):
+        assert as_json(invoke, sparse, *args) == as_json(invoke, demo_path, *args)
+    assert ok(invoke("check", db=sparse)).exit_code == 0
+
+
 def test_a_store_with_bad_codes_points_to_check(invoke: Invoke, demo_path: Path) -> None:
     data = json.loads(demo_path.read_bytes())
     next(iter(data["statements"].values()))["stance"] = "maybe"

@@ -71,6 +71,10 @@ def test_no_store_says_how_to_make_one(folder: Path) -> None:
     assert not (folder / "positions.json").exists()
 
 
+def test_a_usage_error_is_one_line_naming_the_command(folder: Path) -> None:
+    assert_clean_failure(tracker("matrix", "--format", "xml", cwd=folder), "xml", "tracker matrix --help")
+
+
 def test_a_malformed_store_is_one_line(folder: Path) -> None:
     store = folder / "positions.json"
     store.write_bytes(b'{"meta": {"1": {"schema": 1}}, "statements": [')

@@ -183,6 +183,18 @@ def test_known_at_through_the_store(store_path: Path) -> None:
     assert store.timeline(instant(first.recorded_at)).known_at == first.recorded_at
 
 
+def test_a_correction_of_the_party_moves_the_statement_between_cells(store_path: Path) -> None:
+    store = Store(store_path)
+    first = said(store, "unrealistic", "2025-02-12", party="russia")
+    store.correct(first.id, {"party": "usa"}, reason="wrong speaker's side")
+    now = store.timeline()
+    assert stance_at(now, "2025-03-01", party="russia") is None
+    assert stance_at(now, "2025-03-01", party="usa") == "unrealistic"
+    then = store.timeline(instant(first.recorded_at))
+    assert stance_at(then, "2025-03-01", party="russia") == "unrealistic"
+    assert stance_at(then, "2025-03-01", party="usa") is None
+
+
 def test_retraction_without_a_date_removes_it_for_every_date(record: Record) -> None:
     older = rev("st_old", "not-now", "2025-01-10", at="2025-01-10T09:00:00.000000Z")
     first = rev("st_a", "renounce", "2025-02-12", at="2025-02-12T09:00:00.000000Z")
