@@ -66,6 +66,9 @@ class TrackerApp(App[None]):
         Binding("q", "quit", "Quit", tooltip="Quit the dashboard"),
     ]
 
+    MATRIX_ACTIONS = frozenset({"step", "edge", "goto", "compare", "history", "correct", "retract", "filter", "pick"})
+    """Actions about the matrix: hidden from the footer while another screen is on top of it."""
+
     def __init__(self, store: Store, *, as_of: str | None = None, compare: str | None = None) -> None:
         super().__init__()
         self.store = store
@@ -78,6 +81,9 @@ class TrackerApp(App[None]):
         self.changes: dict[CellKey, Change] = {}
         self._reload_failed = False
         self._load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action in self.MATRIX_ACTIONS and len(self.screen_stack) > 1)
 
     # -- data ------------------------------------------------------------------
 

@@ -46,16 +46,17 @@ class RetractForm(ModalScreen[None]):
             with Horizontal(classes="field"):
                 yield Label("Reason*", classes="field-label")
                 with Vertical(classes="field-body"):
-                    yield Input(placeholder="why: misattributed, offer withdrawn…", id="reason")
+                    yield Input(placeholder="why: misattributed, offer withdrawn…", id="reason", compact=True)
                     yield Static(id="reason-error", classes="error")
             with Horizontal(classes="field"):
                 yield Label("Withdrawn on", classes="field-label")
                 with Vertical(classes="field-body"):
-                    yield Input(placeholder="empty: it never stood; or the date it was withdrawn", id="withdrawn")
+                    hint = "empty: it never stood; or the date it was withdrawn"
+                    yield Input(placeholder=hint, id="withdrawn", compact=True)
                     yield Static(id="withdrawn-error", classes="error")
             with Horizontal(id="form-buttons"):
-                yield Button("Retract  ctrl+s", variant="error", id="save")
-                yield Button("Cancel  esc", id="cancel")
+                yield Button("Retract  ctrl+s", variant="error", id="save", compact=True)
+                yield Button("Cancel  esc", id="cancel", compact=True)
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:

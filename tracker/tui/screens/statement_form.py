@@ -161,21 +161,26 @@ class StatementForm(ModalScreen[None]):
                             elif field.name == "channel":
                                 yield self._select(field.name, [(Text(c), c) for c in CHANNELS], value)
                             else:
-                                yield Input(value, placeholder=field.hint, id=field.name)
+                                yield Input(value, placeholder=field.hint, id=field.name, compact=True)
                             yield Static(id=f"{field.name}-error", classes="error")
                 if self.original:
                     with Horizontal(classes="field"):
                         yield Label("Reason", classes="field-label")
                         with Vertical(classes="field-body"):
-                            yield Input(placeholder="why it is corrected", id="reason")
+                            yield Input(placeholder="why it is corrected", id="reason", compact=True)
                             yield Static(id="reason-error", classes="error")
             with Horizontal(id="form-buttons"):
-                yield Button("Save  ctrl+s", variant="primary", id="save")
-                yield Button("Cancel  esc", id="cancel")
+                yield Button("Save  ctrl+s", variant="primary", id="save", compact=True)
+                yield Button("Cancel  esc", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        empty = [name for name in REQUIRED if not self._values.get(name)]
+        self.query_one(f"#{empty[0] if empty else FIELDS[0].name}").focus()
 
     def _select(self, name: str, options: list[tuple[Text, str]], value: str) -> Select[str]:
         known = {v for _, v in options}
-        return Select(options, value=value if value in known else Select.NULL, id=name, prompt=f"choose {name}")
+        chosen = value if value in known else Select.NULL
+        return Select(options, value=chosen, id=name, prompt=f"choose {name}", compact=True)
 
     def _stances(self, issue_id: str) -> list[tuple[Text, str]]:
         issue = self.codebook.issue(issue_id)
