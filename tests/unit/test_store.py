@@ -87,6 +87,23 @@ def test_a_second_store_sees_the_first_ones_write(store_path: Path) -> None:
     assert [s.rev for s in reader.history(added.id)] == [1, 2]
 
 
+def test_a_store_notices_its_file_gone_or_spoiled(store_path: Path) -> None:
+    store = Store(store_path)
+    store.add(fields())
+    store_path.write_bytes(b"{spoiled")
+    with pytest.raises(StoreError, match=r"positions\.json"):
+        store.revisions()
+    with pytest.raises(StoreError):
+        store.add(fields(stated_on="2025-02-13"))
+    assert store_path.read_bytes() == b"{spoiled"  # never overwritten with what the store held before
+    store_path.unlink()
+    with pytest.raises(StoreError, match=r"positions\.json"):
+        store.timeline()
+    with pytest.raises(StoreError):
+        store.add(fields(stated_on="2025-02-14"))
+    assert not store_path.exists()
+
+
 def test_writers_in_two_stores_do_not_lose_each_others_statements(store_path: Path) -> None:
     one, two = Store(store_path), Store(store_path)
     one.add(fields())
