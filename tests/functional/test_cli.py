@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,12 @@ def add(invoke: Invoke, db: Path, *extra: str, **given: str) -> dict[str, Any]:
 def cells(invoke: Invoke, db: Path, *args: str) -> dict[tuple[str, str], dict[str, Any]]:
     grid = as_json(invoke, db, "matrix", *args)
     return {(c["party"], c["issue"]): c for c in grid["cells"]}
+
+
+def midpoint(start: str, end: str) -> str:
+    """An ISO instant halfway between two recorded_at values."""
+    a, b = (datetime.fromisoformat(t.replace("Z", "+00:00")) for t in (start, end))
+    return (a + (b - a) / 2).isoformat()
 
 
 def assert_fails_cleanly(result: Result, *words: str) -> None:
@@ -87,6 +94,10 @@ def test_add_correct_retract_leave_three_revisions(invoke: Invoke, store_path: P
     then = cells(invoke, store_path, "--as-of", "2025-03-01", "--known-at", first["recorded_at"])
     assert then[("russia", "nato")]["stance"] == "not-now"
     assert then[("russia", "nato")]["statement_id"] == statement_id
+    between = midpoint(first["recorded_at"], second["recorded_at"])
+    assert cells(invoke, store_path, "--as-of", "2025-03-01", "--known-at", between)[("russia", "nato")]["stance"] == (
+        "not-now"
+    )
     later = cells(invoke, store_path, "--as-of", "2025-03-01", "--known-at", second["recorded_at"])
     assert later[("russia", "nato")]["stance"] == "renounce"
     grid = as_json(invoke, store_path, "matrix", "--as-of", "2025-03-01", "--known-at", first["recorded_at"])

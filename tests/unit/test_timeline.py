@@ -218,6 +218,8 @@ def test_retraction_with_a_date_stands_only_before_it(record: Record) -> None:
         "st_a", "renounce", "2025-02-12", rev=2, retracted=True, reason="walked back", withdrawn_on="2025-03-01"
     )
     timeline = record([older, first, withdrawn])
+    earlier = record([older, first, withdrawn], known_at="2025-06-01T00:00:01.500000Z")  # before the retraction
+    assert stance_at(earlier, "2025-03-01") == "renounce"
     assert stance_at(timeline, "2025-02-12") == "renounce"
     assert stance_at(timeline, "2025-02-28") == "renounce"
     assert stance_at(timeline, "2025-03-01") == "not-now"
