@@ -365,9 +365,9 @@ def current_user() -> str:
 
 
 def empty_tables(title: str, parties: Iterable[Party], issues: Iterable[Issue]) -> Tables:
-    """The tables of a new store."""
+    """The tables of a new store (the title, typed by the analyst, is sanitised like any stored text)."""
     return {
-        "meta": {"1": {"schema": SCHEMA, "title": title}},
+        "meta": {"1": {"schema": SCHEMA, "title": sanitise(title)}},
         "parties": {str(n): p.as_json() for n, p in enumerate(parties, 1)},
         "issues": {str(n): i.as_json() for n, i in enumerate(issues, 1)},
         "statements": {},

@@ -26,7 +26,7 @@ def statement(**changes: Any) -> dict[str, Any]:
         "id": STATEMENT_ID,
         "rev": 1,
         "channel": "official",
-        "recorded_at": "2025-04-02T10:00:00Z",
+        "recorded_at": "2025-04-02T10:00:00.000000Z",
         "recorded_by": "analyst",
     }
     doc.update(changes)
