@@ -22,10 +22,8 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r}))
 COMMAND = """
 import json, sys
 from tracker.cli import app
-try:
-    app({args!r}, standalone_mode=False)
-except SystemExit:
-    pass
+code = app({args!r}, standalone_mode=False)
+assert code in (None, 0), f"the command failed with exit code {{code}}"
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r})), file=sys.stderr)
 """
 
@@ -49,6 +47,8 @@ def test_the_core_loads_neither_textual_nor_httpx(tmp_path: Path) -> None:
         ["matrix"],
         ["matrix", "--as-of", "2025-03-31", "--format", "json"],
         ["log", "--format", "json"],
+        ["show", "FIRST"],
+        ["diff", "2025-02-01", "2025-03-31"],
         ["check"],
         ["parties"],
         ["issues"],
@@ -58,9 +58,34 @@ def test_the_core_loads_neither_textual_nor_httpx(tmp_path: Path) -> None:
     ids=" ".join,
 )
 def test_plain_commands_load_neither_textual_nor_httpx(demo_path: Path, tmp_path: Path, args: list[str]) -> None:
-    Store(demo_path)  # a usable store
+    first = Store(demo_path).revisions()[0].id
+    args = [first if arg == "FIRST" else arg for arg in args]
     script = COMMAND.format(args=["--db", str(demo_path), *args], heavy=set(HEAVY))
     assert heavy_modules(script, tmp_path) == []
+
+
+HELP_EVERYWHERE = """
+import json, sys
+import typer.main
+from tracker.cli import app
+
+def walk(command, path=()):
+    yield path
+    for name, sub in sorted(getattr(command, "commands", {{}}).items()):
+        yield from walk(sub, (*path, name))
+
+for path in list(walk(typer.main.get_command(app))):
+    try:
+        app([*path, "--help"], standalone_mode=False)
+    except SystemExit:
+        pass
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r})), file=sys.stderr)
+"""
+
+
+def test_no_commands_help_loads_textual_or_httpx(tmp_path: Path) -> None:
+    """Help for every command, later ones included, stays light: heavy imports belong inside the commands."""
+    assert heavy_modules(HELP_EVERYWHERE.format(heavy=set(HEAVY)), tmp_path) == []
 
 
 def test_the_probe_does_see_a_heavy_import(tmp_path: Path) -> None:
