@@ -211,7 +211,8 @@ async def test_add_through_the_form_writes_the_store(demo_path: Path) -> None:
         await type_into(pilot, "#url", "https://example.org/kallas")
         await type_into(pilot, "#grade", "B2")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, StatementForm))
+        await wait_for(pilot, lambda: cell(app, "europe", "kursk").startswith("Exchange"))
+        assert not isinstance(app.screen, StatementForm)
         assert cell(app, "europe", "kursk").split("\n")[:2] == ["Exchange", "v1 B2 ·●···"]
         [added] = Store(demo_path).timeline().statements("europe", "kursk")
         assert (added.speaker, added.stance, added.stated_on, added.source.url) == (
@@ -231,7 +232,7 @@ async def test_correct_and_retract_through_the_forms_add_revisions(demo_path: Pa
         await type_into(pilot, "#grade", "B2")
         await type_into(pilot, "#reason", "second source disagrees")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await wait_for(pilot, lambda: "r2 corrected" in screen_text(app))
         revisions = Store(demo_path).history(statement_id)
         assert [(r.rev, r.grade, r.reason) for r in revisions] == [(1, "A1", ""), (2, "B2", "second source disagrees")]
         shown = screen_text(app)
@@ -241,7 +242,7 @@ async def test_correct_and_retract_through_the_forms_add_revisions(demo_path: Pa
         await pilot.press("x")
         await type_into(pilot, "#reason", "misattributed")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await wait_for(pilot, lambda: "r3 retracted" in screen_text(app))
         assert Store(demo_path).history(statement_id)[-1].retracted
         assert "RETRACTED" in screen_text(app) and "r3 retracted" in screen_text(app)
         await pilot.press("escape")

@@ -6,8 +6,11 @@ messages back; every number they show comes from the Timeline the CLI uses.
 
 from __future__ import annotations
 
+import os
+import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
 
@@ -36,6 +39,28 @@ from .screens.statement_form import StatementForm
 
 POLL_SECONDS = 0.5
 """How often to look for another process's write: a stat, so it costs nothing."""
+
+Signature = tuple[int, int, int] | None
+
+
+def file_signature(path: os.PathLike[str]) -> Signature:
+    """What changes when anyone replaces the store file (it is written by rename)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+@dataclass(frozen=True)
+class Reread:
+    """What a reload worker hands back to the app."""
+
+    timeline: Timeline
+    change_dates: list[str]
+    title: str
+    histories: dict[CellKey, list[Entry]]
+    announce: bool
 
 
 def matches(words: Sequence[str], *names: str) -> bool:
@@ -80,19 +105,20 @@ class TrackerApp(App[None]):
         self.change_dates: list[str] = []
         self.changes: dict[CellKey, Change] = {}
         self._reload_failed = False
-        self._load()
+        self._store_lock = threading.Lock()
+        """Held around every use of the store: reloads run in a thread, writes in this one."""
+        self._reloading = False
+        self._reload_again = False
+        self._signature = file_signature(store.path)
+        self.timeline = store.timeline()
+        self.change_dates = self.timeline.change_dates()
+        self.codebook = self.timeline.codebook
+        self.title = sanitise(store.title)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in self.MATRIX_ACTIONS and len(self.screen_stack) > 1)
 
     # -- data ------------------------------------------------------------------
-
-    def _load(self) -> None:
-        """(Re)read what the dashboard shows from the store; the dates and cursor stay."""
-        self.timeline = self.store.timeline()
-        self.change_dates = self.timeline.change_dates()
-        self.codebook = self.timeline.codebook
-        self.title = sanitise(self.store.title)
 
     def axes(self) -> tuple[list[Party], list[Issue]]:
         """The parties and issues shown: not hidden, and matching the filter if one is set."""
@@ -248,9 +274,12 @@ class TrackerApp(App[None]):
 
     # -- history -----------------------------------------------------------------
 
-    def history_entries(self, party: str, issue: str) -> list[Entry]:
-        """The cell's statements, newest first, each with its revisions when it has more than one."""
-        statements = self.timeline.statements(party, issue)
+    def history_entries(self, party: str, issue: str, timeline: Timeline | None = None) -> list[Entry]:
+        """The cell's statements, newest first, each with its revisions when it has more than one.
+
+        Call with the store lock held.
+        """
+        statements = (timeline or self.timeline).statements(party, issue)
         revised = {s.id for s in statements if s.rev > 1}
         revisions: dict[str, list[Statement]] = {}
         if revised:  # one pass over the record, not one per statement
@@ -265,13 +294,9 @@ class TrackerApp(App[None]):
             self.open_history(*key)
 
     def open_history(self, party: str, issue: str) -> None:
-        self.push_screen(
-            HistoryScreen(
-                self.codebook.require_party(party),
-                self.codebook.require_issue(issue),
-                self.history_entries(party, issue),
-            )
-        )
+        with self._store_lock:
+            entries = self.history_entries(party, issue)
+        self.push_screen(HistoryScreen(self.codebook.require_party(party), self.codebook.require_issue(issue), entries))
 
     @on(HistoryScreen.Correct)
     def _history_correct(self, event: HistoryScreen.Correct) -> None:
@@ -310,10 +335,11 @@ class TrackerApp(App[None]):
     def _statement_submitted(self, event: StatementForm.Submitted) -> None:
         form = event.form
         try:
-            if form.original is None:
-                saved = self.store.add(event.fields)
-            else:
-                saved = self.store.correct(form.original.id, event.fields, reason=event.reason)
+            with self._store_lock:
+                if form.original is None:
+                    saved = self.store.add(event.fields)
+                else:
+                    saved = self.store.correct(form.original.id, event.fields, reason=event.reason)
         except TrackerError as error:
             form.refused(InputError(str(error)))
             return
@@ -324,7 +350,8 @@ class TrackerApp(App[None]):
     def _retract_submitted(self, event: RetractForm.Submitted) -> None:
         form = event.form
         try:
-            saved = self.store.retract(form.statement.id, event.reason, withdrawn_on=event.withdrawn_on)
+            with self._store_lock:
+                saved = self.store.retract(form.statement.id, event.reason, withdrawn_on=event.withdrawn_on)
         except TrackerError as error:
             form.refused(InputError(str(error)))
             return
@@ -332,7 +359,7 @@ class TrackerApp(App[None]):
         self._written(saved, "retracted")
 
     def _written(self, saved: Statement, what: str) -> None:
-        self._reload()
+        self.start_reload()
         later = "; it is after the as-of date, press ] to see it" if saved.stated_on > self.as_of else ""
         self.notify(f"{saved.party} · {saved.issue}: {saved.id} {what}{later}", markup=False)
         self.query_one(MatrixTable).move_to(saved.party, saved.issue)
@@ -340,25 +367,67 @@ class TrackerApp(App[None]):
     # -- the file --------------------------------------------------------------------
 
     def poll(self) -> None:
-        """Reload when another process (``tracker add`` elsewhere) has written the file."""
-        try:
-            changed = self.store.reload_if_changed()
-        except TrackerError as error:
-            if not self._reload_failed:
-                self.notify(f"Cannot re-read the store: {error}", severity="error", markup=False)
-            self._reload_failed = True
-            return
-        self._reload_failed = False
-        if changed:
-            self._reload()
-            self.notify("The store changed on disk: reloaded.", timeout=3)
+        """Reload when another process (``tracker add`` elsewhere) has replaced the file."""
+        if file_signature(self.store.path) != self._signature:
+            self.start_reload(announce=True)
 
-    def _reload(self) -> None:
-        self._load()
-        self.refresh_view()
-        for screen in self.screen_stack:
-            if isinstance(screen, HistoryScreen):
-                screen.show(self.history_entries(screen.party.id, screen.issue.id))
+    def start_reload(self, *, announce: bool = False) -> None:
+        """Re-read the store in a thread, so a large file does not freeze the keys meanwhile."""
+        if self._reloading:
+            self._reload_again = True
+            return
+        self._reloading = True
+        self._signature = file_signature(self.store.path)  # before reading: a later write is seen next poll
+        cells = [(s.party.id, s.issue.id) for s in self.screen_stack if isinstance(s, HistoryScreen)]
+        self.run_worker(partial(self._read_store, cells, announce), thread=True, group="reload", exit_on_error=False)
+
+    def _read_store(self, cells: list[CellKey], announce: bool) -> None:
+        """In a worker thread: the new timeline, and the history of any cell whose history is open."""
+        try:
+            with self._store_lock:
+                self.store.reload_if_changed()
+                timeline = self.store.timeline()
+                if timeline is self.timeline:  # cached: nothing changed after all
+                    self.call_from_thread(self._reloaded, None)
+                    return
+                read = Reread(
+                    timeline,
+                    timeline.change_dates(),
+                    sanitise(self.store.title),
+                    {cell: self.history_entries(*cell, timeline) for cell in cells},
+                    announce,
+                )
+        except TrackerError as error:
+            self.call_from_thread(self._reload_failed_with, error)
+            return
+        self.call_from_thread(self._reloaded, read)
+
+    def _reloaded(self, read: Reread | None) -> None:
+        """Show what the worker read; the dates, the cursor and the filters stay as they were."""
+        self._reloading, self._reload_failed = False, False
+        if read is not None:
+            self.timeline, self.change_dates, self.title = read.timeline, read.change_dates, read.title
+            self.codebook = read.timeline.codebook
+            self.refresh_view()
+            for screen in self.screen_stack:
+                entries = (
+                    read.histories.get((screen.party.id, screen.issue.id))
+                    if isinstance(screen, HistoryScreen)
+                    else None
+                )
+                if isinstance(screen, HistoryScreen) and entries is not None:
+                    screen.show(entries)
+            if read.announce:
+                self.notify("The store changed on disk: reloaded.", timeout=3)
+        if self._reload_again:
+            self._reload_again = False
+            self.start_reload()
+
+    def _reload_failed_with(self, error: TrackerError) -> None:
+        self._reloading = False
+        if not self._reload_failed:
+            self.notify(f"Cannot re-read the store: {error}", severity="error", markup=False)
+        self._reload_failed = True
 
     # -- keys, help, palette -----------------------------------------------------------
 
