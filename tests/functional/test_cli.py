@@ -277,7 +277,7 @@ def test_a_missing_store_says_how_to_make_one(invoke: Invoke, tmp_path: Path, ar
 
 
 def test_no_store_anywhere(invoke: Invoke, tmp_path: Path) -> None:
-    assert_fails_cleanly(invoke("matrix"), "tracker init", "--db", "TRACKER_DB")
+    assert_fails_cleanly(invoke("matrix"), "tracker init", "tracker init --demo", "--db", "TRACKER_DB")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -291,6 +291,14 @@ def test_tracker_db_and_the_current_folder_are_used(
     (tmp_path / "positions.json").write_bytes(demo_path.read_bytes())
     from_folder = ok(invoke("matrix", "--as-of", "2025-03-31", "--format", "json")).stdout
     assert from_env == from_folder
+
+
+def test_db_beats_tracker_db(
+    invoke: Invoke, demo_path: Path, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_DB", str(demo_path))
+    assert as_json(invoke, store_path, "log") == []
+    assert as_json(invoke, store_path, "matrix", "--as-of", "2025-03-31")["cells"] == []
 
 
 MALFORMED = {
