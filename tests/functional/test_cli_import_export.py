@@ -14,6 +14,7 @@ from typer.testing import Result
 
 import tracker.store
 from tests.conftest import Invoke
+from tests.hostile import ESCAPES, MARKUP, assert_clean
 
 HEADER = [
     "id", "party", "issue", "stance", "stated_on", "speaker", "channel", "grade", "summary", "quote",
@@ -55,9 +56,11 @@ def row(**overrides: str) -> dict[str, str]:
     return {column: overrides.get(column, base.get(column, "")) for column in HEADER}
 
 
-def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] = HEADER) -> Path:
+def write_csv(
+    path: Path, rows: list[dict[str, str]], header: list[str] = HEADER, quoting: int = csv.QUOTE_MINIMAL
+) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
+        writer = csv.DictWriter(handle, fieldnames=header, quoting=quoting)
         writer.writeheader()
         writer.writerows(rows)
     return path
@@ -224,6 +227,22 @@ def test_csv_import_takes_only_the_required_columns_and_a_bom(invoke: Invoke, st
     assert (cell["party"], cell["issue"], cell["stance"]) == ("ukraine", "kursk", "exchange")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: CSV import splits the text with str.splitlines, so an unquoted U+2028, NEL or form feed "
+    "inside a field (valid CSV: only CR/LF end a record) breaks the row in two",
+)
+@pytest.mark.parametrize("separator", ["\u2028", "\x85", "\x0c"], ids=["line-separator", "nel", "form-feed"])
+def test_csv_fields_may_hold_unicode_line_separators(
+    invoke: Invoke, store_path: Path, tmp_path: Path, separator: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(f"party,issue,stance,stated_on,quote\nrussia,nato,renounce,2025-02-12,one{separator}two\n")
+    assert len(list(csv.reader(io.StringIO(source.read_text(), newline="")))) == 2  # what the csv module reads
+    ok(invoke("import", str(source), db=store_path))
+    assert [s["stance"] for s in as_json(invoke, store_path, "log")] == ["renounce"]
+
+
 def test_csv_by_format_option(invoke: Invoke, store_path: Path, tmp_path: Path) -> None:
     source = write_csv(tmp_path / "in.data", [row()])
     ok(invoke("import", str(source), "--format", "csv", db=store_path))
@@ -287,6 +306,20 @@ def test_importing_the_same_statements_twice_is_refused(invoke: Invoke, demo_pat
     before = demo_path.read_bytes()
     assert_refused(invoke("import", str(exported), db=demo_path), "item 1", "already")
     assert demo_path.read_bytes() == before
+
+
+def test_imported_text_is_sanitised(invoke: Invoke, store_path: Path, tmp_path: Path) -> None:
+    dirty = " ".join(ESCAPES.values())
+    plain = item(quote=dirty, speaker=ESCAPES["osc8_link"], conditions=[dirty], source={"title": dirty})
+    revised = {**item(summary=dirty), "id": "st_rev", "rev": 1, "recorded_at": "2025-02-12T10:00:00.000000Z"}
+    ok(invoke("import", str(write_json(tmp_path / "in.json", [plain, {"revisions": [revised]}])), db=store_path))
+    hostile_csv = write_csv(
+        tmp_path / "in.csv", [row(quote=dirty, tags=dirty, note=MARKUP["link"])], quoting=csv.QUOTE_ALL
+    )
+    ok(invoke("import", str(hostile_csv), db=store_path))
+    assert_clean(store_path.read_text())
+    assert_clean(ok(invoke("log", db=store_path)).stdout)
+    assert MARKUP["link"] in [s["note"] for s in as_json(invoke, store_path, "log")]
 
 
 # -- export --------------------------------------------------------------------------
