@@ -84,7 +84,7 @@ async def test_matrix_shows_each_cell_with_version_date_and_grade(demo_path: Pat
         shown = screen_text(app)
         assert "Russia–Ukraine–US negotiations, 2025" in shown
         assert "as of 2025-03-31" in shown
-        assert cell(app, "russia", "kursk").split("\n") == ["Surrender", "v3 A1 ···●·", "2025-03-14"]
+        assert cell(app, "russia", "kursk").split("\n") == ["Surrender", "···●· v3 A1", "2025-03-14"]
         assert cell(app, "europe", "territory").startswith("no position")
         assert labels(app) == expected_labels(demo_path, END)
         for text in ("Russia", "United States", "Ceasefire", "Surrender", "Kyiv's pole", "Moscow's pole"):
@@ -213,7 +213,7 @@ async def test_add_through_the_form_writes_the_store(demo_path: Path) -> None:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: cell(app, "europe", "kursk").startswith("Exchange"))
         assert not isinstance(app.screen, StatementForm)
-        assert cell(app, "europe", "kursk").split("\n")[:2] == ["Exchange", "v1 B2 ·●···"]
+        assert cell(app, "europe", "kursk").split("\n")[:2] == ["Exchange", "·●··· v1 B2"]
         [added] = Store(demo_path).timeline().statements("europe", "kursk")
         assert (added.speaker, added.stance, added.stated_on, added.source.url) == (
             "Kaja Kallas", "exchange", END, "https://example.org/kallas",
@@ -247,7 +247,7 @@ async def test_correct_and_retract_through_the_forms_add_revisions(demo_path: Pa
         assert "RETRACTED" in screen_text(app) and "r3 retracted" in screen_text(app)
         await pilot.press("escape")
         # the 13 March statement stands again: same stance, one version fewer
-        assert cell(app, "russia", "kursk").split("\n")[:3] == ["Surrender", "v2 A1 ···●·", "2025-03-13"]
+        assert cell(app, "russia", "kursk").split("\n")[:3] == ["Surrender", "···●· v2 A1", "2025-03-13"]
 
 
 async def test_bad_form_input_is_refused_beside_each_field(demo_path: Path) -> None:

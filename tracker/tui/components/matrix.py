@@ -27,7 +27,7 @@ from ...model import Cell, Change, Issue, Party
 from ...render import stance_color
 from ...timeline import CellKey
 
-MIN_WIDTH = 10
+MIN_WIDTH = 11
 """Narrowest issue column: below this labels are unreadable, so the matrix scrolls instead."""
 PADDING = 1
 """Blank columns either side of a cell's text."""
@@ -60,7 +60,7 @@ def change_line(change: Change) -> Text:
 
 
 def cell_text(cell: Cell | None, change: Change | None, issue: Issue, *, compare: bool) -> Text:
-    """What one cell shows: stance, version, grade, place on the scale, date, and any move."""
+    """What one cell shows: stance, place on the scale, version, grade, date, and any move."""
     text = Text(end="")
     if change is not None:
         text.append("◆ ", style="bold reverse")
@@ -70,8 +70,8 @@ def cell_text(cell: Cell | None, change: Change | None, issue: Issue, *, compare
     else:
         color = stance_color(cell.stance, issue)
         text.append(cell.stance.label, style=f"bold {color}")
-        text.append(f"\nv{cell.version}" + (f" {cell.statement.grade}" if cell.statement.grade else "") + " ")
-        text.append(scale_marks(cell.stance.score, len(issue.scale)), style=color)
+        text.append("\n" + scale_marks(cell.stance.score, len(issue.scale)), style=color)
+        text.append(f" v{cell.version}" + (f" {cell.statement.grade}" if cell.statement.grade else ""))
         text.append(f"\n{cell.statement.stated_on}", style="dim")
     if compare:
         text.append("\n")
@@ -299,7 +299,8 @@ class MatrixTable(ScrollView, can_focus=True):
         found = self._labels.get((row, within))
         if found is None:
             party = self.parties[row]
-            name = Text(party.name if within == 0 else "", style=party.color or "")
+            name = Text(end="")
+            name.append(party.name if within == 0 else "", style=party.color or "")  # a span: the row style is the base
             style = self._row_style(row) + self.get_component_rich_style("matrix--label")
             found = self._labels[(row, within)] = text_lines(name, self._label_width, 1, style, self.app.console)[0]
         return found
