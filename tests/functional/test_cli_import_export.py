@@ -56,11 +56,9 @@ def row(**overrides: str) -> dict[str, str]:
     return {column: overrides.get(column, base.get(column, "")) for column in HEADER}
 
 
-def write_csv(
-    path: Path, rows: list[dict[str, str]], header: list[str] = HEADER, quoting: int = csv.QUOTE_MINIMAL
-) -> Path:
+def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] = HEADER, *, quote_all: bool = False) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, quoting=quoting)
+        writer = csv.DictWriter(handle, fieldnames=header, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
         writer.writeheader()
         writer.writerows(rows)
     return path
@@ -313,9 +311,7 @@ def test_imported_text_is_sanitised(invoke: Invoke, store_path: Path, tmp_path: 
     plain = item(quote=dirty, speaker=ESCAPES["osc8_link"], conditions=[dirty], source={"title": dirty})
     revised = {**item(summary=dirty), "id": "st_rev", "rev": 1, "recorded_at": "2025-02-12T10:00:00.000000Z"}
     ok(invoke("import", str(write_json(tmp_path / "in.json", [plain, {"revisions": [revised]}])), db=store_path))
-    hostile_csv = write_csv(
-        tmp_path / "in.csv", [row(quote=dirty, tags=dirty, note=MARKUP["link"])], quoting=csv.QUOTE_ALL
-    )
+    hostile_csv = write_csv(tmp_path / "in.csv", [row(quote=dirty, tags=dirty, note=MARKUP["link"])], quote_all=True)
     ok(invoke("import", str(hostile_csv), db=store_path))
     assert_clean(store_path.read_text())
     assert_clean(ok(invoke("log", db=store_path)).stdout)
