@@ -8,6 +8,7 @@ with exit 2, and prints listings through :func:`render.emit`.
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
@@ -37,6 +38,7 @@ from .render import (
     STATEMENT_COLUMNS,
     Format,
     View,
+    csv_list,
     diff_view,
     emit,
     issues_view,
@@ -522,7 +524,7 @@ def _file_format(path: Path, given: str | None) -> str:
 
 
 def _csv_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    reader = csv.DictReader(text.splitlines(keepends=True))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = {"party", "issue", "stance", "stated_on"} - set(reader.fieldnames or [])
     if missing:
         raise InputError(f"line 1: the CSV header lacks {', '.join(sorted(missing))}")
@@ -539,7 +541,7 @@ def _csv_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
             if key.startswith("source_"):
                 source[key.removeprefix("source_")] = value
             elif key in ("conditions", "tags"):
-                record[key] = [part.strip() for part in value.split(";") if part.strip()]
+                record[key] = csv_list(value)
             elif key in ("rev", "recorded_at", "recorded_by", "retracted", "reason", "withdrawn_on"):
                 continue  # bookkeeping: an import records new statements
             elif value:

@@ -71,6 +71,37 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def csv_cell(value: Any) -> str:
+    """A value for a CSV cell; list items are joined by ``;`` with any ``;`` inside them escaped."""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(cell_text(v).replace("\\", "\\\\").replace(";", "\\;") for v in value)
+    return cell_text(value)
+
+
+def csv_list(cell: str) -> list[str]:
+    """The items of a list cell written by :func:`csv_cell` (or typed by hand, ``a; b``).
+
+    Only ``\\;`` and ``\\\\`` are escapes, so a hand-typed backslash survives.
+    """
+    items: list[str] = []
+    current: list[str] = []
+    at = 0
+    while at < len(cell):
+        char, following = cell[at], cell[at + 1 : at + 2]
+        if char == "\\" and following in (";", "\\"):
+            current.append(following)
+            at += 2
+            continue
+        if char == ";":
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        at += 1
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
 def pipe_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(md_text(cell_text(v)) for v in row) + " |" for row in rows]
@@ -94,7 +125,7 @@ def emit(view: View, fmt: Format, out: TextIO | None = None) -> None:
     elif fmt is Format.csv:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(view.columns)
-        writer.writerows([cell_text(v) for v in row] for row in view.rows)
+        writer.writerows([csv_cell(v) for v in row] for row in view.rows)
     elif fmt is Format.markdown:
         if view.markdown is not None:
             out.write(view.markdown)

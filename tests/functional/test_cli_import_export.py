@@ -225,11 +225,6 @@ def test_csv_import_takes_only_the_required_columns_and_a_bom(invoke: Invoke, st
     assert (cell["party"], cell["issue"], cell["stance"]) == ("ukraine", "kursk", "exchange")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: CSV import splits the text with str.splitlines, so an unquoted U+2028, NEL or form feed "
-    "inside a field (valid CSV: only CR/LF end a record) breaks the row in two",
-)
 @pytest.mark.parametrize("separator", ["\u2028", "\x85", "\x0c"], ids=["line-separator", "nel", "form-feed"])
 def test_csv_fields_may_hold_unicode_line_separators(
     invoke: Invoke, store_path: Path, tmp_path: Path, separator: str
@@ -427,10 +422,6 @@ def test_csv_round_trip_keeps_retractions(invoke: Invoke, demo_path: Path, tmp_p
     assert matrices(invoke, copy) == matrices(invoke, demo_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a condition or tag containing ';' is accepted by add but split in two by the CSV round trip",
-)
 def test_csv_round_trip_keeps_a_semicolon_in_a_condition(invoke: Invoke, store_path: Path, tmp_path: Path) -> None:
     result = invoke("add", "--party", "russia", "--issue", "nato", "--stance", "renounce", "--date", "2025-03-01",
                     "--condition", "no NATO; no troops", "--tag", "a;b", "--format", "json", db=store_path)  # fmt: skip
