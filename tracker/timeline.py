@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from .model import Cell, Change, Codebook, Stance, Statement
@@ -58,8 +59,20 @@ class Diff:
         }
 
 
-def _withdrawn_by(statement: Statement, as_of: str) -> bool:
-    return statement.retracted and statement.withdrawn_on <= as_of
+Record = Statement | Mapping[str, Any]
+"""A revision: a Statement, or its document exactly as stored (see ``model.is_stored``)."""
+
+_Entry = tuple[str, str, bool, str, Record]
+"""One standing or retracted statement in a cell: (stated_on, id, retracted, withdrawn_on, record)."""
+
+_HEAD = itemgetter("id", "rev", "recorded_at")
+_PLACE = itemgetter("party", "issue", "stated_on", "id", "retracted", "withdrawn_on")
+_ORDER = itemgetter(0, 1)
+"""Entries sort by (stated_on, id), as statements always have."""
+
+
+def _withdrawn_by(entry: _Entry, as_of: str) -> bool:
+    return entry[2] and entry[3] <= as_of
 
 
 def _movement(before: Stance, after: Stance, others: Sequence[Stance]) -> str | None:
@@ -76,37 +89,86 @@ def _movement(before: Stance, after: Stance, others: Sequence[Stance]) -> str | 
 
 
 class Timeline:
-    """The record resolved at one record time and indexed for as-of queries."""
+    """The record resolved at one record time and indexed for as-of queries.
+
+    The index holds, per (party, issue), the dates and a reference to each
+    statement; a query builds a :class:`Statement` only for what it returns
+    (:meth:`from_documents` takes the stored documents, so that a matrix of a
+    hundred thousand statements builds a few hundred of them).
+    """
 
     def __init__(self, codebook: Codebook, revisions: Iterable[Statement], *, known_at: str | None = None) -> None:
+        self._build(codebook, revisions, known_at, by_record_time=False)
+
+    @classmethod
+    def from_documents(cls, codebook: Codebook, records: Iterable[Record], *, known_at: str | None = None) -> Timeline:
+        """The timeline of stored documents (or Statements), in any order.
+
+        A document must have the exact stored shape (``model.is_stored``); the
+        caller checks that (``Store`` does), anything else is passed as a
+        Statement. Where two revisions of a statement carry the same number,
+        the one recorded first counts, as in :meth:`__init__` over revisions in
+        the order recorded.
+        """
+        timeline = cls.__new__(cls)
+        timeline._build(codebook, records, known_at, by_record_time=True)
+        return timeline
+
+    def _build(
+        self, codebook: Codebook, records: Iterable[Record], known_at: str | None, *, by_record_time: bool
+    ) -> None:
         self.codebook = codebook
         self.known_at = known_at
-        latest: dict[str, Statement] = {}
-        for revision in revisions:
-            if known_at is not None and revision.recorded_at > known_at:
-                continue
-            current = latest.get(revision.id)
-            if current is None or revision.rev > current.rev:
-                latest[revision.id] = revision
-        self._stances: dict[CellKey, Stance] = {(i.id, s.code): s for i in codebook.issues for s in i.scale}
-        by_cell: dict[CellKey, list[Statement]] = defaultdict(list)
-        retracted: dict[CellKey, list[Statement]] = defaultdict(list)
-        for statement in latest.values():
-            key = (statement.party, statement.issue)
-            if statement.retracted and not statement.withdrawn_on:
-                retracted[key].append(statement)
+        latest: dict[str, tuple[int, str, Record]] = {}
+        for record in records:
+            if isinstance(record, Statement):
+                statement_id, rev, recorded_at = record.id, record.rev, record.recorded_at
             else:
-                by_cell[key].append(statement)
-        self._cells: dict[CellKey, list[Statement]] = {}
+                statement_id, rev, recorded_at = _HEAD(record)
+            if known_at is not None and recorded_at > known_at:
+                continue
+            current = latest.get(statement_id)
+            if (
+                current is None
+                or rev > current[0]
+                or (by_record_time and rev == current[0] and recorded_at < current[1])
+            ):
+                latest[statement_id] = (rev, recorded_at, record)
+        self._stances: dict[CellKey, Stance] = {(i.id, s.code): s for i in codebook.issues for s in i.scale}
+        by_cell: dict[CellKey, list[_Entry]] = defaultdict(list)
+        retracted: dict[CellKey, list[_Entry]] = defaultdict(list)
+        for _, _, record in latest.values():
+            if isinstance(record, Statement):
+                party, issue, stated_on = record.party, record.issue, record.stated_on
+                statement_id, withdrawn, withdrawn_on = record.id, record.retracted, record.withdrawn_on
+            else:
+                party, issue, stated_on, statement_id, withdrawn, withdrawn_on = _PLACE(record)
+            entry = (stated_on, statement_id, withdrawn, withdrawn_on, record)
+            if withdrawn and not withdrawn_on:
+                retracted[(party, issue)].append(entry)
+            else:
+                by_cell[(party, issue)].append(entry)
+        self._cells: dict[CellKey, list[_Entry]] = {}
         self._dates: dict[CellKey, list[str]] = {}
         self._with_withdrawals: set[CellKey] = set()
-        for key, statements in by_cell.items():
-            statements.sort(key=lambda s: (s.stated_on, s.id))
-            self._cells[key] = statements
-            self._dates[key] = [s.stated_on for s in statements]
-            if any(s.retracted for s in statements):
+        for key, entries in by_cell.items():
+            entries.sort(key=_ORDER)
+            self._cells[key] = entries
+            self._dates[key] = [e[0] for e in entries]
+            if any(e[2] for e in entries):
                 self._with_withdrawals.add(key)
         self._retracted = dict(retracted)
+        self._built: dict[str, Statement] = {}
+
+    def _statement(self, entry: _Entry) -> Statement:
+        """The entry's statement, built from its document the first time it is asked for."""
+        record = entry[4]
+        if isinstance(record, Statement):
+            return record
+        statement = self._built.get(entry[1])
+        if statement is None:
+            statement = self._built[entry[1]] = Statement.from_json(record)
+        return statement
 
     def stance_of(self, statement: Statement) -> Stance:
         """The statement's stance on its issue's scale."""
@@ -115,18 +177,21 @@ class Timeline:
     def cell(self, party: str, issue: str, as_of: str) -> Cell | None:
         """The newest standing statement of ``party`` on ``issue`` stated on or before ``as_of``."""
         key = (party, issue)
-        statements = self._cells.get(key)
-        if not statements:
+        entries = self._cells.get(key)
+        if not entries:
             return None
         end = bisect_right(self._dates[key], as_of)
         if key in self._with_withdrawals:
-            standing = [s for s in statements[:end] if not _withdrawn_by(s, as_of)]
+            standing = [e for e in entries[:end] if not _withdrawn_by(e, as_of)]
+            count = len(standing)
+            last = standing[-1] if standing else None
         else:
-            standing = statements[:end] if end else []
-        if not standing:
+            count = end
+            last = entries[end - 1] if end else None
+        if last is None:
             return None
-        statement = standing[-1]
-        return Cell(party, issue, self.stance_of(statement), statement, len(standing))
+        statement = self._statement(last)
+        return Cell(party, issue, self.stance_of(statement), statement, count)
 
     def matrix(self, as_of: str, parties: Sequence[str] = (), issues: Sequence[str] = ()) -> Matrix:
         """The matrix as of a date, for the given parties and issues (default: all)."""
@@ -143,14 +208,14 @@ class Timeline:
     def change_dates(self) -> list[str]:
         """Every date on which some cell changed, oldest first."""
         dates = {d for ds in self._dates.values() for d in ds}
-        dates.update(s.withdrawn_on for ss in self._cells.values() for s in ss if s.retracted)
+        dates.update(e[3] for es in self._cells.values() for e in es if e[2])
         return sorted(dates)
 
     def statements(self, party: str, issue: str) -> list[Statement]:
         """The cell's statements, newest first, with retracted ones (latest revisions)."""
         key = (party, issue)
         found = self._cells.get(key, []) + self._retracted.get(key, [])
-        return sorted(found, key=lambda s: (s.stated_on, s.id), reverse=True)
+        return [self._statement(e) for e in sorted(found, key=_ORDER, reverse=True)]
 
     def between(self, party: str, issue: str, start: str, end: str) -> tuple[Statement, ...]:
         """Standing statements stated inside (start, end], oldest first: the path between two dates."""
@@ -159,7 +224,7 @@ class Timeline:
         if not dates:
             return ()
         chosen = self._cells[key][bisect_right(dates, start) : bisect_right(dates, end)]
-        return tuple(s for s in chosen if not _withdrawn_by(s, end))
+        return tuple(self._statement(e) for e in chosen if not _withdrawn_by(e, end))
 
     def diff(
         self,

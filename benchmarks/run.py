@@ -1,0 +1,372 @@
+"""Benchmark: every command as a whole process, as a ratio of reading the file.
+
+    python benchmarks/run.py            # 1,000, 10,000 and 100,000 statements
+    python benchmarks/run.py --quick    # 1,000 and 10,000 only
+
+For each size it generates (once, cached in ``benchmarks/.cache/``) a store,
+its empty twin and its export, then runs, round after round, the baseline
+and every operation as separate processes, interleaved so that the noise of a
+shared machine falls on all of them alike. It prints, per operation, the
+median wall time and its spread (min-max), the ratio of the median to the
+baseline's median, the peak memory and its ratio to the baseline's peak, and
+whether the issue's target is met.
+
+Baseline: ``python -c "import json; json.load(open(path))"`` on the same
+positions.json: the floor for a store that lives in one JSON file. Start-up
+reference: ``python -c "import rich.console"``; at 1,000 statements every
+command is held to 2x of it.
+
+Peak memory: every process is started with ``posix_spawn`` and reaped with
+``os.wait4``, which returns the resource usage of exactly that child; its
+``ru_maxrss`` is the child's peak resident set (KiB on Linux). No wrapper
+process, nothing added to the command's own footprint.
+
+The dashboard rows run ``benchmarks/dashboard_probe.py`` in a child process:
+it starts ``TrackerApp`` headless (``App.run_test``), prints a line when the
+matrix is first painted (the parent timestamps that line: process start to
+first paint), then presses ``]`` repeatedly and reports each step's latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import Generated, generate  # noqa: E402
+
+BASELINE = "baseline: python -c json.load"
+REFERENCE = "reference: python -c 'import rich.console'"
+FIRST_PAINT = "dashboard first paint"
+STEP = "dashboard ] step"
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_kib: int
+
+
+@dataclass
+class Operation:
+    """One row of the table."""
+
+    name: str
+    argv: Callable[[], list[str] | None]
+    """The command line, or None when the operation cannot run (not built yet)."""
+    prepare: Callable[[], None] = lambda: None
+    """Untimed set-up before each run (a fresh copy of the store to import into)."""
+    samples: list[Sample] = field(default_factory=list)
+    steps: list[float] = field(default_factory=list)
+    """Dashboard only: the latency of each ``]`` step, in seconds."""
+    failure: str = ""
+    dashboard: bool = False
+
+
+def _spawn(argv: Sequence[str], env: dict[str, str], stderr: Path) -> tuple[int, float, int]:
+    """Run ``argv`` to the end; (exit code, wall seconds, peak RSS in KiB)."""
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 2, str(stderr), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+    ]
+    start = time.perf_counter()
+    pid = os.posix_spawn(argv[0], list(argv), env, file_actions=actions)
+    _, status, usage = os.wait4(pid, 0)
+    seconds = time.perf_counter() - start
+    return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss
+
+
+def _probe(argv: Sequence[str], env: dict[str, str]) -> tuple[float, list[float], int, str]:
+    """Run the dashboard probe: (seconds to first paint, step latencies, peak KiB, error)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    assert child.stdout is not None and child.stderr is not None
+    painted = 0.0
+    steps: list[float] = []
+    for line in child.stdout:
+        if line.startswith(b"painted") and not painted:
+            painted = time.perf_counter() - start
+        elif line.startswith(b"steps "):
+            steps = [float(v) for v in json.loads(line[6:])]
+    error = child.stderr.read().decode(errors="replace").strip()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0 or not painted:
+        last = error.splitlines()[-1] if error else f"exit {child.returncode}"
+        return 0.0, [], usage.ru_maxrss, last
+    return painted, steps, usage.ru_maxrss, ""
+
+
+class Bench:
+    def __init__(self, data: Generated, runs: int, steps: int, work: Path) -> None:
+        self.data = data
+        self.runs = runs
+        self.step_count = steps
+        self.work = work
+        self.python = sys.executable
+        tracker = Path(sys.executable).parent / "tracker"
+        self.tracker = str(tracker) if tracker.exists() else (shutil.which("tracker") or "tracker")
+        self.env = {
+            k: v for k, v in os.environ.items() if k not in ("TRACKER_DB", "PYTHONSTARTUP", "PYTHONPROFILEIMPORTTIME")
+        }
+        self.env.update({"COLUMNS": "160", "LINES": "50", "TRACKER_USER": "bench", "NO_COLOR": "1"})
+        self.stderr = work / "stderr.txt"
+        self.added = work / "add-store.json"
+        self.imported = work / "import-store.json"
+        shutil.copyfile(data.store, self.added)
+        party, issue = data.parties[0], data.issues[0]
+        store = str(data.store)
+        self.operations = [
+            Operation(
+                BASELINE,
+                lambda: [self.python, "-c", "import json,sys; json.load(open(sys.argv[1], encoding='utf-8'))", store],
+            ),
+            Operation(REFERENCE, lambda: [self.python, "-c", "import rich.console"]),
+            Operation("tracker matrix", lambda: [self.tracker, "--db", store, "matrix", "--as-of", "2025-06-30"]),
+            Operation("tracker diff (one year)", self._diff),
+            Operation(
+                "tracker log --party P --issue I",
+                lambda: [self.tracker, "--db", store, "log", "--party", party, "--issue", issue],
+            ),
+            Operation("tracker add", self._add),
+            Operation(
+                "tracker import (whole set)",
+                lambda: [self.tracker, "--db", str(self.imported), "import", str(data.export)],
+                prepare=self._fresh_import_target,
+            ),
+            Operation(FIRST_PAINT, self._dashboard, dashboard=True),
+        ]
+
+    def _fresh_import_target(self) -> None:
+        shutil.copyfile(self.data.empty, self.imported)
+
+    def _has_command(self, name: str) -> bool:
+        code, _, _ = _spawn([self.tracker, name, "--help"], self.env, self.stderr)
+        return code == 0
+
+    def _diff(self) -> list[str] | None:
+        if not self._has_command("diff"):
+            return None
+        return [self.tracker, "--db", str(self.data.store), "diff", "2024-06-30", "2025-06-30"]
+
+    def _add(self) -> list[str]:
+        issue = self.data.issues[0]
+        return [
+            self.tracker, "--db", str(self.added), "add", "--party", self.data.parties[0], "--issue", issue,
+            "--stance", self.data.stances[issue][0], "--date", "2025-07-01", "--speaker", "Benchmark Speaker",
+            "--summary", "A statement added by the benchmark, as long as a usual summary of a position " * 2,
+            "--quote", "We will not accept any settlement that does not include guarantees.", "--grade", "B2",
+            "--url", "https://news.example.org/bench", "--outlet", "Reuters", "--published", "2025-07-01",
+        ]  # fmt: skip
+
+    def _dashboard(self) -> list[str] | None:
+        code, _, _ = _spawn([self.python, "-c", "import tracker.tui.app"], self.env, self.stderr)
+        if code != 0:
+            return None
+        return [self.python, str(HERE / "dashboard_probe.py"), str(self.data.store), str(self.step_count)]
+
+    def run(self, progress: Callable[[str], None]) -> None:
+        commands = {op.name: op.argv() for op in self.operations}
+        for op in self.operations:
+            if commands[op.name] is None:
+                op.failure = "n/a (not built yet)"
+        for round_ in range(self.runs):
+            progress(f"  round {round_ + 1}/{self.runs}")
+            for op in self.operations:
+                argv = commands[op.name]
+                if argv is None or (op.failure and not op.samples):
+                    continue
+                op.prepare()
+                if op.dashboard:
+                    painted, steps, peak, error = _probe(argv, self.env)
+                    if error:
+                        op.failure = f"failed: {error}"
+                        continue
+                    op.samples.append(Sample(painted, peak))
+                    op.steps.extend(steps)
+                    continue
+                code, seconds, peak = _spawn(argv, self.env, self.stderr)
+                if code != 0:
+                    lines = self.stderr.read_text(errors="replace").strip().splitlines()
+                    op.failure = f"failed (exit {code}): {lines[-1] if lines else ''}"
+                    continue
+                op.samples.append(Sample(seconds, peak))
+
+
+# -- the table ---------------------------------------------------------------
+
+
+def _median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+@dataclass
+class Row:
+    name: str
+    median: str
+    spread: str
+    ratio: str
+    peak: str
+    peak_ratio: str
+    target: str
+    met: str
+
+
+def _targets(size: int, name: str) -> tuple[str, float | None, str]:
+    """(what the target is measured against, limit, label) for one row at one size."""
+    if name in (BASELINE, REFERENCE):
+        return "", None, ""
+    if size >= 100_000:
+        limits = {
+            "tracker matrix": 1.5,
+            "tracker diff (one year)": 1.5,
+            "tracker log --party P --issue I": 1.5,
+            "tracker add": 2.5,
+            "tracker import (whole set)": 5.0,
+            FIRST_PAINT: 3.0,
+        }
+        return "json", limits[name], f"≤ {limits[name]:g}× json"
+    if size <= 1_000 and name != FIRST_PAINT:
+        return "rich", 2.0, "≤ 2× rich"
+    return "", None, ""
+
+
+def table_rows(size: int, operations: Sequence[Operation]) -> list[Row]:
+    by_name = {op.name: op for op in operations}
+    base = by_name[BASELINE]
+    base_time = _median([s.seconds for s in base.samples])
+    base_peak = _median([s.peak_kib for s in base.samples])
+    rich_time = _median([s.seconds for s in by_name[REFERENCE].samples])
+    rows: list[Row] = []
+    for op in operations:
+        if not op.samples:
+            rows.append(Row(op.name, op.failure or "n/a", "", "", "", "", _targets(size, op.name)[2], "n/a"))
+            continue
+        times = [s.seconds for s in op.samples]
+        median = _median(times)
+        peak = _median([s.peak_kib for s in op.samples])
+        against, limit, label = _targets(size, op.name)
+        ratio = median / (rich_time if against == "rich" else base_time)
+        mem_ratio = peak / base_peak
+        met = ""
+        if limit is not None:
+            met = "met" if ratio <= limit else f"NOT met ({ratio / limit:.2f}× the target)"
+        if size >= 100_000 and op.name not in (BASELINE, REFERENCE):
+            label += "; mem ≤ 2×"
+            if mem_ratio > 2.0:
+                met = (met + "; " if met else "") + f"mem NOT met ({mem_ratio:.2f}×)"
+        shown_ratio = f"{median / base_time:.2f}× json" + (f" / {ratio:.2f}× rich" if against == "rich" else "")
+        rows.append(
+            Row(
+                op.name,
+                f"{median * 1000:.0f} ms",
+                f"{min(times) * 1000:.0f}–{max(times) * 1000:.0f}",
+                shown_ratio,
+                f"{peak / 1024:.0f} MB",
+                f"{mem_ratio:.2f}×",
+                label,
+                met,
+            )
+        )
+        if op.dashboard and op.steps:
+            step = _median(op.steps)
+            met = "met" if step < 0.050 else f"NOT met ({step / 0.050:.2f}× the target)"
+            rows.append(
+                Row(
+                    STEP,
+                    f"{step * 1000:.1f} ms",
+                    f"{min(op.steps) * 1000:.1f}–{max(op.steps) * 1000:.1f}",
+                    f"({len(op.steps)} steps)",
+                    "",
+                    "",
+                    "< 50 ms" if size >= 100_000 else "",
+                    met if size >= 100_000 else "",
+                )
+            )
+        elif op.dashboard:
+            rows.append(Row(STEP, "n/a (no steps)", "", "", "", "", "< 50 ms" if size >= 100_000 else "", "n/a"))
+    if not any(r.name == STEP for r in rows):
+        rows.append(Row(STEP, by_name[FIRST_PAINT].failure or "n/a", "", "", "", "", "", "n/a"))
+    return rows
+
+
+def format_table(title: str, rows: Sequence[Row]) -> str:
+    header = Row("operation", "median", "spread (ms)", "× baseline", "peak RSS", "× baseline", "target", "met")
+    cells = [list(vars(r).values()) for r in [header, *rows]]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(header.__dict__))]
+    lines = [f"\n### {title}\n"]
+    for n, line in enumerate(cells):
+        lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) + " |")
+        if n == 0:
+            lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, load average {load} at start"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 statements only")
+    parser.add_argument("--sizes", help="comma-separated statement counts (overrides --quick)")
+    parser.add_argument("--runs", type=int, default=5, help="rounds per size (default 5)")
+    parser.add_argument("--steps", type=int, default=20, help="] presses per dashboard run (default 20)")
+    parser.add_argument("--cache", type=Path, default=HERE / ".cache", help="where generated stores are kept")
+    args = parser.parse_args(argv)
+    if args.sizes:
+        sizes = [int(s) for s in args.sizes.split(",")]
+    else:
+        sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    print(f"Machine: {machine()}")
+    print(f"Each operation: {args.runs} runs, interleaved with the baseline; median, spread = min–max.")
+    for size in sizes:
+        started = time.perf_counter()
+        progress(f"{size} statements: generating (cached after the first time)")
+        data = generate(size, args.cache)
+        megabytes = data.store.stat().st_size / 1e6
+        with tempfile.TemporaryDirectory(prefix="tracker-bench-") as folder:
+            bench = Bench(data, args.runs, args.steps, Path(folder))
+            bench.run(progress)
+        shape = data.shape
+        title = (
+            f"{shape.statements:,} statements ({data.revisions:,} revisions), {shape.parties} parties × "
+            f"{shape.issues} issues, positions.json {megabytes:.1f} MB"
+        )
+        print(format_table(title, table_rows(size, bench.operations)), flush=True)
+        progress(f"  ({time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
