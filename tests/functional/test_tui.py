@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
 
 from tests.hostile import ESCAPES, FORBIDDEN, MARKUP
-from tracker.store import Store
+from tracker.store import Store, default_tables
 from tracker.tui.app import TrackerApp
 from tracker.tui.components.matrix import MatrixTable
 from tracker.tui.screens.history import HistoryScreen
@@ -338,6 +338,29 @@ async def test_hostile_text_is_shown_literally(store_path: Path) -> None:
         for text in MARKUP.values():
             assert text in shown
         assert app.is_running  # [@click=app.quit] did nothing
+
+
+async def test_a_hostile_dataset_title_is_shown_literally(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.json"
+    Store.create(path, default_tables(MARKUP["click"] + " " + MARKUP["bold"]))
+    app = TrackerApp(Store(path), as_of="2025-01-01")
+    async with app.run_test(size=SIZE):
+        assert "[@click=app.quit]quit[/] [bold]not bold[/bold]" in screen_text(app)
+
+
+async def test_an_empty_store_opens_and_takes_its_first_statement(store_path: Path) -> None:
+    app = TrackerApp(Store(store_path), as_of="2025-03-01")
+    async with app.run_test(size=SIZE) as pilot:
+        shown = screen_text(app)
+        assert "no statements yet" in shown
+        assert all(label == "no position" for label in labels(app).values())
+        await pilot.press("[")
+        assert app.as_of == "2025-03-01"
+        await pilot.press("a")
+        app.screen.query_one("#stance", Select).value = "renounce"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: cell(app, "russia", "nato").startswith("Renounce"))
+        assert app.change_dates == ["2025-03-01"]
 
 
 async def test_filter_and_choose_parties_and_issues(demo_path: Path) -> None:
