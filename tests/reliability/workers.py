@@ -147,7 +147,44 @@ def stall(path: Path, where: str) -> None:
     say("added-unexpectedly")
 
 
+def drop_root_file_powers() -> None:
+    """As root, give up the capabilities that ignore file permissions (DAC override, read-search, fowner),
+    so that a read-only folder is read-only for this process as it is for an analyst."""
+    if os.geteuid() != 0:
+        return
+    import ctypes
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    header, data = Header(0x20080522, 0), (Data * 2)()  # _LINUX_CAPABILITY_VERSION_3
+    if libc.capget(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capget")
+    keep = ~((1 << 1) | (1 << 2) | (1 << 3)) & 0xFFFFFFFF
+    for field in ("effective", "permitted", "inheritable"):
+        setattr(data[0], field, getattr(data[0], field) & keep)
+    if libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+
+
 def main(argv: list[str]) -> None:
+    if argv[0] == "unprivileged":  # unprivileged ARGS...: the tracker command line, without root's file powers
+        drop_root_file_powers()
+        if argv[1:2] == ["probe"]:  # can we still write into this folder?
+            try:
+                Path(argv[2], "probe").write_text("x")
+            except PermissionError:
+                raise SystemExit(0) from None
+            raise SystemExit("the folder is still writable")
+        from tracker.cli import run
+
+        sys.argv = ["tracker", *argv[1:]]
+        run()
+        return
     mode, path = argv[0], Path(argv[1])
     if mode == "add":
         add(path, int(argv[2]), argv[3])
