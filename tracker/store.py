@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +39,16 @@ from tinydb.table import Table
 from ulid import ULID
 
 from . import codebook as default_codebook
+from ._gc import gc_paused
 from .dates import format_instant, now_instant
 from .errors import InputError, StoreError, StoreLocked
-from .model import SCHEMA, Codebook, Issue, Party, Statement, codebook_from_tables, sanitise
-from .timeline import Timeline
+from .model import SCHEMA, Codebook, Issue, Party, Statement, all_stored, codebook_from_tables, is_stored, sanitise
+from .timeline import Record, Timeline
+
+_RECORDED = attrgetter("recorded_at", "rev")
+"""The order revisions were recorded in."""
+_PARTY = itemgetter("party")
+_STANCE = itemgetter("issue", "stance")
 
 Tables = dict[str, dict[str, Any]]
 TABLES = ("meta", "parties", "issues", "statements", "feeds", "inbox")
@@ -83,10 +90,11 @@ def _stat_key(path: Path) -> tuple[int, int, int] | None:
 
 def parse_tables(raw: bytes, path: Path) -> Tables:
     """Parse and shape-check a store file; every failure names the file and the problem."""
-    if not raw.strip():
+    if not raw or raw.isspace():  # not raw.strip(): that copies the whole file
         raise StoreError(f"{path}: the file is empty (not a tracker store)")
     try:
-        data = orjson.loads(raw)
+        with gc_paused():
+            data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise StoreError(f"{path}: not valid JSON ({error})") from None
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
@@ -451,7 +459,8 @@ class Store:
     def _cached(self, key: str, build: Any) -> Any:
         self._tables()
         if key not in self._cache:
-            self._cache[key] = build()
+            with gc_paused():  # builds up to one object per statement: see tracker/_gc.py
+                self._cache[key] = build()
         return self._cache[key]
 
     def reload_if_changed(self) -> bool:
@@ -487,25 +496,57 @@ class Store:
         book: Codebook = self._cached("codebook", build)
         return book
 
+    def _records(self) -> list[Record]:
+        """Every statement document, checked as :meth:`revisions` promises, in file order.
+
+        A document in the exact stored shape (``model.is_stored``) stays a
+        document, checked without building a Statement; any other becomes one
+        (or the StoreError). The timeline builds statements only for what it
+        returns, so ``matrix`` on 100,000 statements builds a few hundred.
+        """
+
+        def build() -> list[Record]:
+            book = self.codebook
+            parties = {p.id for p in book.parties}
+            stances = {(i.id, s.code) for i in book.issues for s in i.scale}
+            table = self._tables()["statements"]
+            documents = list(table.values())
+            if (
+                all_stored(documents)
+                and parties.issuperset(map(_PARTY, documents))
+                and stances.issuperset(map(_STANCE, documents))
+            ):
+                return documents  # all dicts of the stored shape
+            found: list[Record] = []
+            for key, doc in table.items():
+                record: Record
+                if is_stored(doc):
+                    record, party, issue, stance = doc, doc["party"], doc["issue"], doc["stance"]
+                else:
+                    try:
+                        record = Statement.from_json(doc)
+                    except InputError as error:
+                        raise StoreError(
+                            f"{self.path}: statement document {key}: {error} (run `tracker check`)"
+                        ) from None
+                    party, issue, stance = record.party, record.issue, record.stance
+                if party not in parties or (issue, stance) not in stances:
+                    statement = record if isinstance(record, Statement) else Statement.from_json(record)
+                    where = statement.id or f"document {key}"
+                    problem = "; ".join(statement.problems(book))
+                    raise StoreError(f"{self.path}: statement {where}: {problem} (run `tracker check`)")
+                found.append(record)
+            return found
+
+        records: list[Record] = self._cached("records", build)
+        return records
+
     def revisions(self) -> list[Statement]:
         """Every revision of every statement, in the order they were recorded."""
 
         def build() -> list[Statement]:
-            book = self.codebook
-            parties = {p.id for p in book.parties}
-            stances = {(i.id, s.code) for i in book.issues for s in i.scale}
-            found = []
-            for key, doc in self._tables()["statements"].items():
-                try:
-                    statement = Statement.from_json(doc)
-                except InputError as error:
-                    raise StoreError(f"{self.path}: statement document {key}: {error} (run `tracker check`)") from None
-                if statement.party not in parties or (statement.issue, statement.stance) not in stances:
-                    where = statement.id or f"document {key}"
-                    problem = "; ".join(statement.problems(book))
-                    raise StoreError(f"{self.path}: statement {where}: {problem} (run `tracker check`)")
-                found.append(statement)
-            found.sort(key=lambda s: (s.recorded_at, s.rev))
+            found = [r if isinstance(r, Statement) else Statement.from_json(r) for r in self._records()]
+            found.sort(key=_RECORDED)
             return found
 
         revisions: list[Statement] = self._cached("revisions", build)
@@ -513,7 +554,15 @@ class Store:
 
     def history(self, statement_id: str) -> list[Statement]:
         """All revisions of one statement, first to last; an unknown id is an error."""
-        found = sorted((s for s in self.revisions() if s.id == statement_id), key=lambda s: s.rev)
+        found = sorted(
+            (
+                r if isinstance(r, Statement) else Statement.from_json(r)
+                for r in self._records()
+                if (r.id if isinstance(r, Statement) else r["id"]) == statement_id
+            ),
+            key=_RECORDED,
+        )
+        found.sort(key=lambda s: s.rev)
         if not found:
             raise InputError(f"no statement with id {statement_id!r}")
         return found
@@ -521,8 +570,8 @@ class Store:
     def timeline(self, known_at: datetime | None = None) -> Timeline:
         """The positions as the file says now, or as it said at ``known_at``."""
         if known_at is not None:
-            return Timeline(self.codebook, self.revisions(), known_at=format_instant(known_at))
-        timeline: Timeline = self._cached("timeline", lambda: Timeline(self.codebook, self.revisions()))
+            return Timeline.from_documents(self.codebook, self._records(), known_at=format_instant(known_at))
+        timeline: Timeline = self._cached("timeline", lambda: Timeline.from_documents(self.codebook, self._records()))
         return timeline
 
     # -- writing ---------------------------------------------------------
