@@ -394,10 +394,10 @@ async def test_help_palette_footer_and_quit(demo_path: Path) -> None:
     app = TrackerApp(Store(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert "Prev" in screen_text(app) and "Quit" in screen_text(app)  # the footer
+        assert "[ ] Step" in screen_text(app) and "q Quit" in screen_text(app)  # the footer
         await pilot.press("question_mark")
         shown = screen_text(app)
-        for text in ("Step back to the previous date", "Record a new statement", "Command palette"):
+        for text in ("Step back to the previous change date", "Record a new statement", "Command palette"):
             assert text in shown
         await pilot.press("escape")
         titles = [command.title for command in app.get_system_commands(app.screen)]

@@ -72,23 +72,25 @@ class TrackerApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "tracker"
+    STEP = Binding.Group("Step")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left_square_bracket", "step(-1)", "Prev", tooltip="Step back to the previous date a position changed"),
-        Binding("right_square_bracket", "step(1)", "Next", tooltip="Step on to the next date a position changed"),
-        Binding("left_curly_bracket", "edge(0)", "First", show=False, tooltip="Jump to the first change date"),
-        Binding("right_curly_bracket", "edge(-1)", "Last", show=False, tooltip="Jump to the last change date"),
-        Binding("g", "goto", "Go to", tooltip="Show the matrix as of a date you type"),
-        Binding("c", "compare", "Compare", tooltip="Mark what moved since a date (empty: stop comparing)"),
+        # In the order the footer shows them: what matters most first, for narrow terminals.
+        Binding("left_square_bracket", "step(-1)", "Prev", group=STEP, tooltip="Step back to the previous change date"),
+        Binding("right_square_bracket", "step(1)", "Next", group=STEP, tooltip="Step on to the next change date"),
         Binding("enter", "history", "History", tooltip="The highlighted cell's statements, newest first"),
+        Binding("c", "compare", "Compare", tooltip="Mark what moved since a date (empty: stop comparing)"),
         Binding("a", "add", "Add", tooltip="Record a new statement"),
         Binding("e", "correct", "Correct", tooltip="Correct the highlighted cell's statement"),
         Binding("x", "retract", "Retract", tooltip="Retract the highlighted cell's statement"),
+        Binding("question_mark", "help", "Help", tooltip="Every key, and how to read the matrix"),
+        Binding("q", "quit", "Quit", tooltip="Quit the dashboard"),
+        Binding("g", "goto", "Go to", tooltip="Show the matrix as of a date you type"),
         Binding("slash", "filter", "Filter", tooltip="Filter parties and issues by name"),
+        Binding("left_curly_bracket", "edge(0)", "First", show=False, tooltip="Jump to the first change date"),
+        Binding("right_curly_bracket", "edge(-1)", "Last", show=False, tooltip="Jump to the last change date"),
         Binding("p", "pick('parties')", "Parties", show=False, tooltip="Choose which parties are shown"),
         Binding("i", "pick('issues')", "Issues", show=False, tooltip="Choose which issues are shown"),
         Binding("n", "inbox", "Inbox", show=False, tooltip="Review candidate statements from the feeds"),
-        Binding("question_mark", "help", "Help", tooltip="Every key, and how to read the matrix"),
-        Binding("q", "quit", "Quit", tooltip="Quit the dashboard"),
     ]
 
     MATRIX_ACTIONS = frozenset({"step", "edge", "goto", "compare", "history", "correct", "retract", "filter", "pick"})

@@ -116,7 +116,7 @@ class MatrixTable(ScrollView, can_focus=True):
         Binding("end", "cursor(9999, 0)", "Last party", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("enter", "open", "History", show=False),
+        Binding("enter", "open", "History"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "matrix--header",
