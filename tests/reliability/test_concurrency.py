@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -86,3 +87,23 @@ def test_many_rounds_of_racing_writers(store_path: Path) -> None:
 
     for _ in range(max(1, fault_loops(15) // 5)):
         run_writers(store_path, cli=0, api=4, cli_adds=0, api_adds=8, reader_seconds=0.5)
+
+
+def test_every_rewrite_gets_a_later_mtime_so_no_reader_misses_one(store_path: Path) -> None:
+    """Readers trust (mtime, size, inode) to know the file changed. A same-size rewrite can recycle the
+    inode, and a coarse or skewed clock can repeat an mtime; so each write makes the new file's mtime
+    later than the one it replaces, even when the clock says otherwise (simulated: the file's mtime is
+    set ahead of the clock before every write)."""
+    from tracker.store import dump_tables, write_atomic
+
+    reader = Store(store_path)
+    tables = orjson.loads(store_path.read_bytes())
+    for n in range(50):
+        ahead = store_path.stat().st_mtime_ns + 3_600_000_000_000  # an hour ahead of the clock
+        os.utime(store_path, ns=(ahead, ahead))
+        reader.reload_if_changed()
+        tables["meta"]["1"]["title"] = f"title {n % 10}"  # the same length every time
+        write_atomic(store_path, dump_tables(tables))
+        assert store_path.stat().st_mtime_ns > ahead
+        assert reader.reload_if_changed(), f"rewrite {n} was missed"
+        assert reader.title == f"title {n % 10}"
