@@ -250,6 +250,24 @@ async def test_correct_and_retract_through_the_forms_add_revisions(demo_path: Pa
         assert cell(app, "russia", "kursk").split("\n")[:3] == ["Surrender", "···●· v2 A1", "2025-03-13"]
 
 
+async def test_a_position_withdrawn_on_a_date_stands_only_before_it(demo_path: Path) -> None:
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        await put_cursor(pilot, "usa", "territory")
+        assert cell(app, "usa", "territory").startswith("Recognise some")
+        await pilot.press("x")
+        await type_into(pilot, "#reason", "offer withdrawn")
+        await type_into(pilot, "#withdrawn", "2025-03-20")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not cell(app, "usa", "territory").startswith("Recognise some"))
+        assert labels(app) == expected_labels(demo_path, END)
+        assert "2025-03-20" in app.change_dates
+        await pilot.press("[")
+        assert app.as_of == "2025-03-20"
+        await pilot.press("[")
+        assert cell(app, "usa", "territory").startswith("Recognise some")
+
+
 async def test_bad_form_input_is_refused_beside_each_field(demo_path: Path) -> None:
     before = demo_path.read_bytes()
     app = TrackerApp(Store(demo_path), as_of=END)

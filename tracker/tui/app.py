@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -64,6 +64,7 @@ class Reread:
 
 
 def matches(words: Sequence[str], *names: str) -> bool:
+    """Whether any filter word appears in any of the names (case-insensitive)."""
     return any(word in name.lower() for word in words for name in names)
 
 
@@ -103,19 +104,18 @@ class TrackerApp(App[None]):
         self.compare = compare
         self.words: list[str] = []
         self.hidden: dict[str, set[str]] = {"parties": set(), "issues": set()}
-        self.timeline: Timeline
-        self.change_dates: list[str] = []
         self.changes: dict[CellKey, Change] = {}
-        self._reload_failed = False
         self._store_lock = threading.Lock()
         """Held around every use of the store: reloads run in a thread, writes in this one."""
         self._reloading = False
         self._reload_again = False
+        self._reload_failed = False
         self._signature = file_signature(store.path)
+        # Read before the first paint: the matrix needs it, and a thread would only add a blank frame.
         self.timeline = store.timeline()
         self.change_dates = self.timeline.change_dates()
         self.codebook = self.timeline.codebook
-        self.title = sanitise(store.title)
+        self.title = sanitise(store.title)  # the terminal's title bar shows it too
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in self.MATRIX_ACTIONS and len(self.screen_stack) > 1)
@@ -256,7 +256,8 @@ class TrackerApp(App[None]):
         box.display = bool(box.value)
         self.query_one(MatrixTable).focus()
 
-    def on_key(self, event: Any) -> None:
+    def on_key(self, event: events.Key) -> None:
+        # Escape on the matrix clears a filter left in place with enter, without refocusing the box first.
         box = self.query_one("#filter", Input)
         if event.key == "escape" and self.screen is self.screen_stack[0] and box.display:
             box.value = ""
