@@ -19,8 +19,9 @@ from ...render import stance_text
 Entry = tuple[Statement, Sequence[Statement]]
 """A statement's latest revision, and all its revisions first to last."""
 
-SHOWN = 500
-"""Newest entries listed; a cell with thousands of statements stays quick to open."""
+SHOWN = 100
+"""Newest entries listed: each is wrapped to the screen when listed, so a cell with
+hundreds of statements would take a noticeable moment to open. `tracker log` has the rest."""
 
 
 def revision_line(revision: Statement) -> str:
@@ -107,7 +108,8 @@ class HistoryScreen(Screen[None]):
         title = Text(f"{self.party.name} · {self.issue.name}", style="bold")
         title.append(f"  {len(entries)} statement{'s' if len(entries) != 1 else ''}, newest first", style="dim")
         if len(entries) > SHOWN:
-            title.append(f" (the newest {SHOWN} shown)", style="dim")
+            command = f"tracker log --party {self.party.id} --issue {self.issue.id}"
+            title.append(f" (the newest {SHOWN} shown; all of them: {command})", style="dim")
         if self.issue.question:
             title.append(f"\n{self.issue.question}", style="italic")
         self.query_one("#history-title", Static).update(title)
