@@ -84,7 +84,7 @@ async def test_matrix_shows_each_cell_with_version_date_and_grade(demo_path: Pat
         shown = screen_text(app)
         assert "Russia–Ukraine–US negotiations, 2025" in shown
         assert "as of 2025-03-31" in shown
-        assert cell(app, "russia", "kursk").split("\n") == ["Surrender", "···●· v3 A1", "2025-03-14"]
+        assert cell(app, "russia", "kursk").split("\n") == ["Surrender", "···●· v3 A1", "2025-03-14", "Vladimir Putin"]
         assert cell(app, "europe", "territory").startswith("no position")
         assert labels(app) == expected_labels(demo_path, END)
         for text in ("Russia", "United States", "Ceasefire", "Surrender", "Kyiv's pole", "Moscow's pole"):

@@ -77,6 +77,8 @@ def cell_text(cell: Cell | None, change: Change | None, issue: Issue, *, compare
         text.append("\n")
         if change is not None:
             text.append_text(change_line(change))
+    if cell is not None and cell.statement.speaker:  # last: shown only when there is room for it
+        text.append(f"\n{cell.statement.speaker}", style="italic")
     return text
 
 
@@ -160,6 +162,7 @@ class MatrixTable(ScrollView, can_focus=True):
         self._texts: dict[CellKey, Text] = {}
         self._strips: dict[tuple[CellKey, str], list[Strip]] = {}
         self._width = MIN_WIDTH
+        self._drawn_height = 0
         self._label_width = 0
         self._styles: dict[tuple[bool, bool], Style] = {}
         self._labels: dict[tuple[int, int], Strip] = {}
@@ -171,7 +174,9 @@ class MatrixTable(ScrollView, can_focus=True):
 
     @property
     def row_height(self) -> int:
-        return 4 if self._compare else 3
+        """Lines per party: the speaker's line is shown only when every row still fits."""
+        lines = 4 if self._compare else 3
+        return lines + 1 if 1 + (lines + 1) * len(self.parties) <= self.size.height else lines
 
     @property
     def cursor_key(self) -> CellKey | None:
@@ -231,8 +236,8 @@ class MatrixTable(ScrollView, can_focus=True):
         overflows = 1 + self.row_height * len(self.parties) > self.size.height
         spare = self.size.width - self._label_width - (self.scrollbar_size_vertical if overflows else 0)
         width = max(MIN_WIDTH + 2 * PADDING, spare // columns)
-        if width != self._width:
-            self._width = width
+        if (width, self.row_height) != (self._width, self._drawn_height):
+            self._width, self._drawn_height = width, self.row_height
             self._forget_drawing()
         self.virtual_size = Size(
             self._label_width + self._width * len(self.issues), 1 + self.row_height * len(self.parties)
