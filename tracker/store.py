@@ -24,6 +24,7 @@ import socket
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -424,6 +425,8 @@ class Store:
         self._lock_timeout = lock_timeout
         """Seconds to wait for the lock; None: ``$TRACKER_LOCK_TIMEOUT``, else LOCK_TIMEOUT."""
         self._write_depth = 0
+        self._writer: int | None = None
+        """The thread holding the write lock: only it may nest writes inside it."""
         self.backup: Path | None = None
         """The copy kept when this store migrated the file to a newer schema, if it did."""
         self._cache: dict[str, Any] = {}
@@ -585,7 +588,7 @@ class Store:
         left, and migrates a store of an older schema (keeping a backup first).
         Re-entrant: a write inside a write shares the outer one's lock.
         """
-        if self._write_depth:
+        if self._write_depth and self._writer == threading.get_ident():
             self._write_depth += 1
             try:
                 yield self._tables()
@@ -593,13 +596,13 @@ class Store:
                 self._write_depth -= 1
             return
         timeout = lock_timeout() if self._lock_timeout is None else self._lock_timeout
-        with exclusive(self._lock, self.path, timeout):
-            self._write_depth = 1
+        with exclusive(self._lock, self.path, timeout):  # another thread of ours waits here too
+            self._writer, self._write_depth = threading.get_ident(), 1
             try:
                 self._migrate_if_old()
                 yield self._tables()
             finally:
-                self._write_depth = 0
+                self._writer, self._write_depth = None, 0
 
     def _migrate_if_old(self) -> None:
         """Before the first write to an older store: keep a backup, then write the migrated file."""

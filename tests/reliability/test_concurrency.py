@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import orjson
@@ -107,3 +109,24 @@ def test_every_rewrite_gets_a_later_mtime_so_no_reader_misses_one(store_path: Pa
         assert store_path.stat().st_mtime_ns > ahead
         assert reader.reload_if_changed(), f"rewrite {n} was missed"
         assert reader.title == f"title {n % 10}"
+
+
+def test_threads_sharing_one_store_take_turns(store_path: Path) -> None:
+    """Nested writes share the lock only within one thread; another thread (a dashboard worker) waits."""
+    store = Store(store_path)
+    inside, order = threading.Event(), []
+
+    def slow_writer() -> None:
+        with store.writing():
+            inside.set()
+            time.sleep(0.5)
+            order.append("first writer done")
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    inside.wait(10)
+    added = store.add({"party": "usa", "issue": "nato", "stance": "not-now", "stated_on": "2025-04-01"})
+    order.append("second writer done")
+    thread.join(10)
+    assert order == ["first writer done", "second writer done"]
+    assert added.id in stored_ids(store_path)
