@@ -460,7 +460,8 @@ class Store:
         return data
 
     def _cached(self, key: str, build: Any) -> Any:
-        self._tables()
+        if not (self._write_depth and self._cache_generation == self._storage.generation):
+            self._tables()  # a stat: did another process write? Not while we hold the lock.
         if key not in self._cache:
             with gc_paused():  # builds up to one object per statement: see tracker/_gc.py
                 self._cache[key] = build()
