@@ -205,10 +205,11 @@ class MatrixTable(ScrollView, can_focus=True):
         *,
         compare: bool,
     ) -> None:
-        """Display these cells; only those whose content differs are rendered again."""
+        """Display these cells; only those whose content differs are rendered and repainted."""
         where = self.cursor_key
         self._cells, self._changes = cells, changes
-        if tuple(parties) != self.parties or tuple(issues) != self.issues or compare != self._compare:
+        rebuilt = tuple(parties) != self.parties or tuple(issues) != self.issues or compare != self._compare
+        if rebuilt:
             self.parties, self.issues, self._compare = tuple(parties), tuple(issues), compare
             self._shown.clear()
             self._texts.clear()
@@ -217,8 +218,9 @@ class MatrixTable(ScrollView, can_focus=True):
             self.row, self.column = 0, 0
             if where is not None:
                 self.move_to(*where)
-        for party in self.parties:
-            for issue in self.issues:
+        dirty = []
+        for row, party in enumerate(self.parties):
+            for column, issue in enumerate(self.issues):
                 key = (party.id, issue.id)
                 cell, change = cells.get(key), changes.get(key)
                 shown = _fingerprint(cell, change)
@@ -227,7 +229,19 @@ class MatrixTable(ScrollView, can_focus=True):
                     self._texts[key] = cell_text(cell, change, issue, compare=self._compare)
                     for variant in ("even", "odd", "cursor"):
                         self._strips.pop((key, variant), None)
-        self.refresh()
+                    dirty.append(self._cell_region(row, column))
+        if rebuilt:
+            self.refresh()
+        else:
+            self._repaint(dirty)
+
+    def _repaint(self, regions: Sequence[Region]) -> None:
+        """Repaint only these cells (a step moves a few), clipped to what is in view."""
+        view = self.scrollable_content_region.reset_offset
+        visible = [region.intersection(view) for region in regions]
+        shown = [region for region in visible if region]
+        if shown:
+            self.refresh(*shown)
 
     def _layout(self) -> None:
         """Share the width out between the issues, so a matrix of a few issues fills the screen."""
@@ -342,9 +356,14 @@ class MatrixTable(ScrollView, can_focus=True):
         row = max(0, min(row, len(self.parties) - 1))
         column = max(0, min(column, len(self.issues) - 1))
         moved = (row, column) != (self.row, self.column)
+        before = self._cell_region(self.row, self.column)
         self.row, self.column = row, column
+        scroll = self.scroll_offset
         self._scroll_to_cursor()
-        self.refresh()
+        if self.scroll_offset != scroll:
+            self.refresh()
+        else:
+            self._repaint([before, self._cell_region(row, column)])
         if moved:
             self.post_message(self.Moved(self.parties[row].id, self.issues[column].id))
 
@@ -390,8 +409,9 @@ class MatrixTable(ScrollView, can_focus=True):
 
     def region_of(self, party: str, issue: str) -> Region:
         """Where a cell is inside the widget (for tests and clicks)."""
-        row = [p.id for p in self.parties].index(party)
-        column = [i.id for i in self.issues].index(issue)
+        return self._cell_region([p.id for p in self.parties].index(party), [i.id for i in self.issues].index(issue))
+
+    def _cell_region(self, row: int, column: int) -> Region:
         x = self._label_width + column * self._width - self.scroll_offset.x
         y = 1 + row * self.row_height - self.scroll_offset.y
         return Region(x, y, self._width, self.row_height)
