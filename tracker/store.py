@@ -41,7 +41,7 @@ from ulid import ULID
 
 from . import codebook as default_codebook
 from ._gc import gc_paused
-from .dates import format_instant, now_instant
+from .dates import format_instant, normalise_instant, now_instant
 from .errors import InputError, StoreError, StoreLocked
 from .model import SCHEMA, Codebook, Issue, Party, Statement, all_stored, codebook_from_tables, is_stored, sanitise
 from .timeline import Record, Timeline
@@ -760,7 +760,12 @@ class Store:
         if [s.rev for s in batch] != list(range(1, len(batch) + 1)):
             raise InputError("revisions must be numbered 1, 2, 3... in order")
         stamp = now_instant()
-        return [s if s.recorded_at else replace(s, recorded_at=stamp, recorded_by=current_user()) for s in batch]
+        return [
+            replace(s, recorded_at=normalise_instant(s.recorded_at))
+            if s.recorded_at
+            else replace(s, recorded_at=stamp, recorded_by=current_user())
+            for s in batch
+        ]
 
     def add_party(self, party: Party) -> Party:
         """Add a party to the codebook."""
