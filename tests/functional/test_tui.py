@@ -28,6 +28,14 @@ def screen_text(app: TrackerApp) -> str:
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
+def painted(app: TrackerApp, party: str, issue: str) -> str:
+    """The first line of a cell as painted on the screen (not as held in the widget)."""
+    table = app.query_one(MatrixTable)
+    where = table.region_of(party, issue).translate(table.content_region.offset)
+    line = screen_text(app).split("\n")[where.y]
+    return line[where.x : where.right].strip()
+
+
 def cell(app: TrackerApp, party: str, issue: str) -> str:
     return app.query_one(MatrixTable).text_at(party, issue).plain
 
@@ -98,8 +106,12 @@ async def test_steps_back_through_the_change_dates_as_the_record_says(demo_path:
         for _ in range(9):
             await pilot.press("[")
             visited.append(app.as_of)
-            assert labels(app) == expected_labels(demo_path, app.as_of)
+            expected = expected_labels(demo_path, app.as_of)
+            assert labels(app) == expected
             assert f"as of {app.as_of}" in screen_text(app)
+            for party, issue in (("russia", "kursk"), ("usa", "territory"), ("russia", "ceasefire")):
+                shown = painted(app, party, issue)
+                assert shown and expected[(party, issue)].startswith(shown.removesuffix("…"))
         assert visited == [
             "2025-03-17", "2025-03-15", "2025-03-14", "2025-03-13", "2025-03-12",
             "2025-03-11", "2025-03-07", "2025-02-19", "2025-02-12",
@@ -149,7 +161,7 @@ async def test_compare_marks_what_moved_with_old_new_and_direction(demo_path: Pa
         assert marked == moved
         # Putin went from "expel by force" (the far pole) back to "surrender": one step toward Kyiv's pole.
         russia_kursk = cell(app, "russia", "kursk").split("\n")
-        assert russia_kursk[0] == "◆ Surrender"
+        assert russia_kursk[0] == "◆ Surrender" == painted(app, "russia", "kursk")
         assert russia_kursk[3].startswith("◀ from Expel by force")
         assert f"{len(moved)} moved" in screen_text(app)
         await put_cursor(pilot, "russia", "kursk")
