@@ -156,8 +156,6 @@ class MatrixTable(ScrollView, can_focus=True):
         self.parties: tuple[Party, ...] = ()
         self.issues: tuple[Issue, ...] = ()
         self._compare = False
-        self._cells: Mapping[CellKey, Cell] = {}
-        self._changes: Mapping[CellKey, Change] = {}
         self._shown: dict[CellKey, tuple[object, ...]] = {}
         self._texts: dict[CellKey, Text] = {}
         self._strips: dict[tuple[CellKey, str], list[Strip]] = {}
@@ -207,7 +205,6 @@ class MatrixTable(ScrollView, can_focus=True):
     ) -> None:
         """Display these cells; only those whose content differs are rendered and repainted."""
         where = self.cursor_key
-        self._cells, self._changes = cells, changes
         rebuilt = tuple(parties) != self.parties or tuple(issues) != self.issues or compare != self._compare
         if rebuilt:
             self.parties, self.issues, self._compare = tuple(parties), tuple(issues), compare
@@ -275,10 +272,12 @@ class MatrixTable(ScrollView, can_focus=True):
         self._forget_drawing()
 
     def on_focus(self) -> None:
-        self._forget_drawing()
+        self._forget_drawing()  # the cursor is brighter while the matrix has the focus
+        self.refresh()
 
     def on_blur(self) -> None:
         self._forget_drawing()
+        self.refresh()
 
     def _cell_strips(self, row: int, column: int) -> list[Strip]:
         key = (self.parties[row].id, self.issues[column].id)
