@@ -66,7 +66,7 @@ def test_eight_writers_with_a_reader(store_path: Path) -> None:
 
 def test_eight_api_writers_on_a_large_file(store_path: Path) -> None:
     """A larger file makes every write slower, so the writers really overlap and queue on the lock."""
-    Store(store_path).import_statements([(f"item {n}", fields("seed", n)) for n in range(3000)])
+    Store(store_path).import_statements([(f"item {n}", fields("seed", n)) for n in range(2000)])
     run_writers(store_path, cli=0, api=8, cli_adds=0, api_adds=10, reader_seconds=3)
 
 

@@ -45,7 +45,7 @@ def test_writers_killed_at_random_points_lose_nothing_that_returned(store_path: 
     The file is seeded large enough that a write takes a while, so a random kill usually lands
     inside one (the stale temp files counted below are the evidence).
     """
-    Store(store_path).import_statements([(f"item {n}", fields("seed", n)) for n in range(2000)])
+    Store(store_path).import_statements([(f"item {n}", fields("seed", n)) for n in range(1000)])
     rng = random.Random(6)
     returned: set[str] = set()
     killed_mid_write = 0
@@ -54,7 +54,7 @@ def test_writers_killed_at_random_points_lose_nothing_that_returned(store_path: 
         for process in writers:
             wait_for(process, "ready")
         for process in writers:
-            time.sleep(rng.uniform(0.0, 0.4))
+            time.sleep(rng.uniform(0.0, 0.3))
             returned.update(added_ids(kill(process)))
         killed_mid_write += bool(temps(store_path))
         assert_intact(store_path, returned)
