@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
 
 from tests.hostile import ESCAPES, FORBIDDEN, MARKUP
+from tracker.render import stance_color
 from tracker.store import Store, default_tables
 from tracker.tui.app import TrackerApp
 from tracker.tui.components.matrix import MatrixTable
@@ -501,10 +502,26 @@ async def test_inbox_key(demo_path: Path) -> None:
             assert isinstance(app.screen, InboxScreen)
 
 
-async def test_no_color_is_respected(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)  # conftest sets NO_COLOR
+async def test_no_color_is_respected(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(demo_path)
+    kursk = store.codebook.require_issue("kursk")
+    colour = stance_color(kursk.scale[3], kursk)  # surrender
+
+    def label_styles(app: TrackerApp) -> list[str]:
+        text = app.query_one(MatrixTable).text_at("russia", "kursk")
+        return [str(span.style) for span in text.spans if span.start == 0]
+
+    app = TrackerApp(store, as_of=END)  # conftest sets NO_COLOR
     async with app.run_test(size=SIZE):
         assert app.no_color
+        assert all(colour not in style for style in label_styles(app))
+        assert "···●·" in cell(app, "russia", "kursk")  # the place on the scale, without colour
+
+    monkeypatch.delenv("NO_COLOR")
+    app = TrackerApp(store, as_of=END)
+    async with app.run_test(size=SIZE):
+        assert not app.no_color
+        assert any(colour in style for style in label_styles(app))  # the one palette, from render.py
 
 
 def test_bare_tracker_opens_the_dashboard(demo_path: Path, monkeypatch: pytest.MonkeyPatch, invoke: Any) -> None:

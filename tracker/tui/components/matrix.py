@@ -59,8 +59,12 @@ def change_line(change: Change) -> Text:
     return Text(MOVES.get(change.kind, change.kind), style="bold")
 
 
-def cell_text(cell: Cell | None, change: Change | None, issue: Issue, *, compare: bool) -> Text:
-    """What one cell shows: stance, place on the scale, version, grade, date, and any move."""
+def cell_text(cell: Cell | None, change: Change | None, issue: Issue, *, compare: bool, plain: bool = False) -> Text:
+    """What one cell shows: stance, place on the scale, version, grade, date, and any move.
+
+    ``plain`` (NO_COLOR) leaves the palette out: greyed, it would only dim the label;
+    the scale marks carry the position instead.
+    """
     text = Text(end="")
     if change is not None:
         text.append("◆ ", style="bold reverse")
@@ -68,8 +72,8 @@ def cell_text(cell: Cell | None, change: Change | None, issue: Issue, *, compare
         text.append("no position", style="dim italic")
         text.append("\n\n")
     else:
-        color = stance_color(cell.stance, issue)
-        text.append(cell.stance.label, style=f"bold {color}")
+        color = "" if plain else stance_color(cell.stance, issue)
+        text.append(cell.stance.label, style=f"bold {color}".strip())
         text.append("\n" + scale_marks(cell.stance.score, len(issue.scale)), style=color)
         text.append(f" v{cell.version}" + (f" {cell.statement.grade}" if cell.statement.grade else ""))
         text.append(f"\n{cell.statement.stated_on}", style="dim")
@@ -223,7 +227,7 @@ class MatrixTable(ScrollView, can_focus=True):
                 shown = _fingerprint(cell, change)
                 if self._shown.get(key) != shown:
                     self._shown[key] = shown
-                    self._texts[key] = cell_text(cell, change, issue, compare=self._compare)
+                    self._texts[key] = cell_text(cell, change, issue, compare=self._compare, plain=self.app.no_color)
                     for variant in ("even", "odd", "cursor"):
                         self._strips.pop((key, variant), None)
                     dirty.append(self._cell_region(row, column))
@@ -300,8 +304,8 @@ class MatrixTable(ScrollView, can_focus=True):
             style = self.rich_style
             if key[0]:
                 style += self.get_component_rich_style("matrix--odd")
-            if cursor:
-                style += self.get_component_rich_style("matrix--cursor")
+            if cursor:  # without colours a tinted background vanishes into grey: reverse it instead
+                style += Style(reverse=True) if self.app.no_color else self.get_component_rich_style("matrix--cursor")
             self._styles[key] = style
         return style
 
@@ -318,7 +322,8 @@ class MatrixTable(ScrollView, can_focus=True):
         if found is None:
             party = self.parties[row]
             name = Text(end="")
-            name.append(party.name if within == 0 else "", style=party.color or "")  # a span: the row style is the base
+            colour = "" if self.app.no_color else party.color
+            name.append(party.name if within == 0 else "", style=colour)  # a span: the row style is the base
             style = self._row_style(row) + self.get_component_rich_style("matrix--label")
             found = self._labels[(row, within)] = text_lines(name, self._label_width, 1, style, self.app.console)[0]
         return found
