@@ -114,8 +114,11 @@ class HistoryScreen(Screen[None]):
             title.append(f"\n{self.issue.question}", style="italic")
         self.query_one("#history-title", Static).update(title)
         options.clear_options()
+        listed: list[Option | None] = []
+        for statement, revisions in self._entries:
+            listed += [Option(entry_text(statement, revisions, self.issue), id=statement.id), None]  # None: a rule
         options.add_options(
-            [Option(entry_text(s, revisions, self.issue), id=s.id) for s, revisions in self._entries]
+            listed[:-1]
             or [Option(Text("No statements yet: press a on the matrix to add one.", style="italic"), disabled=True)]
         )
         ids = [s.id for s, _ in self._entries]
