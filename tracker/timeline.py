@@ -150,13 +150,15 @@ class Timeline:
                 by_cell[(party, issue)].append(entry)
         self._cells: dict[CellKey, list[_Entry]] = {}
         self._dates: dict[CellKey, list[str]] = {}
-        self._with_withdrawals: set[CellKey] = set()
+        self._withdrawals: dict[CellKey, list[tuple[int, str]]] = {}
+        """Per cell, (place in the cell, withdrawn_on) of each statement withdrawn on a date: a few."""
         for key, entries in by_cell.items():
             entries.sort(key=_ORDER)
             self._cells[key] = entries
             self._dates[key] = [e[0] for e in entries]
-            if any(e[2] for e in entries):
-                self._with_withdrawals.add(key)
+            withdrawals = [(n, e[3]) for n, e in enumerate(entries) if e[2]]
+            if withdrawals:
+                self._withdrawals[key] = withdrawals
         self._retracted = dict(retracted)
         self._built: dict[str, Statement] = {}
 
@@ -181,16 +183,16 @@ class Timeline:
         if not entries:
             return None
         end = bisect_right(self._dates[key], as_of)
-        if key in self._with_withdrawals:
-            standing = [e for e in entries[:end] if not _withdrawn_by(e, as_of)]
-            count = len(standing)
-            last = standing[-1] if standing else None
-        else:
-            count = end
-            last = entries[end - 1] if end else None
-        if last is None:
+        count, last = end, end - 1
+        withdrawals = self._withdrawals.get(key)
+        if withdrawals:  # skip those stated by as_of and withdrawn by then: O(withdrawals), not O(statements)
+            gone = {n for n, day in withdrawals if n < end and day <= as_of}
+            count -= len(gone)
+            while last in gone:
+                last -= 1
+        if last < 0:
             return None
-        statement = self._statement(last)
+        statement = self._statement(entries[last])
         return Cell(party, issue, self.stance_of(statement), statement, count)
 
     def matrix(self, as_of: str, parties: Sequence[str] = (), issues: Sequence[str] = ()) -> Matrix:
