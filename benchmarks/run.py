@@ -7,7 +7,8 @@ For each size it generates (once, cached in ``benchmarks/.cache/``) a store,
 its empty twin and its export, then runs, round after round, the baseline
 and every operation as separate processes, interleaved so that the noise of a
 shared machine falls on all of them alike. It prints, per operation, the
-median wall time and its spread (min-max), the ratio of the median to the
+median wall time and its spread (min-max), the median CPU time (user +
+system: what the machine's other load disturbs least), the ratio of the median to the
 baseline's median, the peak memory and its ratio to the baseline's peak, and
 whether the issue's target is met.
 
@@ -58,6 +59,8 @@ STEP = "dashboard ] step"
 class Sample:
     seconds: float
     peak_kib: int
+    cpu: float = 0.0
+    """User + system CPU seconds: less sensitive than wall time to other load on the machine."""
 
 
 @dataclass
@@ -76,8 +79,8 @@ class Operation:
     dashboard: bool = False
 
 
-def _spawn(argv: Sequence[str], env: dict[str, str], stderr: Path) -> tuple[int, float, int]:
-    """Run ``argv`` to the end; (exit code, wall seconds, peak RSS in KiB)."""
+def _spawn(argv: Sequence[str], env: dict[str, str], stderr: Path) -> tuple[int, float, int, float]:
+    """Run ``argv`` to the end; (exit code, wall seconds, peak RSS in KiB, CPU seconds)."""
     actions = [
         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
         (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
@@ -87,7 +90,7 @@ def _spawn(argv: Sequence[str], env: dict[str, str], stderr: Path) -> tuple[int,
     pid = os.posix_spawn(argv[0], list(argv), env, file_actions=actions)
     _, status, usage = os.wait4(pid, 0)
     seconds = time.perf_counter() - start
-    return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss
+    return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def _probe(argv: Sequence[str], env: dict[str, str]) -> tuple[float, list[float], int, str]:
@@ -155,7 +158,7 @@ class Bench:
         shutil.copyfile(self.data.empty, self.imported)
 
     def _has_command(self, name: str) -> bool:
-        code, _, _ = _spawn([self.tracker, name, "--help"], self.env, self.stderr)
+        code, *_ = _spawn([self.tracker, name, "--help"], self.env, self.stderr)
         return code == 0
 
     def _diff(self) -> list[str] | None:
@@ -174,7 +177,7 @@ class Bench:
         ]  # fmt: skip
 
     def _dashboard(self) -> list[str] | None:
-        code, _, _ = _spawn([self.python, "-c", "import tracker.tui.app"], self.env, self.stderr)
+        code, *_ = _spawn([self.python, "-c", "import tracker.tui.app"], self.env, self.stderr)
         if code != 0:
             return None
         return [self.python, str(HERE / "dashboard_probe.py"), str(self.data.store), str(self.step_count)]
@@ -199,12 +202,12 @@ class Bench:
                     op.samples.append(Sample(painted, peak))
                     op.steps.extend(steps)
                     continue
-                code, seconds, peak = _spawn(argv, self.env, self.stderr)
+                code, seconds, peak, cpu = _spawn(argv, self.env, self.stderr)
                 if code != 0:
                     lines = self.stderr.read_text(errors="replace").strip().splitlines()
                     op.failure = f"failed (exit {code}): {lines[-1] if lines else ''}"
                     continue
-                op.samples.append(Sample(seconds, peak))
+                op.samples.append(Sample(seconds, peak, cpu))
 
 
 # -- the table ---------------------------------------------------------------
@@ -219,6 +222,7 @@ class Row:
     name: str
     median: str
     spread: str
+    cpu: str
     ratio: str
     peak: str
     peak_ratio: str
@@ -254,7 +258,7 @@ def table_rows(size: int, operations: Sequence[Operation]) -> list[Row]:
     rows: list[Row] = []
     for op in operations:
         if not op.samples:
-            rows.append(Row(op.name, op.failure or "n/a", "", "", "", "", _targets(size, op.name)[2], "n/a"))
+            rows.append(Row(op.name, op.failure or "n/a", "", "", "", "", "", _targets(size, op.name)[2], "n/a"))
             continue
         times = [s.seconds for s in op.samples]
         median = _median(times)
@@ -275,6 +279,7 @@ def table_rows(size: int, operations: Sequence[Operation]) -> list[Row]:
                 op.name,
                 f"{median * 1000:.0f} ms",
                 f"{min(times) * 1000:.0f}–{max(times) * 1000:.0f}",
+                f"{_median([s.cpu for s in op.samples]) * 1000:.0f}" if not op.dashboard else "",
                 shown_ratio,
                 f"{peak / 1024:.0f} MB",
                 f"{mem_ratio:.2f}×",
@@ -290,6 +295,7 @@ def table_rows(size: int, operations: Sequence[Operation]) -> list[Row]:
                     STEP,
                     f"{step * 1000:.1f} ms",
                     f"{min(op.steps) * 1000:.1f}–{max(op.steps) * 1000:.1f}",
+                    "",
                     f"({len(op.steps)} steps)",
                     "",
                     "",
@@ -298,14 +304,16 @@ def table_rows(size: int, operations: Sequence[Operation]) -> list[Row]:
                 )
             )
         elif op.dashboard:
-            rows.append(Row(STEP, "n/a (no steps)", "", "", "", "", "< 50 ms" if size >= 100_000 else "", "n/a"))
+            rows.append(Row(STEP, "n/a (no steps)", "", "", "", "", "", "< 50 ms" if size >= 100_000 else "", "n/a"))
     if not any(r.name == STEP for r in rows):
-        rows.append(Row(STEP, by_name[FIRST_PAINT].failure or "n/a", "", "", "", "", "", "n/a"))
+        rows.append(Row(STEP, by_name[FIRST_PAINT].failure or "n/a", "", "", "", "", "", "", "n/a"))
     return rows
 
 
 def format_table(title: str, rows: Sequence[Row]) -> str:
-    header = Row("operation", "median", "spread (ms)", "× baseline", "peak RSS", "× baseline", "target", "met")
+    header = Row(
+        "operation", "median", "spread (ms)", "cpu (ms)", "× baseline", "peak RSS", "× baseline", "target", "met"
+    )
     cells = [list(vars(r).values()) for r in [header, *rows]]
     widths = [max(len(c[i]) for c in cells) for i in range(len(header.__dict__))]
     lines = [f"\n### {title}\n"]
