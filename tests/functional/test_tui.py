@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
 
 from tests.hostile import ESCAPES, FORBIDDEN, MARKUP
+from tracker.model import Party
 from tracker.render import stance_color
 from tracker.store import Store, default_tables
 from tracker.tui.app import TrackerApp
@@ -374,9 +375,14 @@ async def test_hostile_text_is_shown_literally(store_path: Path) -> None:
 async def test_a_hostile_dataset_title_is_shown_literally(tmp_path: Path) -> None:
     path = tmp_path / "hostile.json"
     Store.create(path, default_tables(MARKUP["click"] + " " + MARKUP["bold"]))
-    app = TrackerApp(Store(path), as_of="2025-01-01")
-    async with app.run_test(size=SIZE):
+    store = Store(path)
+    store.add_party(Party("evil", MARKUP["textual_var"]))
+    app = TrackerApp(store, as_of="2025-01-01")
+    async with app.run_test(size=SIZE) as pilot:
         assert "[@click=app.quit]quit[/] [bold]not bold[/bold]" in screen_text(app)
+        assert "$accent [b]x[/b]" in screen_text(app)  # the party's name, cut to the label column
+        await pilot.press("p")
+        assert MARKUP["textual_var"] in screen_text(app)
 
 
 async def test_an_empty_store_opens_and_takes_its_first_statement(store_path: Path) -> None:
