@@ -327,6 +327,18 @@ async def test_reloads_after_another_process_writes_keeping_cursor_and_dates(dem
         assert app.query_one(MatrixTable).cursor_key == ("usa", "sanctions")
 
 
+async def test_a_broken_file_on_disk_is_reported_and_the_last_good_record_kept(demo_path: Path) -> None:
+    good = demo_path.read_bytes()
+    app = TrackerApp(Store(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        demo_path.write_text("{ half a file", encoding="utf-8")  # someone edits it by hand
+        await wait_for(pilot, lambda: any("Cannot re-read the store" in n.message for n in app._notifications))
+        assert cell(app, "russia", "kursk").startswith("Surrender")
+        demo_path.write_bytes(good.replace(b'"surrender or die"', b'"surrender, or else"'))
+        await wait_for(pilot, lambda: any("reloaded" in n.message for n in app._notifications))
+        assert cell(app, "russia", "kursk").startswith("Surrender")
+
+
 async def test_external_tracker_add_command_is_picked_up(demo_path: Path) -> None:
     app = TrackerApp(Store(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
