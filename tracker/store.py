@@ -138,7 +138,14 @@ class AtomicJSONStorage(Storage):
             self.generation += 1
         return self._data
 
+    _deferring = False
+    _dirty = False
+
     def write(self, data: Mapping[str, Any]) -> None:
+        if self._deferring:  # inside Store.writing(): the block's writes land as one, when it ends
+            self._data, self._dirty = dict(data), True
+            self.generation += 1
+            return
         payload = dump_tables(data)
         try:
             write_atomic(self.path, payload)
@@ -152,6 +159,25 @@ class AtomicJSONStorage(Storage):
         self._data = dict(data)
         self._stamp = _stat_key(self.path)
         self.generation += 1
+
+    def defer(self) -> None:
+        """Hold writes in memory until :meth:`flush` (or :meth:`discard`): one write block, one file write."""
+        self._deferring, self._dirty = True, False
+
+    def flush(self) -> None:
+        """Write what the block changed, if anything, atomically; then write through again."""
+        self._deferring = False
+        if self._dirty and self._data is not None:
+            self._dirty = False
+            self.write(self._data)
+
+    def discard(self) -> None:
+        """Forget what the block changed (it failed): the file was never touched."""
+        self._deferring = False
+        if self._dirty:
+            self._dirty = False
+            self._data, self._stamp = None, None
+            self.generation += 1
 
     def close(self) -> None:
         self._data = None
@@ -588,6 +614,9 @@ class Store:
         records who we are for other waiters, removes temp files a killed writer
         left, and migrates a store of an older schema (keeping a backup first).
         Re-entrant: a write inside a write shares the outer one's lock.
+
+        A block is all or nothing: its writes are held in memory and written as
+        one file when the outermost block ends; if it raises, none is written.
         """
         if self._write_depth and self._writer == threading.get_ident():
             self._write_depth += 1
@@ -601,8 +630,15 @@ class Store:
             self._writer, self._write_depth = threading.get_ident(), 1
             try:
                 self._migrate_if_old()
-                yield self._tables()
+                self._storage.defer()
+                try:
+                    yield self._tables()
+                except BaseException:
+                    self._storage.discard()  # all or nothing: a failed block leaves the file as it was
+                    raise
+                self._storage.flush()
             finally:
+                self._storage.discard()
                 self._writer, self._write_depth = None, 0
 
     def _migrate_if_old(self) -> None:

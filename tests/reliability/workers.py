@@ -89,7 +89,7 @@ def read(path: Path, seconds: float) -> None:
     say(orjson.dumps({"reads": reads, "last": last, "problems": problems[:5]}).decode())
 
 
-def stall(path: Path, where: str) -> None:
+def stall(path: Path, where: str, action: list[str]) -> None:
     """Add one statement but stop for good at ``where`` inside the write, so the parent can kill us there."""
     patched: Any = os  # the store calls os.fsync, os.fdopen and os.replace: stall one of them
 
@@ -143,7 +143,12 @@ def stall(path: Path, where: str) -> None:
         raise SystemExit(f"unknown stall point {where!r}")
     store = Store(path)
     say("ready", os.getpid())
-    store.add(fields("stalled", 0))
+    if action[:1] == ["accept"]:  # accept CANDIDATE_ID: the statement and the candidate's status, one block
+        from tracker.ingest import inbox
+
+        inbox.accept(store, action[1], stance="not-now")
+    else:
+        store.add(fields("stalled", 0))
     say("added-unexpectedly")
 
 
@@ -195,7 +200,7 @@ def main(argv: list[str]) -> None:
     elif mode == "read":
         read(path, float(argv[2]))
     elif mode == "stall":
-        stall(path, argv[2])
+        stall(path, argv[2], argv[3:])
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 
