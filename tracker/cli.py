@@ -133,11 +133,8 @@ def tui(
     """Open the dashboard (what bare `tracker` does)."""
     store = context(ctx).store()
     day, since = iso_date(as_of), iso_date(compare)
-    try:
-        from .tui import run as run_dashboard  # type: ignore[import-not-found,unused-ignore]  # Textual loads only here
-    except ImportError:  # the dashboard is not built yet: show the matrix instead
-        ctx.invoke(matrix, ctx=ctx, as_of=as_of)
-        return
+    from .tui import run as run_dashboard  # Textual loads only for the dashboard
+
     run_dashboard(store, as_of=day, compare=since)
 
 
@@ -638,10 +635,8 @@ def export(
 
 def _register_extensions() -> None:
     """Commands that live beside their layer (ingest); each imports its heavy parts lazily."""
-    try:
-        from .ingest.commands import register  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return
+    from .ingest.commands import register
+
     register(app)
 
 

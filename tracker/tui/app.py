@@ -30,6 +30,7 @@ from .components.legend import Legend
 from .components.matrix import MatrixTable
 from .components.timeline_strip import TimelineStrip, in_effect
 from .components.title_bar import TitleBar
+from .inbox import InboxScreen
 from .screens.date_prompt import DatePrompt
 from .screens.help import HelpScreen
 from .screens.history import Entry, HistoryScreen
@@ -435,12 +436,11 @@ class TrackerApp(App[None]):
     # -- keys, help, palette -----------------------------------------------------------
 
     def action_inbox(self) -> None:
-        try:
-            from .inbox import InboxScreen  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            self.notify("The inbox is not available in this version.", severity="warning")
-            return
         self.push_screen(InboxScreen(self.store))
+
+    def on_inbox_screen_accepted(self, event: InboxScreen.Accepted) -> None:
+        # The poll would see the write too, half a second later; this also puts the cursor on it.
+        self._written(event.statement, "recorded from the inbox")
 
     def key_help(self) -> list[tuple[str, str]]:
         """Every key with what it does, from the bindings, so help never disagrees with them."""

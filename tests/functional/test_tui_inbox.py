@@ -1,0 +1,29 @@
+"""The inbox inside the dashboard: `n` opens it, an accepted candidate shows in the matrix at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.functional.test_ingest_tui import seeded
+from tests.functional.test_tui import cell, wait_for
+from tracker.tui.app import TrackerApp
+from tracker.tui.inbox import InboxScreen, StancePick
+
+
+async def test_accepting_from_the_inbox_updates_the_matrix(store_path: Path) -> None:
+    store = seeded(store_path)
+    app = TrackerApp(store, as_of="2025-03-31")
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert cell(app, "russia", "kursk").startswith("no position")
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, InboxScreen)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, StancePick)
+        await pilot.press("down", "down", "down", "enter")  # the fourth step of the Kursk scale: surrender
+        await wait_for(pilot, lambda: cell(app, "russia", "kursk").startswith("Surrender"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, InboxScreen)
+        assert cell(app, "russia", "kursk").split("\n")[2] == "2025-03-14"
