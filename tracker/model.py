@@ -457,7 +457,17 @@ def is_stored(data: object) -> bool:
     a Statement through the fast path of :meth:`Statement.from_json`, and its
     fields can be read straight from it (``Timeline.from_documents``).
     """
-    return _stored_fields(data) is not None
+    if type(data) is not dict:
+        return False
+    try:  # the checks of _stored_fields, without building its result: one pass over 100,000 documents
+        values = _STORED(data)
+        if tuple(map(type, values)) != _STORED_TYPES:
+            return False
+        return _ONLY_TEXT.issuperset(
+            map(type, chain(values[_CONDITIONS_AT], values[_TAGS_AT], _SOURCE_TEXTS(values[_SOURCE_AT])))
+        )
+    except KeyError:
+        return False
 
 
 def all_stored(documents: Iterable[object]) -> bool:

@@ -25,7 +25,7 @@ import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from operator import attrgetter, itemgetter
@@ -50,6 +50,15 @@ _RECORDED = attrgetter("recorded_at", "rev")
 """The order revisions were recorded in."""
 _PARTY = itemgetter("party")
 _STANCE = itemgetter("issue", "stance")
+_HEAD = itemgetter("id", "rev", "recorded_at")
+
+
+def _party_of(record: Record) -> str:
+    return record.party if isinstance(record, Statement) else str(record["party"])
+
+
+def _issue_of(record: Record) -> str:
+    return record.issue if isinstance(record, Statement) else str(record["issue"])
 
 Tables = dict[str, dict[str, Any]]
 TABLES = ("meta", "parties", "issues", "statements", "feeds", "inbox")
@@ -581,6 +590,26 @@ class Store:
 
         revisions: list[Statement] = self._cached("revisions", build)
         return revisions
+
+    def latest(self, parties: Collection[str] = (), issues: Collection[str] = ()) -> list[Statement]:
+        """The latest revision of every statement, in the order recorded; only on ``parties`` / ``issues`` if given.
+
+        What ``log`` lists without ``--revisions``, with Statements built only
+        for the statements chosen (at 100,000 statements, ``log --party P
+        --issue I`` builds a few hundred instead of every revision).
+        """
+        latest: dict[str, tuple[str, int, int, Record]] = {}
+        for place, record in enumerate(self._records()):
+            head = (record.id, record.rev, record.recorded_at) if isinstance(record, Statement) else _HEAD(record)
+            current = latest.get(head[0])
+            if current is None or head[1] > current[1] or (head[1] == current[1] and head[2] < current[0]):
+                latest[head[0]] = (head[2], head[1], place, record)
+        chosen = sorted(  # recorded_at, rev, then place in the file: the order of revisions()
+            found
+            for found in latest.values()
+            if (not parties or _party_of(found[3]) in parties) and (not issues or _issue_of(found[3]) in issues)
+        )
+        return [r if isinstance(r, Statement) else Statement.from_json(r) for *_, r in chosen]
 
     def history(self, statement_id: str) -> list[Statement]:
         """All revisions of one statement, first to last; an unknown id is an error."""

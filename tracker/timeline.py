@@ -65,8 +65,14 @@ Record = Statement | Mapping[str, Any]
 _Entry = tuple[str, str, bool, str, Record]
 """One standing or retracted statement in a cell: (stated_on, id, retracted, withdrawn_on, record)."""
 
-_HEAD = itemgetter("id", "rev", "recorded_at")
-_PLACE = itemgetter("party", "issue", "stated_on", "id", "retracted", "withdrawn_on")
+_ROW = itemgetter("id", "rev", "recorded_at", "party", "issue", "stated_on", "retracted", "withdrawn_on")
+"""What the index needs of a stored document, read in one go (each document is touched once)."""
+
+
+def _row(s: Statement) -> tuple[Any, ...]:
+    return (s.id, s.rev, s.recorded_at, s.party, s.issue, s.stated_on, s.retracted, s.withdrawn_on)
+
+
 _ORDER = itemgetter(0, 1)
 """Entries sort by (stated_on, id), as statements always have."""
 
@@ -119,30 +125,22 @@ class Timeline:
     ) -> None:
         self.codebook = codebook
         self.known_at = known_at
-        latest: dict[str, tuple[int, str, Record]] = {}
-        for record in records:
-            if isinstance(record, Statement):
-                statement_id, rev, recorded_at = record.id, record.rev, record.recorded_at
-            else:
-                statement_id, rev, recorded_at = _HEAD(record)
-            if known_at is not None and recorded_at > known_at:
+        latest: dict[str, tuple[Any, ...]] = {}
+        for record in records:  # one read of each document: (id, rev, recorded_at, party, ...)
+            row = _row(record) if isinstance(record, Statement) else _ROW(record)
+            if known_at is not None and row[2] > known_at:
                 continue
-            current = latest.get(statement_id)
+            current = latest.get(row[0])
             if (
                 current is None
-                or rev > current[0]
-                or (by_record_time and rev == current[0] and recorded_at < current[1])
+                or row[1] > current[1]
+                or (by_record_time and row[1] == current[1] and row[2] < current[2])
             ):
-                latest[statement_id] = (rev, recorded_at, record)
+                latest[row[0]] = (*row, record)
         self._stances: dict[CellKey, Stance] = {(i.id, s.code): s for i in codebook.issues for s in i.scale}
         by_cell: dict[CellKey, list[_Entry]] = defaultdict(list)
         retracted: dict[CellKey, list[_Entry]] = defaultdict(list)
-        for _, _, record in latest.values():
-            if isinstance(record, Statement):
-                party, issue, stated_on = record.party, record.issue, record.stated_on
-                statement_id, withdrawn, withdrawn_on = record.id, record.retracted, record.withdrawn_on
-            else:
-                party, issue, stated_on, statement_id, withdrawn, withdrawn_on = _PLACE(record)
+        for statement_id, _, _, party, issue, stated_on, withdrawn, withdrawn_on, record in latest.values():
             entry = (stated_on, statement_id, withdrawn, withdrawn_on, record)
             if withdrawn and not withdrawn_on:
                 retracted[(party, issue)].append(entry)
