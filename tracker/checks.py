@@ -79,6 +79,8 @@ def table_problems(tables: Tables) -> tuple[list[str], str]:
                 f"{where}: recorded_at {statement.recorded_at!r} is not a UTC instant like 2025-03-01T10:00:00.000000Z"
             )
         problems.extend(f"{where}: {problem}" for problem in statement.problems(book))
+        if statement.sanitised() != statement:
+            problems.append(f"{where}: text holds control characters or escape sequences (not written by tracker)")
     for statement_id, revs in revisions.items():
         duplicates = sorted({r for r in revs if revs.count(r) > 1})
         if duplicates:

@@ -27,6 +27,8 @@ CHANNELS = ("official", "spokesperson", "interview", "media-report", "leak")
 GRADE_RE = re.compile(r"^[A-F][1-6]$")
 ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 """Party and issue ids, and stance codes: short, lower-case, shell-friendly."""
+COLOR_RE = re.compile(r"^(?:#[0-9a-fA-F]{6}|[a-z][a-z0-9_]{0,29})?$")
+"""A party's colour: a Rich colour name or #rrggbb (or none)."""
 
 # Escape sequences first (so their parameters go with them), then any control
 # character left over. Newlines survive: quotes may span paragraphs.
@@ -50,10 +52,19 @@ _DIRTY = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u206
 
 def sanitise(text: str) -> str:
     """Untrusted text made safe to store and print: no escapes, no controls, no bidi tricks."""
+    return without_controls(text).strip()
+
+
+def without_controls(text: str) -> str:
+    """``text`` with escape sequences and control characters removed and its spacing kept.
+
+    Output uses this too, for text that reached the file by some other way than
+    this program (a hand edit, another tool).
+    """
     if _DIRTY.search(text) is None:  # the usual case: one scan instead of five passes
-        return text.strip()
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _CONTROLS.sub("", _ESCAPES.sub("", text)).strip()
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
 def is_iso_date(value: object) -> bool:
@@ -193,9 +204,12 @@ class Party:
         return {"id": self.id, "name": self.name, "aliases": list(self.aliases), "color": self.color}
 
     def problems(self) -> list[str]:
-        if ID_RE.match(self.id):
-            return []
-        return [f"party id {self.id!r} must be lower-case letters, digits, - or _"]
+        found = []
+        if not ID_RE.match(self.id):
+            found.append(f"party id {self.id!r} must be lower-case letters, digits, - or _")
+        if not COLOR_RE.match(self.color):
+            found.append(f"party colour {self.color!r} must be a colour name (e.g. red) or #rrggbb")
+        return found
 
 
 @dataclass(frozen=True, slots=True)

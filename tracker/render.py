@@ -17,11 +17,27 @@ from typing import Any, TextIO
 
 import orjson
 from rich.console import Console, Group, RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from .model import Cell, Change, Codebook, Issue, Party, Stance, Statement
+from .model import Cell, Change, Codebook, Issue, Party, Stance, Statement, without_controls
 from .timeline import Diff, Matrix
+
+
+class Plain(Text):
+    """Rich text that drops control sequences from whatever it is given.
+
+    Stored text is sanitised on the way in, but a hand-edited or merged file
+    may still carry an escape; output is the last line of defence.
+    """
+
+    def __init__(self, text: str = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(without_controls(text), *args, **kwargs)
+
+    def append(self, text: str | Text, style: str | Style | None = None) -> Plain:
+        super().append(without_controls(text) if isinstance(text, str) else text, style)
+        return self
 
 
 class Format(StrEnum):
@@ -68,7 +84,7 @@ def cell_text(value: Any) -> str:
         return "yes" if value else ""
     if isinstance(value, (list, tuple)):
         return "; ".join(cell_text(v) for v in value)
-    return str(value)
+    return without_controls(str(value))
 
 
 def csv_cell(value: Any) -> str:
@@ -109,11 +125,11 @@ def pipe_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def plain_table(view: View) -> Table:
-    table = Table(title=Text(view.title) if view.title else None, title_justify="left")
+    table = Table(title=Plain(view.title) if view.title else None, title_justify="left")
     for column in view.columns:
         table.add_column(column)
     for row in view.rows:
-        table.add_row(*(v if isinstance(v, Text) else Text(cell_text(v)) for v in row))
+        table.add_row(*(v if isinstance(v, Text) else Plain(cell_text(v)) for v in row))
     return table
 
 
@@ -132,7 +148,7 @@ def emit(view: View, fmt: Format, out: TextIO | None = None) -> None:
         else:
             out.write((f"## {md_text(view.title)}\n\n" if view.title else "") + pipe_table(view.columns, view.rows))
     elif not view.rows and view.table is None and view.empty:
-        console(out).print(Text(view.empty))
+        console(out).print(Plain(view.empty))
     else:
         console(out).print(view.table if view.table is not None else plain_table(view))
 
@@ -154,7 +170,7 @@ def stance_color(stance: Stance, issue: Issue) -> str:
 
 
 def legend() -> Text:
-    text = Text("colour: ")
+    text = Plain("colour: ")
     for label, rgb in zip(("Kyiv's pole", "middle", "Moscow's pole"), _POLES, strict=True):
         text.append("■ ", style="#{:02x}{:02x}{:02x}".format(*rgb))
         text.append(label + "  ")
@@ -162,7 +178,7 @@ def legend() -> Text:
 
 
 def stance_text(stance: Stance, issue: Issue) -> Text:
-    return Text(stance.label, style=f"bold {stance_color(stance, issue)}")
+    return Plain(stance.label, style=f"bold {stance_color(stance, issue)}")
 
 
 # -- views ---------------------------------------------------------------------
@@ -178,16 +194,16 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
         for c in (matrix.cells[(p.id, i.id)] for p in parties for i in issues if (p.id, i.id) in matrix.cells)
     ]  # fmt: skip
     heading = f"{title} as of {matrix.as_of}" + (f" (as known at {matrix.known_at})" if matrix.known_at else "")
-    table = Table(title=Text(heading), title_justify="left", show_lines=True)
+    table = Table(title=Plain(heading), title_justify="left", show_lines=True)
     table.add_column("party")
     for issue in issues:
-        table.add_column(Text(issue.name))
+        table.add_column(Plain(issue.name))
     for party in parties:
-        row: list[RenderableType] = [Text(party.name, style=f"bold {party.color}" if party.color else "bold")]
+        row: list[RenderableType] = [Plain(party.name, style=f"bold {party.color}" if party.color else "bold")]
         for issue in issues:
             cell = matrix.cells.get((party.id, issue.id))
             if cell is None:
-                row.append(Text("no position", style="dim"))
+                row.append(Plain("no position", style="dim"))
                 continue
             text = stance_text(cell.stance, issue)
             text.append(
@@ -226,7 +242,7 @@ def _short(text: str, limit: int = 90) -> str:
 
 
 def log_view(statements: Sequence[Statement], book: Codebook, *, title: str = "Statements") -> View:
-    table = Table(title=Text(title), title_justify="left", show_lines=True)
+    table = Table(title=Plain(title), title_justify="left", show_lines=True)
     table.add_column("date", no_wrap=True)
     table.add_column("party · issue")
     table.add_column("stance")
@@ -235,12 +251,12 @@ def log_view(statements: Sequence[Statement], book: Codebook, *, title: str = "S
     for s in statements:
         issue = book.issue(s.issue)
         stance = issue.stance(s.stance) if issue else None
-        label = stance_text(stance, issue) if stance and issue else Text(s.stance)
+        label = stance_text(stance, issue) if stance and issue else Plain(s.stance)
         if s.retracted:
-            label = Text(f"{s.stance} (retracted)", style="strike dim")
-        said = Text(_short((s.quote and f"“{s.quote}”") or s.summary, 160))
+            label = Plain(f"{s.stance} (retracted)", style="strike dim")
+        said = Plain(_short((s.quote and f"“{s.quote}”") or s.summary, 160))
         said.append(f"\n— {s.speaker or 'unknown speaker'} · {s.id}" + (f" r{s.rev}" if s.rev > 1 else ""), style="dim")
-        table.add_row(Text(s.stated_on), Text(f"{s.party} · {s.issue}"), label, Text(s.grade), said)
+        table.add_row(Plain(s.stated_on), Plain(f"{s.party} · {s.issue}"), label, Plain(s.grade), said)
     return View(
         [s.as_json() for s in statements],
         STATEMENT_COLUMNS,
@@ -277,19 +293,19 @@ def statement_details(s: Statement) -> Table:
     ]
     for name, value in fields:
         if value:
-            grid.add_row(Text(name), Text(value))
+            grid.add_row(Plain(name), Plain(value))
     return grid
 
 
 def show_view(revisions: Sequence[Statement]) -> View:
     latest = revisions[-1]
     data = {**latest.as_json(), "revisions": [r.as_json() for r in revisions]}
-    history = Table(title=Text("Revisions"), title_justify="left")
+    history = Table(title=Plain("Revisions"), title_justify="left")
     for column in ("rev", "recorded_at", "by", "stance", "stated_on", "change"):
         history.add_column(column)
     for r in revisions:
         what = "retracted" if r.retracted else ("first recorded" if r.rev == 1 else "corrected")
-        history.add_row(*(Text(str(v)) for v in (r.rev, r.recorded_at, r.recorded_by, r.stance, r.stated_on,
+        history.add_row(*(Plain(str(v)) for v in (r.rev, r.recorded_at, r.recorded_by, r.stance, r.stated_on,
                                                   what + (f": {r.reason}" if r.reason else ""))))  # fmt: skip
     return View(
         data,
@@ -302,7 +318,7 @@ def show_view(revisions: Sequence[Statement]) -> View:
 
 def revision_view(statement: Statement) -> View:
     """What add / correct / retract print: the id (table) or the new revision (json)."""
-    return View(statement.as_json(), STATEMENT_COLUMNS, [statement_row(statement)], table=Text(statement.id))
+    return View(statement.as_json(), STATEMENT_COLUMNS, [statement_row(statement)], table=Plain(statement.id))
 
 
 def parties_view(parties: Sequence[Party]) -> View:
@@ -311,15 +327,17 @@ def parties_view(parties: Sequence[Party]) -> View:
 
 
 def issues_view(issues: Sequence[Issue]) -> View:
-    table = Table(title=Text("Issues"), title_justify="left", show_lines=True)
+    table = Table(title=Plain("Issues"), title_justify="left", show_lines=True)
     for column in ("id", "name", "question", "scale (score: code — label)", "keywords"):
         table.add_column(column, overflow="fold")
     for issue in issues:
-        scale = Text()
+        scale = Plain()
         for stance in issue.scale:
             scale.append(f"{stance.score}: {stance.code} — {stance.label}\n", style=stance_color(stance, issue))
         scale.rstrip()
-        table.add_row(Text(issue.id), Text(issue.name), Text(issue.question), scale, Text(", ".join(issue.keywords)))
+        table.add_row(
+            Plain(issue.id), Plain(issue.name), Plain(issue.question), scale, Plain(", ".join(issue.keywords))
+        )
     rows = [[i.id, i.name, i.question, [s.code for s in i.scale], list(i.keywords)] for i in issues]
     return View([i.as_json() for i in issues], ["id", "name", "question", "scale", "keywords"], rows, "Issues", table)
 
@@ -330,7 +348,7 @@ def problems_view(problems: Sequence[str], summary: str) -> View:
         ["problem"],
         [[p] for p in problems],
         f"{len(problems)} problem(s)",
-        None if problems else Text(summary),
+        None if problems else Plain(summary),
     )
 
 
@@ -374,7 +392,7 @@ def direction(change: Change, issue: Issue) -> str:
 
 def _change_summary(change: Change, book: Codebook) -> Text:
     issue = book.require_issue(change.issue)
-    text = Text()
+    text = Plain()
     if change.before is not None:
         text.append_text(stance_text(change.before.stance, issue))
     else:
@@ -403,19 +421,19 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
         for c in diff.changes
     ]  # fmt: skip
     empty = f"No changes between {diff.start} and {diff.end}."
-    tables: list[RenderableType] = [Text(f"{title}: {heading}", style="bold")]
+    tables: list[RenderableType] = [Plain(f"{title}: {heading}", style="bold")]
     for issue in book.issues:
         changes = [c for c in diff.changes if c.issue == issue.id]
         if not changes:
             continue
-        table = Table(title=Text(f"{issue.name} — {issue.question}"), title_justify="left", show_lines=True)
+        table = Table(title=Plain(f"{issue.name} — {issue.question}"), title_justify="left", show_lines=True)
         table.add_column("party", no_wrap=True)
         table.add_column("change", max_width=30)
         table.add_column("latest statement", ratio=1, overflow="fold")
         for change in changes:
             party = book.party(change.party)
             evidence = _evidence(change)
-            said = Text(f"{evidence.stated_on} · {evidence.speaker or 'unknown speaker'}", style="bold")
+            said = Plain(f"{evidence.stated_on} · {evidence.speaker or 'unknown speaker'}", style="bold")
             said.append(f" · {evidence.grade}" if evidence.grade else "")
             said.append(f"\n{_short(_quoted(evidence), 200)}")
             source = " — ".join(v for v in (evidence.source.outlet or evidence.source.title, evidence.source.url) if v)
@@ -425,12 +443,12 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
                 said.append(f"\n({len(change.statements)} statements in the window: tracker log)", style="dim")
             name = party.name if party else change.party
             table.add_row(
-                Text(name, style=f"bold {party.color}" if party and party.color else "bold"),
+                Plain(name, style=f"bold {party.color}" if party and party.color else "bold"),
                 _change_summary(change, book),
                 said,
             )
         tables.append(table)
-    rendered: RenderableType = Group(*tables, legend()) if diff.changes else Text(empty)
+    rendered: RenderableType = Group(*tables, legend()) if diff.changes else Plain(empty)
     return View(diff.as_json(), DIFF_COLUMNS, rows, heading, rendered, diff_markdown(diff, book, title), empty)
 
 
@@ -439,7 +457,7 @@ _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>#|"})
 
 def md_text(value: str) -> str:
     """Untrusted text as literal Markdown: specials escaped, one line."""
-    return " ".join(value.translate(_MD_SPECIAL).split())
+    return " ".join(without_controls(value).translate(_MD_SPECIAL).split())
 
 
 def md_link(title: str, url: str) -> str:

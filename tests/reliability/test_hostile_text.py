@@ -230,11 +230,6 @@ def test_the_store_title_is_stored_clean_and_shown_literally(tmp_path: Path, fmt
         assert MARKUP["link"] in shown(out, fmt)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a party's colour is neither validated nor sanitised (model.Party.problems, cli `parties add "
-    "--color`): an escape sequence given as a colour is stored raw and printed raw by `parties --format csv`",
-)
 def test_a_hostile_party_colour_is_refused_or_sanitised(tmp_path: Path) -> None:
     path = tmp_path / "positions.json"
     Store.create(path, default_tables("Hostile"))
@@ -245,12 +240,6 @@ def test_a_hostile_party_colour_is_refused_or_sanitised(tmp_path: Path) -> None:
         assert_clean(CliRunner().invoke(app, ["--db", str(path), "parties", "--format", fmt]).stdout)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: render prints stored text as it is; a file written by another tool, a hand edit or a merged "
-    "colleague's file with an escape in a quote reaches the terminal through log/show in table, csv and "
-    "markdown, and `tracker check` reports no problem (render should sanitise on output, or check flag it)",
-)
 @pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
 def test_text_written_raw_by_another_tool_is_still_shown_safely(tmp_path: Path, fmt: str) -> None:
     path = tmp_path / "positions.json"
@@ -269,3 +258,6 @@ def test_text_written_raw_by_another_tool_is_still_shown_safely(tmp_path: Path, 
     }
     path.write_bytes(orjson.dumps(tables))
     assert_clean(run(path, "log", "--format", fmt) + run(path, "show", "st_FOREIGN", "--format", fmt))
+    checked = CliRunner().invoke(app, ["--db", str(path), "check"])
+    assert checked.exit_code == 1
+    assert "control characters or escape sequences" in checked.stdout
