@@ -489,45 +489,32 @@ def all_stored(documents: Iterable[object]) -> bool:
     return all(map(is_stored, documents))
 
 
-def _stored_fields(data: object) -> tuple[Any, ...] | None:
-    """The document's fields in :data:`_STORED_NAMES` order, or None if it is not in the stored shape.
+def from_stored(data: Mapping[str, Any]) -> Statement:
+    """The Statement of a document :func:`is_stored` accepted; its types are not checked again.
 
-    A handful of C-level calls per document (one itemgetter for all fields, a
-    tuple of their types compared with the expected one, one set check for
-    the list items and the source) instead of a Python call per field.
-    Anything unusual (a missing field, None, a subclass, a wrong type) returns
-    None and takes the general path, which gives the same result or the same
-    InputError.
+    For documents already checked in bulk (``Store``, ``Timeline.from_documents``):
+    one itemgetter and a positional constructor.
     """
-    if type(data) is not dict:
-        return None
-    try:
-        values = _STORED(data)
-    except KeyError:
-        return None
-    if tuple(map(type, values)) != _STORED_TYPES:
-        return None
-    try:
-        source = _SOURCE_TEXTS(values[_SOURCE_AT])
-    except KeyError:
-        return None
-    if not _ONLY_TEXT.issuperset(map(type, chain(values[_CONDITIONS_AT], values[_TAGS_AT], source))):
-        return None
-    return (*values[:_SOURCE_AT], source)
+    (id_, rev, party, issue, stance, stated_on, summary, quote, speaker, channel, conditions, grade,
+     tags, note, recorded_at, recorded_by, retracted, reason, withdrawn_on, source) = _STORED(data)  # fmt: skip
+    return Statement(
+        id_, rev, party, issue, stance, stated_on, summary, quote, speaker, channel or "official",
+        tuple(conditions), Source(*_SOURCE_TEXTS(source)), grade, tuple(tags), note,
+        recorded_at, recorded_by, retracted, reason, withdrawn_on,
+    )  # fmt: skip
 
 
 def _stored_statement(data: object) -> Statement | None:
-    """The fast path of :meth:`Statement.from_json` (3x faster at 100,000 statements), or None."""
-    fields = _stored_fields(data)
-    if fields is None:
+    """The fast path of :meth:`Statement.from_json` (4x faster at 100,000 statements), or None.
+
+    Taken by a document in the exact stored shape (:func:`is_stored`); anything
+    unusual (a missing field, None, a subclass, a wrong type) returns None and
+    takes the general path, which gives the same result or the same InputError.
+    """
+    if not is_stored(data):
         return None
-    (id_, rev, party, issue, stance, stated_on, summary, quote, speaker, channel, conditions, grade,
-     tags, note, recorded_at, recorded_by, retracted, reason, withdrawn_on, source) = fields  # fmt: skip
-    return Statement(
-        id_, rev, party, issue, stance, stated_on, summary, quote, speaker, channel or "official",
-        tuple(conditions), Source(*source), grade, tuple(tags), note,
-        recorded_at, recorded_by, retracted, reason, withdrawn_on,
-    )  # fmt: skip
+    assert isinstance(data, dict)
+    return from_stored(data)
 
 
 @dataclass(frozen=True, slots=True)

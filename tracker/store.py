@@ -43,7 +43,18 @@ from . import codebook as default_codebook
 from ._gc import gc_paused
 from .dates import format_instant, normalise_instant, now_instant
 from .errors import InputError, StoreError, StoreLocked
-from .model import SCHEMA, Codebook, Issue, Party, Statement, all_stored, codebook_from_tables, is_stored, sanitise
+from .model import (
+    SCHEMA,
+    Codebook,
+    Issue,
+    Party,
+    Statement,
+    all_stored,
+    codebook_from_tables,
+    from_stored,
+    is_stored,
+    sanitise,
+)
 from .timeline import Record, Timeline
 
 _RECORDED = attrgetter("recorded_at", "rev")
@@ -59,6 +70,7 @@ def _party_of(record: Record) -> str:
 
 def _issue_of(record: Record) -> str:
     return record.issue if isinstance(record, Statement) else str(record["issue"])
+
 
 Tables = dict[str, dict[str, Any]]
 TABLES = ("meta", "parties", "issues", "statements", "feeds", "inbox")
@@ -584,7 +596,7 @@ class Store:
         """Every revision of every statement, in the order they were recorded."""
 
         def build() -> list[Statement]:
-            found = [r if isinstance(r, Statement) else Statement.from_json(r) for r in self._records()]
+            found = [r if isinstance(r, Statement) else from_stored(r) for r in self._records()]
             found.sort(key=_RECORDED)
             return found
 
@@ -609,13 +621,13 @@ class Store:
             for found in latest.values()
             if (not parties or _party_of(found[3]) in parties) and (not issues or _issue_of(found[3]) in issues)
         )
-        return [r if isinstance(r, Statement) else Statement.from_json(r) for *_, r in chosen]
+        return [r if isinstance(r, Statement) else from_stored(r) for *_, r in chosen]
 
     def history(self, statement_id: str) -> list[Statement]:
         """All revisions of one statement, first to last; an unknown id is an error."""
         found = sorted(
             (
-                r if isinstance(r, Statement) else Statement.from_json(r)
+                r if isinstance(r, Statement) else from_stored(r)
                 for r in self._records()
                 if (r.id if isinstance(r, Statement) else r["id"]) == statement_id
             ),

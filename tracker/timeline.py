@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from .model import Cell, Change, Codebook, Stance, Statement
+from .model import Cell, Change, Codebook, Stance, Statement, from_stored
 
 CellKey = tuple[str, str]
 
@@ -167,7 +167,7 @@ class Timeline:
             return record
         statement = self._built.get(entry[1])
         if statement is None:
-            statement = self._built[entry[1]] = Statement.from_json(record)
+            statement = self._built[entry[1]] = from_stored(record)
         return statement
 
     def stance_of(self, statement: Statement) -> Stance:
