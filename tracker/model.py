@@ -484,11 +484,6 @@ def is_stored(data: object) -> bool:
         return False
 
 
-def all_stored(documents: Iterable[object]) -> bool:
-    """True if every document is in the exact stored shape (:func:`is_stored`)."""
-    return all(map(is_stored, documents))
-
-
 def from_stored(data: Mapping[str, Any]) -> Statement:
     """The Statement of a document :func:`is_stored` accepted; its types are not checked again.
 

@@ -49,7 +49,6 @@ from .model import (
     Issue,
     Party,
     Statement,
-    all_stored,
     codebook_from_tables,
     from_stored,
     is_stored,
@@ -59,8 +58,6 @@ from .timeline import Record, Timeline
 
 _RECORDED = attrgetter("recorded_at", "rev")
 """The order revisions were recorded in."""
-_PARTY = itemgetter("party")
-_STANCE = itemgetter("issue", "stance")
 _HEAD = itemgetter("id", "rev", "recorded_at")
 
 
@@ -562,11 +559,11 @@ class Store:
             stances = {(i.id, s.code) for i in book.issues for s in i.scale}
             table = self._tables()["statements"]
             documents = list(table.values())
-            if (
-                all_stored(documents)
-                and parties.issuperset(map(_PARTY, documents))
-                and stances.issuperset(map(_STANCE, documents))
-            ):
+
+            def known(doc: Any) -> bool:  # one pass over the documents: each is read while in cache
+                return is_stored(doc) and doc["party"] in parties and (doc["issue"], doc["stance"]) in stances
+
+            if all(map(known, documents)):
                 return documents  # all dicts of the stored shape
             found: list[Record] = []
             for key, doc in table.items():
