@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from typing import Any, TextIO
 
 import orjson
@@ -61,7 +62,7 @@ class View:
     title: str = ""
     table: RenderableType | None = None
     """A richer rendering than the plain table, where the command has one."""
-    markdown: str | None = None
+    markdown: Callable[[], str] | None = None
     """A richer Markdown text than the pipe table, where the command has one."""
     empty: str = ""
     """What the table format says when there are no rows."""
@@ -144,7 +145,7 @@ def emit(view: View, fmt: Format, out: TextIO | None = None) -> None:
         writer.writerows([csv_cell(v) for v in row] for row in view.rows)
     elif fmt is Format.markdown:
         if view.markdown is not None:
-            out.write(view.markdown)
+            out.write(view.markdown())
         else:
             out.write((f"## {md_text(view.title)}\n\n" if view.title else "") + pipe_table(view.columns, view.rows))
     elif not view.rows and view.table is None and view.empty:
@@ -218,7 +219,7 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
         for p in parties
     ]
     markdown = f"## {md_text(heading)}\n\n" + pipe_table(["party"] + [i.name for i in issues], markdown_rows)
-    return View(matrix.as_json(), columns, rows, heading, Group(table, legend()), markdown)
+    return View(matrix.as_json(), columns, rows, heading, Group(table, legend()), lambda: markdown)
 
 
 STATEMENT_COLUMNS = [
@@ -449,7 +450,8 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
             )
         tables.append(table)
     rendered: RenderableType = Group(*tables, legend()) if diff.changes else Plain(empty)
-    return View(diff.as_json(), DIFF_COLUMNS, rows, heading, rendered, diff_markdown(diff, book, title), empty)
+    brief = partial(diff_markdown, diff, book, title)  # built only for --format markdown
+    return View(diff.as_json(), DIFF_COLUMNS, rows, heading, rendered, brief, empty)
 
 
 _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>#|"})

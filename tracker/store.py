@@ -30,18 +30,16 @@ from dataclasses import replace
 from datetime import datetime
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
-from ulid import ULID
 
 from . import codebook as default_codebook
 from ._gc import gc_paused
-from .dates import format_instant, normalise_instant, now_instant
+from .dates import format_instant, is_instant, normalise_instant, now_instant
 from .errors import InputError, StoreError, StoreLocked
 from .model import (
     SCHEMA,
@@ -68,6 +66,9 @@ def _party_of(record: Record) -> str:
 def _issue_of(record: Record) -> str:
     return record.issue if isinstance(record, Statement) else str(record["issue"])
 
+
+if TYPE_CHECKING:  # filelock and ulid load only when a command writes (startup time)
+    from filelock import FileLock
 
 Tables = dict[str, dict[str, Any]]
 TABLES = ("meta", "parties", "issues", "statements", "feeds", "inbox")
@@ -356,6 +357,8 @@ def remove_stale_temps(path: Path) -> list[Path]:
 @contextlib.contextmanager
 def exclusive(lock: FileLock, path: Path, timeout: float) -> Iterator[None]:
     """Hold ``lock`` for a write to ``path``: wait at most ``timeout`` seconds, then say who holds it."""
+    from filelock import Timeout
+
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
@@ -417,6 +420,8 @@ def migrate_tables(tables: Mapping[str, Any], path: Path) -> Tables:
 
 def new_statement_id() -> str:
     """A globally unique, time-sortable statement id."""
+    from ulid import ULID  # only writers need it: read commands start faster without it
+
     return f"st_{ULID()}"
 
 
@@ -465,7 +470,7 @@ class Store:
             raise StoreError(f"{self.path} is a folder, not a store file")
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
-        self._lock = FileLock(f"{self.path}.lock")
+        self._file_lock: FileLock | None = None
         self._lock_timeout = lock_timeout
         """Seconds to wait for the lock; None: ``$TRACKER_LOCK_TIMEOUT``, else LOCK_TIMEOUT."""
         self._write_depth = 0
@@ -484,6 +489,8 @@ class Store:
         if path.is_dir():
             raise StoreError(f"{path} is a folder, not a store file")
         try:
+            from filelock import FileLock
+
             with exclusive(FileLock(f"{path}.lock"), path, lock_timeout()):
                 if path.exists():
                     if not force:
@@ -644,6 +651,14 @@ class Store:
 
     # -- writing ---------------------------------------------------------
 
+    def _lock(self) -> FileLock:
+        """The store's lock file, made on the first write (reads never need it)."""
+        if self._file_lock is None:
+            from filelock import FileLock
+
+            self._file_lock = FileLock(f"{self.path}.lock")
+        return self._file_lock
+
     @contextlib.contextmanager
     def writing(self) -> Iterator[Tables]:
         """Hold the lock, with the file re-read if anyone changed it since we did.
@@ -664,7 +679,7 @@ class Store:
                 self._write_depth -= 1
             return
         timeout = lock_timeout() if self._lock_timeout is None else self._lock_timeout
-        with exclusive(self._lock, self.path, timeout):  # another thread of ours waits here too
+        with exclusive(self._lock(), self.path, timeout):  # another thread of ours waits here too
             self._writer, self._write_depth = threading.get_ident(), 1
             try:
                 self._migrate_if_old()
@@ -735,12 +750,12 @@ class Store:
     def _append(self, statements: Sequence[Statement]) -> None:
         self.table("statements").insert_multiple(s.as_json() for s in statements)
 
-    def _stamp(self, fields: Mapping[str, Any], **bookkeeping: Any) -> Statement:
-        try:
-            statement = Statement.from_json({**fields, **bookkeeping})
-        except InputError as error:
-            raise InputError(str(error)) from None
-        return replace(statement, recorded_at=now_instant(), recorded_by=current_user())
+    def _stamp(
+        self, fields: Mapping[str, Any], *, stamp: tuple[str, str] | None = None, **bookkeeping: Any
+    ) -> Statement:
+        """A new revision from ``fields``, recorded now (or at ``stamp``: time and user)."""
+        recorded_at, recorded_by = stamp or (now_instant(), current_user())
+        return Statement.from_json({**fields, **bookkeeping, "recorded_at": recorded_at, "recorded_by": recorded_by})
 
     def add(self, fields: Mapping[str, Any]) -> Statement:
         """Record a new statement from the analyst's fields; returns revision 1."""
@@ -804,9 +819,10 @@ class Store:
         with self.writing():
             known = {s.id for s in self.revisions()}
             ready: list[Statement] = []
+            stamp = (now_instant(), current_user())  # one record time for the whole import
             for where, record in records:
                 try:
-                    batch = self._imported(record)
+                    batch = self._imported(record, stamp)
                     for statement in batch:
                         if statement.id in known and statement.rev == batch[0].rev:
                             raise InputError(f"statement id {statement.id!r} is already in the store or the file")
@@ -818,13 +834,14 @@ class Store:
                 self._append(ready)
         return ready
 
-    def _imported(self, record: Mapping[str, Any]) -> list[Statement]:
+    def _imported(self, record: Mapping[str, Any], stamp: tuple[str, str]) -> list[Statement]:
         if not isinstance(record, Mapping):
             raise InputError("expected a statement object")
         history = record.get("revisions")
         if history is None:
             fields = {k: v for k, v in record.items() if k not in ("rev", "recorded_at", "recorded_by")}
-            return [self._checked(self._stamp(fields, id=fields.get("id") or new_statement_id(), rev=1))]
+            fields = {**fields, "id": fields.get("id") or new_statement_id(), "rev": 1}
+            return [self._checked(self._stamp(fields, stamp=stamp))]
         if not isinstance(history, list) or not history:
             raise InputError("revisions must be a non-empty list")
         batch = [self._checked(Statement.from_json(rev)) for rev in history]
@@ -833,11 +850,12 @@ class Store:
             raise InputError("all revisions of a statement must carry the same id")
         if [s.rev for s in batch] != list(range(1, len(batch) + 1)):
             raise InputError("revisions must be numbered 1, 2, 3... in order")
-        stamp = now_instant()
         return [
-            replace(s, recorded_at=normalise_instant(s.recorded_at))
+            s
+            if is_instant(s.recorded_at)
+            else replace(s, recorded_at=normalise_instant(s.recorded_at))
             if s.recorded_at
-            else replace(s, recorded_at=stamp, recorded_by=current_user())
+            else replace(s, recorded_at=stamp[0], recorded_by=stamp[1])
             for s in batch
         ]
 
