@@ -10,20 +10,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from ... import dates
 from ...errors import InputError
 from ...model import Statement
+from .form import FormScreen
 from .statement_form import say
 
 
-class RetractForm(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Cancel"),
-        Binding("ctrl+s", "save", "Retract", priority=True),
-    ]
+class RetractForm(FormScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", "Retract", priority=True)]
 
     class Submitted(Message):
         def __init__(self, form: RetractForm, reason: str, withdrawn_on: str) -> None:
@@ -64,14 +61,6 @@ class RetractForm(ModalScreen[None]):
             self.action_save()
         else:
             self.focus_next()
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss()
 
     def action_save(self) -> None:
         reason = self.query_one("#reason", Input).value.strip()

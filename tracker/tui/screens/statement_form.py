@@ -12,12 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ... import dates
 from ...errors import InputError
 from ...model import CHANNELS, Codebook, Statement
+from .form import FormScreen
 
 
 @dataclass(frozen=True)
@@ -114,13 +114,10 @@ def say(where: Static, message: str) -> None:
     where.display = bool(message)
 
 
-class StatementForm(ModalScreen[None]):
+class StatementForm(FormScreen):
     """Add a statement, or correct one when ``original`` is given. The App does the writing."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Cancel"),
-        Binding("ctrl+s", "save", "Save", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", "Save", priority=True)]
 
     class Submitted(Message):
         """Valid fields, ready for the store; the App replies with :meth:`refused` or dismisses."""
@@ -198,14 +195,6 @@ class StatementForm(ModalScreen[None]):
     @on(Input.Submitted)
     def _next_field(self) -> None:
         self.focus_next()
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss()
 
     def values(self) -> dict[str, str]:
         found: dict[str, str] = {}

@@ -1,0 +1,27 @@
+"""What every recording form shares: escape cancels, ctrl+s and the Save button save."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import Button
+
+
+class FormScreen(ModalScreen[None]):
+    """A modal form; subclasses say what saving means in :meth:`action_save`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Cancel")]
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss()
+
+    def action_save(self) -> None:
+        raise NotImplementedError
