@@ -6,8 +6,19 @@ from typing import ClassVar
 
 from textual import on
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button
+from textual.widget import Widget
+from textual.widgets import Button, Label, Static
+
+
+def field_row(label: str, name: str, control: Widget) -> Horizontal:
+    """One form row: the label, the control, and the line where its error is shown."""
+    return Horizontal(
+        Label(label, classes="field-label"),
+        Vertical(control, Static(id=f"{name}-error", classes="error"), classes="field-body"),
+        classes="field",
+    )
 
 
 class FormScreen(ModalScreen[None]):

@@ -10,12 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Static
 
 from ... import dates
 from ...errors import InputError
 from ...model import Statement
-from .form import FormScreen
+from .form import FormScreen, field_row
 from .statement_form import say
 
 
@@ -40,17 +40,10 @@ class RetractForm(FormScreen):
             heading.append(f"\n{s.party} · {s.issue}: {s.stance}, stated {s.stated_on}", style="dim")
             yield Static(heading, id="form-title")
             yield Static(id="form-error", classes="error")
-            with Horizontal(classes="field"):
-                yield Label("Reason*", classes="field-label")
-                with Vertical(classes="field-body"):
-                    yield Input(placeholder="why: misattributed, offer withdrawn…", id="reason", compact=True)
-                    yield Static(id="reason-error", classes="error")
-            with Horizontal(classes="field"):
-                yield Label("Withdrawn on", classes="field-label")
-                with Vertical(classes="field-body"):
-                    hint = "empty: it never stood; or the date it was withdrawn"
-                    yield Input(placeholder=hint, id="withdrawn", compact=True)
-                    yield Static(id="withdrawn-error", classes="error")
+            reason = Input(placeholder="why: misattributed, offer withdrawn…", id="reason", compact=True)
+            yield field_row("Reason*", "reason", reason)
+            hint = "empty: it never stood; or the date it was withdrawn"
+            yield field_row("Withdrawn on", "withdrawn", Input(placeholder=hint, id="withdrawn", compact=True))
             with Horizontal(id="form-buttons"):
                 yield Button("Retract  ctrl+s", variant="error", id="save", compact=True)
                 yield Button("Cancel  esc", id="cancel", compact=True)

@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widget import Widget
+from textual.widgets import Button, Input, Select, Static
 
 from ... import dates
 from ...errors import InputError
 from ...model import CHANNELS, Codebook, Statement
-from .form import FormScreen
+from .form import FormScreen, field_row
 
 
 @dataclass(frozen=True)
@@ -144,28 +145,22 @@ class StatementForm(FormScreen):
             yield Static(id="form-error", classes="error")
             with VerticalScroll(id="form-fields"):
                 for field in FIELDS:
-                    with Horizontal(classes="field"):
-                        yield Label(field.label + ("*" if field.name in REQUIRED else ""), classes="field-label")
-                        with Vertical(classes="field-body"):
-                            value = self._values.get(field.name, "")
-                            if field.name == "party":
-                                options = [(Text(p.name), p.id) for p in book.parties]
-                                yield self._select(field.name, options, value)
-                            elif field.name == "issue":
-                                yield self._select(field.name, [(Text(i.name), i.id) for i in book.issues], value)
-                            elif field.name == "stance":
-                                yield self._select(field.name, self._stances(self._values.get("issue", "")), value)
-                            elif field.name == "channel":
-                                yield self._select(field.name, [(Text(c), c) for c in CHANNELS], value)
-                            else:
-                                yield Input(value, placeholder=field.hint, id=field.name, compact=True)
-                            yield Static(id=f"{field.name}-error", classes="error")
+                    value = self._values.get(field.name, "")
+                    control: Widget
+                    if field.name == "party":
+                        control = self._select(field.name, [(Text(p.name), p.id) for p in book.parties], value)
+                    elif field.name == "issue":
+                        control = self._select(field.name, [(Text(i.name), i.id) for i in book.issues], value)
+                    elif field.name == "stance":
+                        control = self._select(field.name, self._stances(self._values.get("issue", "")), value)
+                    elif field.name == "channel":
+                        control = self._select(field.name, [(Text(c), c) for c in CHANNELS], value)
+                    else:
+                        control = Input(value, placeholder=field.hint, id=field.name, compact=True)
+                    yield field_row(field.label + ("*" if field.name in REQUIRED else ""), field.name, control)
                 if self.original:
-                    with Horizontal(classes="field"):
-                        yield Label("Reason", classes="field-label")
-                        with Vertical(classes="field-body"):
-                            yield Input(placeholder="why it is corrected", id="reason", compact=True)
-                            yield Static(id="reason-error", classes="error")
+                    reason = Input(placeholder="why it is corrected", id="reason", compact=True)
+                    yield field_row("Reason", "reason", reason)
             with Horizontal(id="form-buttons"):
                 yield Button("Save  ctrl+s", variant="primary", id="save", compact=True)
                 yield Button("Cancel  esc", id="cancel", compact=True)
