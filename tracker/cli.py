@@ -7,20 +7,16 @@ with exit 2, and prints listings through :func:`render.emit`.
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-import orjson
 import typer
 from typer.core import TyperGroup
 
-from . import dates
-from ._gc import gc_paused
+from . import dates, transfer
 from .errors import InputError, TrackerError
 from .model import Issue, Party, sanitise
 from .options import (
@@ -36,10 +32,7 @@ from .options import (
     selection,
 )
 from .render import (
-    STATEMENT_COLUMNS,
     Format,
-    View,
-    csv_list,
     diff_view,
     emit,
     issues_view,
@@ -50,7 +43,7 @@ from .render import (
     revision_view,
     show_view,
 )
-from .store import Store, default_tables, new_statement_id, parse_tables
+from .store import Store, default_tables, parse_tables
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -508,46 +501,6 @@ def check(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         raise typer.Exit(1)
 
 
-def _file_format(path: Path, given: str | None) -> str:
-    chosen = (given or path.suffix.lstrip(".")).lower()
-    if chosen not in ("json", "csv"):
-        raise InputError(f"cannot tell the format of {path}: use a .json or .csv file, or --format json|csv")
-    return chosen
-
-
-def _csv_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = {"party", "issue", "stance", "stated_on"} - set(reader.fieldnames or [])
-    if missing:
-        raise InputError(f"line 1: the CSV header lacks {', '.join(sorted(missing))}")
-    unknown = set(reader.fieldnames or []) - set(STATEMENT_COLUMNS)
-    if unknown:
-        raise InputError(f"line 1: unknown column(s) {', '.join(sorted(unknown))}")
-    for row in reader:
-        if None in row:
-            raise InputError(f"line {reader.line_num}: more values than columns")
-        record: dict[str, Any] = {}
-        source: dict[str, str] = {}
-        for key, value in row.items():
-            value = value or ""
-            if key.startswith("source_"):
-                source[key.removeprefix("source_")] = value
-            elif key in ("conditions", "tags"):
-                record[key] = csv_list(value)
-            elif key in ("rev", "recorded_at", "recorded_by", "retracted", "reason", "withdrawn_on"):
-                continue  # bookkeeping: an import records new statements
-            elif value:
-                record[key] = value
-        record["source"] = source
-        if (row.get("retracted") or "").strip().lower() in ("yes", "true", "1"):
-            # A retracted row stays retracted: its history is the statement, then the retraction.
-            first = {**record, "id": record.get("id") or new_statement_id(), "rev": 1}
-            retraction = {**first, "rev": 2, "retracted": True, "reason": row.get("reason") or "retracted"}
-            retraction["withdrawn_on"] = row.get("withdrawn_on") or ""
-            record = {"revisions": [first, retraction]}
-        yield f"line {reader.line_num}", record
-
-
 @app.command("import")
 def import_(
     ctx: typer.Context,
@@ -563,27 +516,7 @@ def import_(
 ) -> None:
     """Import statements: every row is checked first, then all are written at once."""
     store = context(ctx).store()
-    kind = _file_format(file, file_format)
-    try:
-        raw = file.read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read {file}: {error.strerror}") from None
-    records: list[tuple[str, Mapping[str, Any]]]
-    if kind == "csv":
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError(f"{file}: not UTF-8 text") from None
-        records = list(_csv_records(text))
-    else:
-        try:
-            with gc_paused():  # a large import parses several times faster without cycle scans
-                items = orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise InputError(f"{file}: not valid JSON ({error})") from None
-        if not isinstance(items, list):
-            raise InputError(f"{file}: expected a JSON array of statements")
-        records = [(f"item {n}", item) for n, item in enumerate(items, 1)]
+    records = transfer.read_records(file, transfer.file_format(file, file_format))
     imported = store.import_statements(records)
     typer.echo(f"Imported {len({s.id for s in imported})} statements ({len(imported)} revisions) into {store.path}.")
 
@@ -599,34 +532,18 @@ def export(
     ] = None,
 ) -> None:
     """Export every statement, as JSON (with revisions, re-importable) or CSV."""
-    from io import StringIO
-
-    from .render import json_bytes, statement_row
     from .store import write_atomic
 
     store = context(ctx).store()
-    kind = _file_format(output, file_format) if output and not file_format else (file_format or "json").lower()
-    if kind not in ("json", "csv"):
-        raise InputError("--format must be json or csv")
+    kind = transfer.file_format(output, file_format)
     if output is not None and output.resolve() == store.path.resolve():
         raise InputError(f"--output {output} is the store itself; export to another file")
-    by_id: dict[str, list[Any]] = {}
-    for revision in sorted(store.revisions(), key=lambda s: (s.id, s.rev)):
-        by_id.setdefault(revision.id, []).append(revision)
-    by_id = dict(sorted(by_id.items(), key=lambda item: (item[1][-1].stated_on, item[0])))
-    if kind == "json":
-        payload = json_bytes(
-            [{**revs[-1].as_json(), "revisions": [r.as_json() for r in revs]} for revs in by_id.values()]
-        )
-    else:
-        buffer = StringIO()
-        emit(View(None, STATEMENT_COLUMNS, [statement_row(revs[-1]) for revs in by_id.values()]), Format.csv, buffer)
-        payload = buffer.getvalue().encode()
+    payload, count = transfer.export_bytes(store.revisions(), kind)
     if output is None:
         sys.stdout.write(payload.decode())
     else:
         write_atomic(output, payload)
-        typer.echo(f"Exported {len(by_id)} statements to {output}.", err=True)
+        typer.echo(f"Exported {count} statements to {output}.", err=True)
 
 
 def _register_extensions() -> None:
