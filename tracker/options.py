@@ -1,17 +1,18 @@
 """What every command shares: the store lookup and the common options.
 
 Commands elsewhere (ingest) import from here, not from ``cli``, so that the
-command modules do not import each other.
+command modules do not import each other. Each shared option is one decorator,
+defined once, so every command spells and explains it the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any, TypeVar
 
-import typer
+import click
 
 from . import dates
 from .errors import StoreError
@@ -20,10 +21,12 @@ from .store import Store
 
 DEFAULT_DB = "positions.json"
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 @dataclass
 class Context:
-    """What the top-level options decide for every command."""
+    """What the top-level options decide for every command (click's ``ctx.obj``)."""
 
     db: Path | None
 
@@ -40,25 +43,38 @@ class Context:
         return Store(self.path)
 
 
-def context(ctx: typer.Context) -> Context:
-    obj = ctx.find_root().obj
-    assert isinstance(obj, Context)
-    return obj
+pass_context = click.make_pass_decorator(Context)
+"""Hands a command the :class:`Context` the top-level group made."""
+
+
+def stacked(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """One decorator applying several, listed in the order ``--help`` shows them."""
+
+    def apply(function: F) -> F:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
 
 
 # -- shared options --------------------------------------------------------------
 
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table (default), json, csv or markdown.")]
-AsOfOpt = Annotated[str, typer.Option("--as-of", help=f"The date to look at: {dates.HELP}.")]
-KnownAtOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--known-at",
-        help="Show the record as the file held it then (a date, or an ISO date-time, UTC unless it has an offset).",
-    ),
-]
-PartiesOpt = Annotated[list[str] | None, typer.Option("--party", "-p", help="Only this party (repeatable).")]
-IssuesOpt = Annotated[list[str] | None, typer.Option("--issue", "-i", help="Only this issue (repeatable).")]
+format_option = click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(Format, case_sensitive=False),
+    default=Format.table,
+    help="Output: table (default), json, csv or markdown.",
+)
+as_of_option = click.option("--as-of", default="today", help=f"The date to look at: {dates.HELP}.")
+known_at_option = click.option(
+    "--known-at",
+    help="Show the record as the file held it then (a date, or an ISO date-time, UTC unless it has an offset).",
+)
+parties_option = click.option("--party", "-p", multiple=True, help="Only this party (repeatable).")
+issues_option = click.option("--issue", "-i", multiple=True, help="Only this issue (repeatable).")
 
 
 def iso_date(text: str | None) -> str | None:

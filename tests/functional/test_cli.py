@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import Result
+from click.testing import Result
 
 from tests.conftest import Invoke
 from tests.hostile import ESCAPES, MARKUP, assert_clean

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import typer.main
 
 from tests.conftest import Invoke
 from tracker.cli import app
@@ -19,7 +18,7 @@ def walk(command: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...]
     return found
 
 
-COMMANDS = walk(typer.main.get_command(app))
+COMMANDS = walk(app)
 IDS = [" ".join(path) or "tracker" for path, _ in COMMANDS]
 
 

@@ -66,7 +66,7 @@ def test_plain_commands_load_neither_textual_nor_httpx(demo_path: Path, tmp_path
 
 HELP_EVERYWHERE = """
 import json, sys
-import typer.main
+
 from tracker.cli import app
 
 def walk(command, path=()):
@@ -74,7 +74,7 @@ def walk(command, path=()):
     for name, sub in sorted(getattr(command, "commands", {{}}).items()):
         yield from walk(sub, (*path, name))
 
-for path in list(walk(typer.main.get_command(app))):
+for path in list(walk(app)):
     try:
         app([*path, "--help"], standalone_mode=False)
     except SystemExit:

@@ -10,8 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
-import typer.main
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from tracker.cli import app
 from tracker.store import Store, default_tables
@@ -37,7 +36,7 @@ def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, 
         yield from walk(sub, (*path, name))
 
 
-COMMANDS = dict(walk(typer.main.get_command(app)))
+COMMANDS = dict(walk(app))
 
 
 class Ids:

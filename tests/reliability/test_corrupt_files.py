@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from tracker.cli import app
 from tracker.errors import StoreError

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from tests.hostile import ESCAPES, MARKUP, assert_clean
 from tracker.cli import app
