@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from tracker.ids import ulid
 from tracker.model import CHANNELS, Issue, Party, Source, Statement
 from tracker.store import Tables, default_tables, dump_tables
 
@@ -33,7 +34,6 @@ FIRST_DAY = date(2015, 1, 1)
 LAST_DAY = date(2025, 12, 31)
 RECORDING_STARTS = datetime(2024, 1, 1, tzinfo=UTC)
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _SOUP = (
     "the ceasefire must include guarantees for security and a monitoring mission along the line of "
     "contact while sanctions relief depends on verified withdrawal from occupied territory and the return "
@@ -128,8 +128,7 @@ class _Text:
 
 
 def _ulid(rng: random.Random, moment: datetime) -> str:
-    value = (int(moment.timestamp() * 1000) << 80) | rng.getrandbits(80)
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+    return ulid(int(moment.timestamp() * 1000), rng.getrandbits(80))
 
 
 def _instant(moment: datetime) -> str:

@@ -13,10 +13,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tinydb import where
-from ulid import ULID
 
 from ..dates import now_instant
 from ..errors import InputError
+from ..ids import ulid
 from ..model import Statement, sanitise
 from ..store import Store
 
@@ -26,11 +26,11 @@ DEFAULT_CHANNEL = "media-report"
 
 
 def new_feed_id() -> str:
-    return f"fd_{ULID()}"
+    return f"fd_{ulid()}"
 
 
 def new_candidate_id() -> str:
-    return f"cand_{ULID()}"
+    return f"cand_{ulid()}"
 
 
 def _ordered(table: Mapping[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
