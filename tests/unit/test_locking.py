@@ -1,0 +1,94 @@
+"""The store's file lock: one holder at a time across processes and threads; the kernel frees a dead holder's."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tracker.locking import LockTimeout, locked
+
+HOLD = (
+    "import sys, time; from tracker.locking import locked\n"
+    "with locked(sys.argv[1], 5):\n"
+    "    print('holding', flush=True); time.sleep(float(sys.argv[2]))\n"
+)
+
+
+def hold(path: Path, seconds: float) -> subprocess.Popen[str]:
+    child = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "holding"
+    return child
+
+
+def test_the_lock_is_free_again_after_the_block(tmp_path: Path) -> None:
+    path = tmp_path / "store.json.lock"
+    with locked(path, 0):
+        assert path.exists()
+    with locked(path, 0):  # no wait: the first hold ended
+        pass
+
+
+def test_a_lock_held_by_another_process_times_out(tmp_path: Path) -> None:
+    path = tmp_path / "store.json.lock"
+    child = hold(path, 30)
+    try:
+        with pytest.raises(LockTimeout), locked(path, 0):
+            pass
+        started = time.monotonic()
+        with pytest.raises(LockTimeout), locked(path, 0.3):
+            pass
+        assert 0.3 <= time.monotonic() - started < 3
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_waiter_gets_the_lock_when_the_holder_exits(tmp_path: Path) -> None:
+    path = tmp_path / "store.json.lock"
+    child = hold(path, 0.6)
+    started = time.monotonic()
+    with locked(path, 10):
+        waited = time.monotonic() - started
+    child.wait()
+    assert 0.4 <= waited < 5, "the lock is taken only once the other process lets it go"
+
+
+def test_a_killed_holder_leaves_no_lock(tmp_path: Path) -> None:
+    path = tmp_path / "store.json.lock"
+    child = hold(path, 30)
+    child.kill()
+    child.wait()
+    with locked(path, 0):
+        pass
+
+
+def test_two_threads_of_one_process_exclude_each_other(tmp_path: Path) -> None:
+    path = tmp_path / "store.json.lock"
+    inside: list[str] = []
+    overlaps: list[str] = []
+
+    def work(name: str) -> None:
+        for _ in range(5):
+            with locked(path, 10):
+                if inside:
+                    overlaps.append(f"{name} entered while {inside[0]} held it")
+                inside.append(name)
+                time.sleep(0.01)
+                inside.remove(name)
+
+    threads = [threading.Thread(target=work, args=(f"t{n}",)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlaps == []
+
+
+def test_a_missing_folder_is_an_os_error_for_the_caller_to_explain(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError), locked(tmp_path / "nowhere" / "store.json.lock", 0):
+        pass
