@@ -27,7 +27,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +39,7 @@ from tinydb.table import Table
 
 from . import codebook as default_codebook
 from ._gc import gc_paused
-from .dates import format_instant, is_instant, normalise_instant, now_instant
+from .dates import format_instant, normalise_instant, now_instant
 from .errors import InputError, StoreError, StoreLocked
 from .model import (
     SCHEMA,
@@ -809,18 +809,21 @@ class Store:
             self._append([statement])
         return statement
 
-    def import_statements(self, records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Statement]:
+    def import_statements(self, records: Iterable[tuple[str, Mapping[str, Any]]]) -> list[Statement]:
         """Validate every record, then write them all at once; a bad one names its place.
 
         ``records`` are (where, fields) pairs; ``where`` is "line 4" or "item 2".
-        A record with ``revisions`` brings its whole history; one without gets
-        revision 1, and a new id unless it gives one.
+        They may be read from the file as they are asked for (a generator): each
+        is checked and kept as a Statement, and nothing is written before the last
+        one is checked. A record with ``revisions`` brings its whole history; one
+        without gets revision 1, and a new id unless it gives one.
         """
-        with self.writing():
-            known = {s.id for s in self.revisions()}
+        with self.writing(), gc_paused():  # ~100,000 statements: see tracker/_gc.py
+            known = self._statement_ids()
             ready: list[Statement] = []
             stamp = (now_instant(), current_user())  # one record time for the whole import
-            for where, record in records:
+            rows = iter(records)
+            for where, record in rows:
                 try:
                     batch = self._imported(record, stamp)
                     for statement in batch:
@@ -828,11 +831,16 @@ class Store:
                             raise InputError(f"statement id {statement.id!r} is already in the store or the file")
                     known.update(s.id for s in batch)
                 except InputError as error:
+                    _read_to_end(rows)
                     raise InputError(f"{where}: {error}; nothing was imported") from None
                 ready.extend(batch)
             if ready:
                 self._append(ready)
         return ready
+
+    def _statement_ids(self) -> set[str]:
+        """The ids in the store, read from its documents: no Statement is built for them."""
+        return {r.id if isinstance(r, Statement) else r["id"] for r in self._records()}
 
     def _imported(self, record: Mapping[str, Any], stamp: tuple[str, str]) -> list[Statement]:
         if not isinstance(record, Mapping):
@@ -852,7 +860,7 @@ class Store:
             raise InputError("revisions must be numbered 1, 2, 3... in order")
         return [
             s
-            if is_instant(s.recorded_at)
+            if _is_instant(s.recorded_at)
             else replace(s, recorded_at=normalise_instant(s.recorded_at))
             if s.recorded_at
             else replace(s, recorded_at=stamp[0], recorded_by=stamp[1])
@@ -903,6 +911,34 @@ class Store:
             item = (Party if table == "parties" else Issue).from_json(updated)
             self.table(table).update(item.as_json(), doc_ids=[int(key)])
         return item
+
+
+def _read_to_end(rows: Iterator[object]) -> None:
+    """The rest of an import file, after a bad row, read and dropped.
+
+    The file may be read as it is checked: a problem with the file itself (not
+    valid JSON further on) is then the one reported, as when the file was read
+    whole before any row was checked.
+    """
+    for _ in rows:
+        pass
+
+
+def _is_instant(value: str) -> bool:
+    """:func:`dates.is_instant`, the same answer in 3 µs instead of 8.
+
+    ``datetime.fromisoformat`` is C, ``strptime`` is Python: 0.9 s of an import
+    of 100,000 statements (1.9 s under the profiler). The value must still be
+    exactly what ``format_instant`` writes, so what passes here passes there
+    and the reverse.
+    """
+    if len(value) != 27 or value[-1] != "Z":
+        return False
+    try:
+        moment = datetime.fromisoformat(value[:-1])
+    except ValueError:
+        return False
+    return format_instant(moment.replace(tzinfo=UTC)) == value
 
 
 def backup_of(path: Path) -> Path:

@@ -1,0 +1,265 @@
+"""Import and export files (tracker/transfer.py): the layout export writes, and import reading it a line at a time."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+import tracker.store
+from tracker import transfer
+from tracker.dates import is_instant
+from tracker.errors import InputError
+from tracker.model import Statement
+from tracker.store import Store
+
+TRACKER = Path(sys.executable).with_name("tracker")
+
+
+def statement(n: int, **overrides: Any) -> dict[str, Any]:
+    """One statement in the `show` shape (every field, as export writes it), id st_<n>, with two revisions."""
+    given = {
+        "id": f"st_{n:04d}",
+        "rev": 1,
+        "party": "russia",
+        "issue": "nato",
+        "stance": "renounce",
+        "stated_on": "2025-02-12",
+        "speaker": "Peskov",
+        "summary": 'Braces and brackets in text: "}", "]", "},"',
+        "conditions": ["neutrality"],
+        "source": {"url": "https://e.example/a", "title": "Peskov", "outlet": "TASS", "published": "2025-02-12"},
+        "recorded_at": "2025-02-12T10:00:00.000000Z",
+        "recorded_by": "analyst",
+    }
+    first = Statement.from_json(given).as_json()
+    second = {**first, "rev": 2, "grade": "B2", "reason": "graded", "recorded_at": "2025-02-13T10:00:00.000000Z"}
+    return {**second, "revisions": [first, second], **overrides}
+
+
+def lines_layout(items: list[Any]) -> str:
+    """What export writes: ``[``, one item a line, ``]``."""
+    return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n]\n"
+
+
+def records(path: Path) -> list[tuple[str, Any]]:
+    return list(transfer.read_records(path, "json"))
+
+
+def refusal(path: Path) -> str:
+    with pytest.raises(InputError) as raised:
+        records(path)
+    return str(raised.value)
+
+
+def whole_file_error(path: Path) -> str:
+    """The message import gave when it always parsed the whole file at once."""
+    try:
+        parsed = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as error:
+        return f"{path}: not valid JSON ({error})"
+    assert not isinstance(parsed, list)
+    return f"{path}: expected a JSON array of statements"
+
+
+@pytest.fixture
+def store(store_path: Path) -> Store:
+    return Store(store_path)
+
+
+ITEMS = [statement(n) for n in range(1, 6)]
+LAYOUTS = {
+    "export's lines": lines_layout(ITEMS),
+    "lines, CRLF": lines_layout(ITEMS).replace("\n", "\r\n"),
+    "one line": json.dumps(ITEMS),
+    "indent 2 (older exports)": json.dumps(ITEMS, indent=2) + "\n",
+    "orjson indent 2": orjson.dumps(ITEMS, option=orjson.OPT_INDENT_2).decode(),
+    "indent 4, blank lines after": json.dumps(ITEMS, indent=4) + "\n\n\n",
+    "tabs": json.dumps(ITEMS, indent="\t"),
+    "two items on a line": lines_layout(ITEMS).replace(",\n{", ", {", 1),
+    "item split oddly": lines_layout(ITEMS).replace('"rev": 2,', '"rev": 2,\n', 1),
+    "comma on its own line": json.dumps(ITEMS, indent=2).replace("},\n", "}\n,\n"),
+    "empty, one line": "[]",
+    "empty, two lines": "[\n]\n",
+}
+
+
+@pytest.mark.parametrize("text", LAYOUTS.values(), ids=LAYOUTS.keys())
+def test_every_layout_of_an_array_reads_as_the_whole_file_parsed(tmp_path: Path, text: str) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(text, encoding="utf-8")
+    expected = json.loads(text)
+    assert records(source) == [(f"item {n}", item) for n, item in enumerate(expected, 1)]
+
+
+@pytest.mark.parametrize(
+    "name", ["export's lines", "lines, CRLF", "indent 2 (older exports)", "tabs", "empty, two lines"]
+)
+def test_exports_old_and_new_are_never_parsed_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """What keeps a large import's memory down: these layouts are read a statement at a time."""
+
+    def whole(raw: bytes, file: Path) -> list[Any]:
+        raise AssertionError(f"{name}: parsed whole")
+
+    monkeypatch.setattr(transfer, "_json_array", whole)
+    source = tmp_path / "in.json"
+    source.write_text(LAYOUTS[name], encoding="utf-8")
+    assert [item for _, item in records(source)] == json.loads(LAYOUTS[name])
+
+
+BROKEN = {
+    "empty file": "",
+    "whitespace": " \n",
+    "an object": json.dumps({"statements": ITEMS}, indent=2),
+    "a trailing comma": lines_layout(ITEMS).replace("\n]", ",\n]"),
+    "a missing comma": lines_layout(ITEMS).replace(",\n", "\n", 1),
+    "no closing bracket": lines_layout(ITEMS).removesuffix("]\n"),
+    "something after the array": lines_layout(ITEMS) + "{}\n",
+    "a broken line": lines_layout(ITEMS).replace('"rev": 1', '"rev" 1', 1),
+    "a broken pretty item": json.dumps(ITEMS, indent=2).replace('"rev": 2', '"rev": 2 2', 1),
+    "a byte order mark": "\ufeff" + lines_layout(ITEMS),
+    "a form feed": lines_layout(ITEMS).replace("[\n", "[\f\n"),
+}
+
+
+@pytest.mark.parametrize("text", BROKEN.values(), ids=BROKEN.keys())
+def test_a_broken_file_gets_the_message_it_always_got(tmp_path: Path, text: str) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(text, encoding="utf-8")
+    assert refusal(source) == whole_file_error(source)
+
+
+def test_a_missing_file_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read"):
+        transfer.read_records(tmp_path / "missing.json", "json")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize("name", ["export's lines", "one line"])
+def test_a_pipe_is_read(tmp_path: Path, name: str) -> None:
+    """``tracker import --format json /dev/stdin``: a pipe cannot go back to its start."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=pipe.write_text, args=(LAYOUTS[name],))
+    writer.start()
+    try:
+        assert [item for _, item in records(pipe)] == json.loads(LAYOUTS[name])
+    finally:
+        writer.join()
+
+
+def test_records_come_in_order_before_the_rest_of_the_file_is_read(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(lines_layout(ITEMS[:2]).replace("\n]\n", ",\n{broken\n]\n"), encoding="utf-8")
+    read = iter(transfer.read_records(source, "json"))
+    assert [next(read), next(read)] == [("item 1", ITEMS[0]), ("item 2", ITEMS[1])]
+    with pytest.raises(InputError, match="not valid JSON"):
+        next(read)
+
+
+# -- export --------------------------------------------------------------------------
+
+
+def test_export_writes_one_statement_a_line_and_imports_back(store: Store, tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(ITEMS, indent=2), encoding="utf-8")
+    store.import_statements(transfer.read_records(source, "json"))
+    payload, count = transfer.export_bytes(store.revisions(), "json")
+
+    lines = payload.decode().splitlines()
+    assert count == len(ITEMS) and len(lines) == len(ITEMS) + 2
+    assert lines[0] == "[" and lines[-1] == "]"
+    assert [json.loads(line.removesuffix(",")) for line in lines[1:-1]] == ITEMS
+    assert json.loads(payload) == ITEMS
+
+    copy = tmp_path / "copy.json"
+    Store.create(copy, tracker.store.default_tables("Copy"))
+    exported = tmp_path / "export.json"
+    exported.write_bytes(payload)
+    Store(copy).import_statements(transfer.read_records(exported, "json"))
+    assert transfer.export_bytes(Store(copy).revisions(), "json")[0] == payload
+
+
+def test_an_empty_export_is_an_empty_array(store: Store) -> None:
+    payload, count = transfer.export_bytes(store.revisions(), "json")
+    assert (json.loads(payload), count) == ([], 0)
+
+
+# -- import into the store -----------------------------------------------------------
+
+
+def test_a_bad_statement_on_line_n_is_item_n_and_nothing_is_written(store: Store, tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    items = [*ITEMS[:3], statement(9, party="atlantis", revisions=[{**ITEMS[0]["revisions"][0], "party": "atlantis"}])]
+    source.write_text(lines_layout(items), encoding="utf-8")
+    before = store.path.read_bytes()
+    with pytest.raises(InputError, match=r"^item 4: .*atlantis.*nothing was imported"):
+        store.import_statements(transfer.read_records(source, "json"))
+    assert store.path.read_bytes() == before
+    assert Store(store.path).revisions() == []
+
+
+def test_broken_json_after_a_bad_statement_is_the_error_reported(store: Store, tmp_path: Path) -> None:
+    """As when the whole file was parsed before any statement was checked."""
+    source = tmp_path / "in.json"
+    text = lines_layout([statement(1, revisions=[]), *ITEMS[1:]])
+    source.write_text(text.replace('"rev": 2', '"rev": 2 2', 1), encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        store.import_statements(transfer.read_records(source, "json"))
+    assert str(raised.value) == whole_file_error(source)
+
+
+def test_import_writes_the_store_once(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(lines_layout(ITEMS), encoding="utf-8")
+    writes: list[Path] = []
+    real = tracker.store.write_atomic
+
+    def counted(path: Path, payload: bytes) -> None:
+        writes.append(path)
+        real(path, payload)
+
+    monkeypatch.setattr(tracker.store, "write_atomic", counted)
+    imported = store.import_statements(transfer.read_records(source, "json"))
+    assert writes == [store.path]
+    assert (len({s.id for s in imported}), len(imported)) == (len(ITEMS), 2 * len(ITEMS))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2025-02-12T10:00:00.000000Z",
+        "2024-02-29T23:59:59.999999Z",
+        "2025-02-29T10:00:00.000000Z",
+        "2025-02-12T24:00:00.000000Z",
+        "2025-02-12 10:00:00.000000Z",
+        "2025-02-12T10:00:00,000000Z",
+        "2025-02-12T10:00:00.000+00Z",
+        "2025-02-12T10:00:00Z",
+        "",
+    ],
+)
+def test_imported_record_times_are_judged_as_dates_judges_them(value: str) -> None:
+    assert tracker.store._is_instant(value) == is_instant(value)
+
+
+def test_the_command_line_round_trip(tmp_path: Path, demo_path: Path) -> None:
+    """Through the installed ``tracker`` script, whatever its CLI library."""
+    exported, copy = tmp_path / "export.json", tmp_path / "copy.json"
+    Store.create(copy, tracker.store.default_tables("Copy"))
+    env = {**os.environ, "TRACKER_USER": "tester"}
+
+    def tracker_run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(TRACKER), *args], capture_output=True, text=True, env=env, check=True)
+
+    tracker_run("--db", str(demo_path), "export", "-o", str(exported))
+    assert all(line.startswith("{") for line in exported.read_text().splitlines()[1:-1])
+    assert "Imported" in tracker_run("--db", str(copy), "import", str(exported)).stdout
+    assert tracker_run("--db", str(copy), "export").stdout.encode() == exported.read_bytes()
