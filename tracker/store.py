@@ -16,21 +16,18 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import getpass
 import math
 import os
 import re
-import socket
 import stat
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from tinydb import TinyDB
@@ -41,6 +38,8 @@ from . import codebook as default_codebook
 from ._gc import gc_paused
 from .dates import format_instant, normalise_instant, now_instant
 from .errors import InputError, StoreError, StoreLocked
+from .ids import ulid
+from .locking import LockTimeout, locked
 from .model import (
     SCHEMA,
     Codebook,
@@ -66,9 +65,6 @@ def _party_of(record: Record) -> str:
 def _issue_of(record: Record) -> str:
     return record.issue if isinstance(record, Statement) else str(record["issue"])
 
-
-if TYPE_CHECKING:  # filelock and ulid load only when a command writes (startup time)
-    from filelock import FileLock
 
 Tables = dict[str, dict[str, Any]]
 TABLES = ("meta", "parties", "issues", "statements", "feeds", "inbox")
@@ -215,6 +211,8 @@ def write_atomic(path: Path, payload: bytes) -> None:
         previous_mtime: int | None = path.stat().st_mtime_ns
     except FileNotFoundError:
         previous_mtime = None
+    import tempfile  # writers only: read commands start faster without it
+
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as temp:
@@ -278,6 +276,8 @@ def _command_line() -> str:
 
 
 def _write_owner(path: Path) -> None:
+    import socket
+
     record = {
         "pid": os.getpid(),
         "host": socket.gethostname(),
@@ -324,6 +324,8 @@ def lock_holder(path: Path) -> str:
     since = sanitise(str(record.get("since", "")))
     who = f"pid {pid}" + (f" on {host}" if host else "") + (f" (user {user})" if user else "")
     who += (f", running `{command}`" if command else "") + (f", since {since}" if since else "")
+    import socket
+
     if host == socket.gethostname() and not _pid_running(pid):
         return (
             f"another process: the owner file names {who}, but that process is no longer running, "
@@ -355,33 +357,32 @@ def remove_stale_temps(path: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def exclusive(lock: FileLock, path: Path, timeout: float) -> Iterator[None]:
-    """Hold ``lock`` for a write to ``path``: wait at most ``timeout`` seconds, then say who holds it."""
-    from filelock import Timeout
-
-    try:
-        lock.acquire(timeout=timeout)
-    except Timeout:
-        raise StoreLocked(
-            f"{path} is locked by {lock_holder(path)}; gave up after {timeout:g} s "
-            f"(try again, or set ${LOCK_TIMEOUT_ENV} to wait longer)"
-        ) from None
-    except OSError as error:
-        folder = path.parent
-        if not folder.is_dir():
-            problem = f"{folder} is not a folder" if folder.exists() else f"the folder {folder} does not exist"
-        elif not os.access(folder, os.W_OK):
-            problem = f"the folder {folder} is not writable"
-        else:
-            problem = f"{error.strerror or error}"
-        raise StoreError(f"{path}: cannot take the lock {lock.lock_file} ({problem}); nothing was written") from None
-    try:
-        _write_owner(path)
-        remove_stale_temps(path)
-        yield
-    finally:
-        _remove_owner(path)
-        lock.release()
+def exclusive(path: Path, timeout: float) -> Iterator[None]:
+    """Hold the lock for a write to ``path``: wait at most ``timeout`` seconds, then say who holds it."""
+    lock_file = Path(f"{path}.lock")
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(locked(lock_file, timeout))
+        except LockTimeout:
+            raise StoreLocked(
+                f"{path} is locked by {lock_holder(path)}; gave up after {timeout:g} s "
+                f"(try again, or set ${LOCK_TIMEOUT_ENV} to wait longer)"
+            ) from None
+        except OSError as error:
+            folder = path.parent
+            if not folder.is_dir():
+                problem = f"{folder} is not a folder" if folder.exists() else f"the folder {folder} does not exist"
+            elif not os.access(folder, os.W_OK):
+                problem = f"the folder {folder} is not writable"
+            else:
+                problem = f"{error.strerror or error}"
+            raise StoreError(f"{path}: cannot take the lock {lock_file} ({problem}); nothing was written") from None
+        try:
+            _write_owner(path)
+            remove_stale_temps(path)
+            yield
+        finally:
+            _remove_owner(path)
 
 
 # -- schema migrations ----------------------------------------------------------
@@ -420,15 +421,17 @@ def migrate_tables(tables: Mapping[str, Any], path: Path) -> Tables:
 
 def new_statement_id() -> str:
     """A globally unique, time-sortable statement id."""
-    from ulid import ULID  # only writers need it: read commands start faster without it
-
-    return f"st_{ULID()}"
+    return f"st_{ulid()}"
 
 
 def current_user() -> str:
     """Who records a revision: ``$TRACKER_USER``, else the login name."""
     try:
-        return os.environ.get("TRACKER_USER") or getpass.getuser()
+        if user := os.environ.get("TRACKER_USER"):
+            return user
+        import getpass  # writers only
+
+        return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
 
@@ -470,7 +473,6 @@ class Store:
             raise StoreError(f"{self.path} is a folder, not a store file")
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
-        self._file_lock: FileLock | None = None
         self._lock_timeout = lock_timeout
         """Seconds to wait for the lock; None: ``$TRACKER_LOCK_TIMEOUT``, else LOCK_TIMEOUT."""
         self._write_depth = 0
@@ -489,9 +491,7 @@ class Store:
         if path.is_dir():
             raise StoreError(f"{path} is a folder, not a store file")
         try:
-            from filelock import FileLock
-
-            with exclusive(FileLock(f"{path}.lock"), path, lock_timeout()):
+            with exclusive(path, lock_timeout()):
                 if path.exists():
                     if not force:
                         raise StoreError(f"{path} already exists (use --force to replace it; a backup is kept)")
@@ -651,14 +651,6 @@ class Store:
 
     # -- writing ---------------------------------------------------------
 
-    def _lock(self) -> FileLock:
-        """The store's lock file, made on the first write (reads never need it)."""
-        if self._file_lock is None:
-            from filelock import FileLock
-
-            self._file_lock = FileLock(f"{self.path}.lock")
-        return self._file_lock
-
     @contextlib.contextmanager
     def writing(self) -> Iterator[Tables]:
         """Hold the lock, with the file re-read if anyone changed it since we did.
@@ -679,7 +671,7 @@ class Store:
                 self._write_depth -= 1
             return
         timeout = lock_timeout() if self._lock_timeout is None else self._lock_timeout
-        with exclusive(self._lock(), self.path, timeout):  # another thread of ours waits here too
+        with exclusive(self.path, timeout):  # another thread of ours waits here too
             self._writer, self._write_depth = threading.get_ident(), 1
             try:
                 self._migrate_if_old()

@@ -17,6 +17,12 @@ from tracker.store import Store, lock_owner_path
 
 from .conftest import assert_healthy, assert_one_clear_error, stored_ids, tracker, wait_for, worker
 
+FOREIGN_HOLDER = (
+    "import fcntl, sys, time; lock = open(sys.argv[1], 'a'); fcntl.flock(lock, fcntl.LOCK_EX); "
+    "print('holding', flush=True); time.sleep(30)"
+)
+"""Another tool holding the store's lock file with the OS lock, without recording itself as its owner."""
+
 ADD = ("add", "--party", "usa", "--issue", "nato", "--stance", "not-now", "--date", "2025-04-01")
 
 
@@ -75,8 +81,7 @@ def test_a_stale_owner_file_from_a_dead_process_does_not_mislead(
         [
             sys.executable,
             "-c",
-            "import sys, time; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
-            "print('holding', flush=True); time.sleep(30)",
+            FOREIGN_HOLDER,
             f"{store_path}.lock",
         ],
         stdout=subprocess.PIPE,
@@ -100,8 +105,7 @@ def test_no_owner_file_says_the_holder_is_unknown(store_path: Path, reap: list[s
         [
             sys.executable,
             "-c",
-            "import sys, time; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
-            "print('holding', flush=True); time.sleep(30)",
+            FOREIGN_HOLDER,
             f"{store_path}.lock",
         ],
         stdout=subprocess.PIPE,
