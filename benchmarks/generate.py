@@ -19,15 +19,13 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-import orjson
 
 from tracker.ids import ulid
 from tracker.model import CHANNELS, Issue, Party, Source, Statement
 from tracker.store import Tables, default_tables, dump_tables
+from tracker.transfer import export_bytes
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bump when the generated data changes, so cached files are rebuilt."""
 
 FIRST_DAY = date(2015, 1, 1)
@@ -210,14 +208,6 @@ def statements(shape: Shape, tables: Tables, seed: int = 7) -> list[Statement]:
     return found + later
 
 
-def export_records(revisions: list[Statement]) -> list[dict[str, Any]]:
-    """The ``tracker export`` JSON shape: each statement's latest revision with all its revisions."""
-    by_id: dict[str, list[Statement]] = {}
-    for revision in sorted(revisions, key=lambda s: (s.stated_on, s.id, s.rev)):
-        by_id.setdefault(revision.id, []).append(revision)
-    return [{**revs[-1].as_json(), "revisions": [r.as_json() for r in revs]} for revs in by_id.values()]
-
-
 def generate(statements_count: int, folder: Path, *, seed: int = 7) -> Generated:
     """The store, its empty twin and its export for one size; reuses cached files."""
     shape = shape_for(statements_count)
@@ -235,7 +225,7 @@ def generate(statements_count: int, folder: Path, *, seed: int = 7) -> Generated
         revisions = len(found)
         full = {**tables, "statements": {str(n): s.as_json() for n, s in enumerate(found, 1)}}
         store.write_bytes(dump_tables(full))
-        export.write_bytes(orjson.dumps(export_records(found), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+        export.write_bytes(export_bytes(found, "json")[0])  # what `tracker export` writes
         marker.write_text(str(revisions))
     return Generated(
         shape=shape,

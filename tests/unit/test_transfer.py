@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 
 import tracker.store
 from tracker import transfer
-from tracker.dates import is_instant
+from tracker.dates import format_instant, is_instant
 from tracker.errors import InputError
 from tracker.model import Statement
 from tracker.store import Store
@@ -233,21 +234,25 @@ def test_import_writes_the_store_once(store: Store, tmp_path: Path, monkeypatch:
 
 
 @pytest.mark.parametrize(
-    "value",
+    ("value", "stored"),
     [
-        "2025-02-12T10:00:00.000000Z",
-        "2024-02-29T23:59:59.999999Z",
-        "2025-02-29T10:00:00.000000Z",
-        "2025-02-12T24:00:00.000000Z",
-        "2025-02-12 10:00:00.000000Z",
-        "2025-02-12T10:00:00,000000Z",
-        "2025-02-12T10:00:00.000+00Z",
-        "2025-02-12T10:00:00Z",
-        "",
+        ("2025-02-12T10:00:00.000000Z", True),
+        ("2024-02-29T23:59:59.999999Z", True),
+        ("1000-01-01T00:00:00.000000Z", True),
+        ("0999-01-01T00:00:00.000000Z", False),  # format_instant never pads a year to four digits
+        ("2025-02-29T10:00:00.000000Z", False),
+        ("2025-02-12T24:00:00.000000Z", False),
+        ("2025-02-12 10:00:00.000000Z", False),
+        ("2025-02-12T10:00:00,000000Z", False),
+        ("2025-02-12T10:00:00.000+00Z", False),
+        ("2025-02-12T10:00:00Z", False),
+        ("", False),
     ],
 )
-def test_imported_record_times_are_judged_as_dates_judges_them(value: str) -> None:
-    assert tracker.store._is_instant(value) == is_instant(value)
+def test_imported_record_times_are_kept_only_in_the_stored_form(value: str, stored: bool) -> None:
+    assert is_instant(value) is stored
+    if stored:
+        assert format_instant(datetime.fromisoformat(value)) == value
 
 
 def test_the_command_line_round_trip(tmp_path: Path, demo_path: Path) -> None:
