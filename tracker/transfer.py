@@ -14,7 +14,6 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from ._gc import gc_paused
 from .errors import InputError
 from .model import Statement
 from .render import STATEMENT_COLUMNS, Format, View, csv_list, emit, statement_row
@@ -61,152 +60,76 @@ def read_records(file: Path, kind: str) -> Iterable[Record]:
 
 
 _JSON_SPACE = b" \t\r\n"
-"""JSON's whitespace: not ``bytes.strip()``'s, which also takes form feeds that JSON refuses."""
-_CHUNK = 1 << 23
-
-
-class _OffLayout(Exception):
-    """The file is not laid out one statement per line (or pretty-printed): parse it whole."""
+"""JSON's whitespace, before the ``[`` that lets a file be read at full speed."""
+_CHUNK = 1 << 16
+"""What ijson reads at a time (its own default)."""
 
 
 def _json_records(file: Path, handle: BinaryIO) -> Iterator[Record]:
-    """The items of a JSON array, read a statement at a time when the layout allows.
+    """The items of the file's top-level JSON array, parsed one at a time by ijson.
 
-    ``export`` writes ``[``, then one statement per line, then ``]``; older
-    versions (and ``json.dumps(indent=...)``) wrote each statement over many
-    lines, closed by a ``}`` at the indentation of its ``{``. Both are read a
-    statement at a time: at 100,000 statements, parsing the whole file at once
-    took three times the memory ``json.load`` needs for the store
-    (benchmarks/README.md). Each piece is parsed by orjson on its own and must
-    be exactly one value, and the commas and brackets between pieces are
-    checked, so what is read this way is what parsing the whole file gives.
-    At any other layout, or anything odd (invalid JSON included), the file is
-    parsed whole, as before, and the rest of the records come from that: the
-    same records, the same error messages.
+    Streamed, whatever the layout and from pipes too: at 100,000 statements,
+    parsing the whole file at once took three times the memory ``json.load``
+    needs for the store (benchmarks/README.md).
     """
+    import ijson  # type: ignore[import-untyped]  # here: export and CSV imports have no use for it
+
+    parser = _c_parser(ijson)
     count = 0
     try:
         with handle:
-            if handle.seekable():  # a pipe cannot be read again from the start: it is read whole
-                try:
-                    for count, item in enumerate(_items_by_line(_Window(handle)), 1):
-                        yield f"item {count}", item
-                    return
-                except _OffLayout:
-                    pass
-                handle.seek(0)
-            raw = handle.read()
+            start = b""
+            while not start and (chunk := handle.read(_CHUNK)):
+                start = chunk.lstrip(_JSON_SPACE)
+            source = _Reread(start, handle)
+            if start.startswith(b"["):
+                items = parser.items(source, "item", use_float=True)  # floats, as json.load gives: never Decimal
+            else:
+                # Not an array, or not JSON: the first event tells which. Only here, as items() fed
+                # parse()'s events goes through Python for each event and reads at half the speed.
+                # The check matters: "item" is also the prefix of an object's member of that name.
+                events = parser.parse(source, use_float=True)
+                if next(events, (None, None, None))[1] != "start_array":
+                    raise InputError(f"{file}: expected a JSON array of statements")
+                items = parser.items(events, "item")
+            for count, item in enumerate(items, 1):
+                yield f"item {count}", item
+    except (ijson.JSONError, UnicodeDecodeError) as error:  # the latter from the pure-Python backend
+        raise InputError(f"{file}: not valid JSON ({_one_line(error, count)})") from None
     except OSError as error:
         raise InputError(f"cannot read {file}: {error.strerror}") from None
-    items = _json_array(raw, file)
-    del raw  # the parsed items are what is needed from here on
-    items.reverse()  # popped from the end, each item goes once the store has what it needs of it
-    del items[len(items) - count :]  # the ones already given
-    while items:
-        count += 1
-        yield f"item {count}", items.pop()
 
 
-def _json_array(raw: bytes, file: Path) -> list[Any]:
+class _Reread:
+    """A file whose first bytes, read to see how it starts, are read again."""
+
+    def __init__(self, start: bytes, rest: BinaryIO) -> None:
+        self._start = start
+        self._rest = rest
+
+    def read(self, size: int) -> bytes:
+        if self._start and size:
+            chunk, self._start = self._start[:size], self._start[size:]
+            return chunk
+        return self._rest.read(size)
+
+
+def _c_parser(ijson: Any) -> Any:
+    """ijson's C backend (yajl2_c); its wheels carry it, and the pure-Python one is some 20 times slower."""
     try:
-        with gc_paused():  # a large import parses several times faster without cycle scans
-            items = orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        raise InputError(f"{file}: not valid JSON ({error})") from None
-    if not isinstance(items, list):
-        raise InputError(f"{file}: expected a JSON array of statements")
-    return items
+        return ijson.get_backend("yajl2_c")
+    except ImportError:
+        return ijson  # the best ijson has here: it reads the same
 
 
-class _Window:
-    """A few megabytes of the file at a time, addressed by offsets in the whole file."""
-
-    def __init__(self, handle: BinaryIO) -> None:
-        self._handle = handle
-        self._buffer = b""
-        self._base = 0
-        """The file offset of ``_buffer[0]``."""
-        self._eof = False
-
-    def find(self, needle: bytes, at: int, keep: int) -> int:
-        """The offset of ``needle`` at or after ``at``, or -1; reads on as needed, keeping the bytes from ``keep``."""
-        while True:
-            found = self._buffer.find(needle, at - self._base)
-            if found >= 0:
-                return found + self._base
-            if self._eof:
-                return -1
-            at = max(at, self._base + len(self._buffer) - len(needle) + 1)  # only what can still match
-            chunk = self._handle.read(max(_CHUNK, len(self._buffer)))  # a long line: no quadratic copying
-            if chunk:
-                self._buffer = self._buffer[keep - self._base :] + chunk
-                self._base = keep
-            else:
-                self._eof = True
-
-    def line_end(self, at: int) -> int:
-        """The offset of the newline ending the line at ``at``, or of the end of the file."""
-        end = self.find(b"\n", at, at)
-        return self._base + len(self._buffer) if end < 0 else end
-
-    def slice(self, start: int, stop: int) -> bytes:
-        return self._buffer[start - self._base : stop - self._base]
-
-    def at_end(self, at: int) -> bool:
-        return self._eof and at >= self._base + len(self._buffer)
-
-
-def _items_by_line(window: _Window) -> Iterator[Any]:
-    """The items of a file laid out ``[`` / one item per line or block / ``]``; _OffLayout if not."""
-    at = 0
-    opened = False
-    comma: bool | None = None  # did the item before end with a comma? None: no item yet
-    while True:
-        if window.at_end(at):
-            raise _OffLayout  # no closing bracket
-        end = window.line_end(at)
-        line = window.slice(at, end)
-        text = line.strip(_JSON_SPACE)
-        if not text:
-            at = end + 1
-            continue
-        if not opened:
-            if text != b"[":
-                raise _OffLayout
-            opened, at = True, end + 1
-            continue
-        if text == b"]":
-            if comma:
-                raise _OffLayout  # a trailing comma: invalid, and the whole parse says where
-            at = end + 1
-            while not window.at_end(at):  # only whitespace may follow
-                end = window.line_end(at)
-                if window.slice(at, end).strip(_JSON_SPACE):
-                    raise _OffLayout
-                at = end + 1
-            return
-        if comma is False or not text.startswith(b"{"):
-            raise _OffLayout
-        if text == b"{":  # pretty-printed: the item ends at the first "}" as indented as this "{"
-            indent = line[: len(line) - len(line.lstrip(b" \t"))]
-            close = window.find(b"\n" + indent + b"}", end, at)
-            if close < 0:
-                raise _OffLayout
-            stop = close + len(indent) + 2
-            piece = window.slice(at, stop)  # before reading on: the window keeps only from ``stop``
-            end = window.line_end(stop)
-            tail = window.slice(stop, end).strip(_JSON_SPACE)
-        else:
-            piece, tail = (text[:-1], b",") if text.endswith(b",") else (text, b"")
-        if tail not in (b"", b","):
-            raise _OffLayout
-        try:
-            item = orjson.loads(piece)
-        except orjson.JSONDecodeError:
-            raise _OffLayout from None
-        comma = tail == b","
-        yield item
-        at = end + 1
+def _one_line(error: Exception, count: int) -> str:
+    """ijson's reason, without the C parser's excerpt and caret lines, and how far the file was good."""
+    reason = str(error)
+    if len(error.args) == 1 and isinstance(error.args[0], bytes):  # the C parser's on invalid UTF-8
+        reason = error.args[0].decode("utf-8", "replace")
+    lines = reason.strip().splitlines()
+    where = f"after item {count}" if count else "before the first item"
+    return f"{lines[0].rstrip('.') if lines else type(error).__name__}, {where}"
 
 
 def _csv_records(text: str) -> Iterator[Record]:
@@ -259,7 +182,7 @@ def export_bytes(revisions: Sequence[Statement], kind: str) -> tuple[bytes, int]
     statements = histories(revisions)
     if kind == "json":
         # One statement a line, unindented: still one JSON array, a fifth smaller than the
-        # indented one, and ``import`` reads it a line at a time (:func:`_json_records`).
+        # indented one, and a statement is one line to grep or diff.
         # Each line goes into the buffer as it is made: orjson gives each result ~8 KB of
         # memory whatever its length, so 100,000 of them held for a join took 800 MB; and
         # BytesIO hands its buffer over without a copy.
