@@ -71,6 +71,9 @@ class TrackerGroup(click.Group):
         # Click prints usage errors as usage + hint + message; the contract is one line.
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:  # a group that needs a command: its help
+            click.echo(error.format_message())
+            raise SystemExit(0) from None
         except click.ClickException as error:
             where = getattr(getattr(error, "ctx", None), "command_path", None) or "tracker"
             raise SystemExit(
@@ -185,6 +188,7 @@ def diff(
 ) -> None:
     """What changed between two dates, cell by cell, with the statements behind each change.
 
+    \b
     FROM is the earlier date, TO the later one (default: today); each is
     YYYY-MM-DD, today, yesterday, or Nd / Nw for N days / weeks ago.
 
@@ -258,7 +262,7 @@ statement_options = stacked(
     click.option("--summary", help="One-sentence summary of the position."),
     click.option("--quote", help="The speaker's verbatim words."),
     click.option("--speaker", help="Who said it."),
-    click.option("--channel", help="official, spokesperson, interview, media-report or leak."),
+    click.option("--channel", help="media-report, official, spokesperson, interview or leak."),
     click.option("--condition", multiple=True, help="A condition attached (repeatable)."),
     click.option("--url", help="Source URL."),
     click.option("--title", help="Source title."),

@@ -66,7 +66,7 @@ format_option = click.option(
     "fmt",
     type=click.Choice(Format, case_sensitive=False),
     default=Format.table,
-    help="Output: table (default), json, csv or markdown.",
+    help="Output: table, json, csv or markdown.",
 )
 as_of_option = click.option("--as-of", default="today", help=f"The date to look at: {dates.HELP}.")
 known_at_option = click.option(

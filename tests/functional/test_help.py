@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import click
 import pytest
 
 from tests.conftest import Invoke
@@ -55,3 +56,17 @@ def test_help_exits_zero(invoke: Invoke, path: tuple[str, ...], command: Any) ->
         assert "Usage" in result.stdout
         first_line = (command.help or command.short_help or "").strip().splitlines()[0]
         assert " ".join(first_line.split()[:3]) in " ".join(result.stdout.split())
+
+
+def test_a_group_that_needs_a_command_shows_its_help(invoke: Invoke) -> None:
+    """Not a one-line usage error: a group whose command is missing answers with its help."""
+    group = click.Group("needs", no_args_is_help=True, help="A group that needs a command.")
+    group.add_command(click.Command("sub", help="A command."))
+    app.add_command(group)
+    try:
+        result = invoke("needs")
+    finally:
+        app.commands.pop("needs")
+    assert result.exit_code == 0
+    assert "A group that needs a command." in result.stdout and "sub" in result.stdout
+    assert result.stderr == ""

@@ -153,6 +153,9 @@ def test_feeds_add_list_remove(invoke: Any, store_path: Path) -> None:
     assert [(f["id"], f["url"], f["name"], f["etag"]) for f in listed] == [
         (feed_id, "https://news.example/rss", "Example", "")
     ]
+    bare = invoke("feeds", db=store_path)  # like `parties` and `inbox`: the group alone lists
+    assert bare.exit_code == 0 and feed_id in bare.stdout and "news.example" in bare.stdout
+    assert json.loads(invoke("feeds", "--format", "json", db=store_path).stdout) == listed
     duplicate = invoke("feeds", "add", "https://news.example/rss", db=store_path)
     assert duplicate.exit_code == 2 and "already followed" in duplicate.stderr
     bad = invoke("feeds", "add", "file:///etc/passwd", db=store_path)

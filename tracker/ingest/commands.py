@@ -19,9 +19,16 @@ if TYPE_CHECKING:
     from .extract import Article
 
 
-@click.group(no_args_is_help=True)
-def feeds() -> None:
-    """The RSS/Atom feeds to pull."""
+@click.group(invoke_without_command=True)
+@format_option
+@pass_context
+def feeds(context: Context, fmt: Format) -> None:
+    """The RSS/Atom feeds to pull.
+
+    Without a command, lists them (as `feeds list` does).
+    """
+    if click.get_current_context().invoked_subcommand is None:
+        _list_feeds(context, fmt)
 
 
 @feeds.command("add")
@@ -41,6 +48,10 @@ def feeds_add(context: Context, url: str, name: str) -> None:
 @pass_context
 def feeds_list(context: Context, fmt: Format) -> None:
     """The feeds followed, with when each was last pulled and how it went."""
+    _list_feeds(context, fmt)
+
+
+def _list_feeds(context: Context, fmt: Format) -> None:
     from . import inbox
     from .views import feeds_view
 
@@ -121,7 +132,7 @@ def fetch(context: Context, url: str, dry_run: bool, fmt: Format) -> None:
 
 
 @click.group("inbox", invoke_without_command=True)
-@click.option("--status", default="new", help="new (default), accepted, rejected or all.")
+@click.option("--status", default="new", help="new, accepted, rejected or all.")
 @format_option
 @pass_context
 def inbox_list(context: Context, status: str, fmt: Format) -> None:
