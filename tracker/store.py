@@ -737,9 +737,10 @@ class Store:
         """The raw documents of one table keyed by TinyDB id; read-only."""
         return self._tables()[name]
 
-    def _checked(self, statement: Statement) -> Statement:
+    def _checked(self, statement: Statement, book: Codebook | None = None) -> Statement:
+        """The statement cleaned and checked against the codebook (``book``: one the caller already holds)."""
         statement = statement.sanitised()
-        problems = statement.problems(self.codebook)
+        problems = statement.problems(book or self.codebook)
         if problems:
             raise InputError("; ".join(problems))
         return statement
@@ -814,15 +815,20 @@ class Store:
         is checked and kept as a Statement, and nothing is written before the last
         one is checked. A record with ``revisions`` brings its whole history; one
         without gets revision 1, and a new id unless it gives one.
+
+        The file is read and checked before the lock is taken, so a slow pipe or a
+        large file does not hold up other writers; under the lock, the ids are
+        checked again if another writer came in meanwhile. (The codebook only
+        grows, so what passed its check still passes.)
         """
-        with self.writing(), gc_paused():  # ~100,000 statements: see tracker/_gc.py
-            known = self._statement_ids()
+        with gc_paused():  # ~100,000 statements: see tracker/_gc.py
+            book, known, generation = self.codebook, self._statement_ids(), self.generation
             ready: list[Statement] = []
             stamp = (now_instant(), current_user())  # one record time for the whole import
             rows = iter(records)
             for where, record in rows:
                 try:
-                    batch = self._imported(record, stamp)
+                    batch = self._imported(record, stamp, book)
                     for statement in batch:
                         if statement.id in known and statement.rev == batch[0].rev:
                             raise InputError(f"statement id {statement.id!r} is already in the store or the file")
@@ -831,25 +837,34 @@ class Store:
                     _read_to_end(rows)
                     raise InputError(f"{where}: {error}; nothing was imported") from None
                 ready.extend(batch)
-            if ready:
-                self._append(ready)
+            with self.writing():
+                if self._storage.generation != generation:
+                    taken = self._statement_ids()
+                    clash = next((s.id for s in ready if s.id in taken), None)
+                    if clash is not None:
+                        raise InputError(
+                            f"statement id {clash!r} was added to the store while the file was read; "
+                            "nothing was imported"
+                        )
+                if ready:
+                    self._append(ready)
         return ready
 
     def _statement_ids(self) -> set[str]:
         """The ids in the store, read from its documents: no Statement is built for them."""
         return {r.id if isinstance(r, Statement) else r["id"] for r in self._records()}
 
-    def _imported(self, record: Mapping[str, Any], stamp: tuple[str, str]) -> list[Statement]:
+    def _imported(self, record: Mapping[str, Any], stamp: tuple[str, str], book: Codebook) -> list[Statement]:
         if not isinstance(record, Mapping):
             raise InputError("expected a statement object")
         history = record.get("revisions")
         if history is None:
             fields = {k: v for k, v in record.items() if k not in ("rev", "recorded_at", "recorded_by")}
             fields = {**fields, "id": fields.get("id") or new_statement_id(), "rev": 1}
-            return [self._checked(self._stamp(fields, stamp=stamp))]
+            return [self._checked(self._stamp(fields, stamp=stamp), book)]
         if not isinstance(history, list) or not history:
             raise InputError("revisions must be a non-empty list")
-        batch = [self._checked(Statement.from_json(rev)) for rev in history]
+        batch = [self._checked(Statement.from_json(rev), book) for rev in history]
         ids = {s.id for s in batch}
         if len(ids) != 1 or not batch[0].id:
             raise InputError("all revisions of a statement must carry the same id")

@@ -443,3 +443,19 @@ def test_an_empty_store_round_trips(invoke: Invoke, store_path: Path, tmp_path: 
     before = store_path.read_bytes()
     ok(invoke("import", str(source), db=store_path))
     assert store_path.read_bytes() == before
+
+
+def test_of_two_statements_on_one_day_the_later_row_stands(invoke: Invoke, store_path: Path, tmp_path: Path) -> None:
+    """Same-day statements are ordered by id, and an import's ids follow the file's rows."""
+    source = tmp_path / "tie.csv"
+    source.write_text(
+        "party,issue,stance,stated_on\n"
+        + "russia,nato,renounce,2025-05-01\n" * 20
+        + "russia,nato,not-now,2025-05-01\n",
+        encoding="utf-8",
+    )
+    assert invoke("import", str(source), db=store_path).exit_code == 0
+    cells = json.loads(
+        invoke("matrix", "--as-of", "2025-06-01", "-p", "russia", "-i", "nato", "-f", "json", db=store_path).stdout
+    )
+    assert [cell["stance"] for cell in cells["cells"]] == ["not-now"]

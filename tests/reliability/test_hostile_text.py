@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -261,3 +263,22 @@ def test_text_written_raw_by_another_tool_is_still_shown_safely(tmp_path: Path, 
     checked = CliRunner().invoke(app, ["--db", str(path), "check"])
     assert checked.exit_code == 1
     assert "control characters or escape sequences" in checked.stdout
+
+
+@pytest.mark.parametrize("option", TEXT_OPTIONS)
+def test_bytes_that_are_not_utf8_in_an_argument_are_dropped_not_a_crash(tmp_path: Path, option: str) -> None:
+    """A shell can pass any bytes; Python keeps the invalid ones as lone surrogates, which UTF-8 cannot hold."""
+    path = tmp_path / "bytes.json"
+    Store.create(path, default_tables("Bytes"))
+    tracker = Path(sys.executable).parent / "tracker"
+    args = [
+        str(tracker), "--db", str(path), "add", "--party", "usa", "--issue", "nato", "--stance", "not-now",
+        "--date", "2025-04-01", "--summary", "Plain words.",
+    ]  # fmt: skip
+    done = subprocess.run([*args, option, b"ok \xff\xfe text"], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert b"Traceback" not in done.stderr
+    stored = orjson.loads(path.read_bytes())  # still valid UTF-8 JSON
+    (statement,) = stored["statements"].values()
+    text = orjson.dumps(statement).decode()
+    assert "ok  text" in text or "ok text" in text

@@ -38,3 +38,14 @@ def test_the_encoding_is_the_ulid_spec() -> None:
 def test_out_of_range_parts_are_refused(stamp: int, noise: int) -> None:
     with pytest.raises(ValueError):
         ulid(stamp, noise)
+
+
+def test_ids_of_one_process_increase_even_within_a_millisecond(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same-day statements are ordered by id: an import keeps the file's order."""
+    frozen = time.time_ns() + 10**10  # a clock stopped ten seconds ahead
+    monkeypatch.setattr(time, "time_ns", lambda: frozen)
+    made = [ulid() for _ in range(1000)]
+    assert made == sorted(made) and len(set(made)) == 1000
+    assert {ulid_time(m) for m in made} == {frozen // 1_000_000}
+    monkeypatch.setattr(time, "time_ns", lambda: frozen - 10**10)  # and stepped back: still later ids
+    assert ulid() > made[-1]
