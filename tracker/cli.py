@@ -47,7 +47,7 @@ from .render import (
     show_view,
 )
 
-CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "show_default": True}
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
 
 def fail(message: str, code: int = 2) -> click.exceptions.Exit:
@@ -131,7 +131,7 @@ def tui(context: Context, as_of: str, compare: str | None) -> None:
 @app.command()
 @click.option("--demo", is_flag=True, help="Start from the bundled 2025 Russia–Ukraine–US record.")
 @click.option("--force", is_flag=True, help="Replace an existing store (a backup copy is kept).")
-@click.option("--title", default="Negotiation tracker", help="The dataset's title.")
+@click.option("--title", default="Negotiation tracker", show_default=True, help="The dataset's title.")
 @pass_context
 def init(context: Context, demo: bool, force: bool, title: str) -> None:
     """Create a store with the default codebook (or the bundled dataset)."""

@@ -66,9 +66,10 @@ format_option = click.option(
     "fmt",
     type=click.Choice(Format, case_sensitive=False),
     default=Format.table,
+    show_default=True,
     help="Output: table, json, csv or markdown.",
 )
-as_of_option = click.option("--as-of", default="today", help=f"The date to look at: {dates.HELP}.")
+as_of_option = click.option("--as-of", default="today", show_default=True, help=f"The date to look at: {dates.HELP}.")
 known_at_option = click.option(
     "--known-at",
     help="Show the record as the file held it then (a date, or an ISO date-time, UTC unless it has an offset).",

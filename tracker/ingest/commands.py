@@ -132,7 +132,7 @@ def fetch(context: Context, url: str, dry_run: bool, fmt: Format) -> None:
 
 
 @click.group("inbox", invoke_without_command=True)
-@click.option("--status", default="new", help="new, accepted, rejected or all.")
+@click.option("--status", default="new", show_default=True, help="new, accepted, rejected or all.")
 @format_option
 @pass_context
 def inbox_list(context: Context, status: str, fmt: Format) -> None:
