@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tracker.checks import find_problems
 from tracker.store import Store
 
@@ -62,3 +64,21 @@ def test_one_quick_run_prints_every_row(tmp_path: Path) -> None:
     for name in ROWS[:7]:  # every command ran and was measured (the dashboard rows may say n/a)
         assert " ms " in table[name] and "failed" not in table[name], table[name]
     assert "Machine:" in result.stdout
+
+
+def test_the_stores_are_made_in_a_child_so_the_measuring_process_stays_small(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Linux carries a spawning process's peak RSS into its child's ``ru_maxrss``: a parent that had
+    built 100,000 statements would make every measured command look as large as itself."""
+    import generate as generator
+    from run import generate_in_child
+
+    generate_in_child(200, tmp_path)
+
+    def built_here(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the measuring process built the statements itself")
+
+    monkeypatch.setattr(generator, "statements", built_here)
+    data = generator.generate(200, tmp_path)  # the child's files, found in the cache
+    assert data.store.exists() and data.export.exists() and data.revisions > 200
