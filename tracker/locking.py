@@ -57,6 +57,14 @@ else:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+def _open(path: str | Path) -> int:
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # the umask decides who else may write it
+    except PermissionError:
+        # Another user's lock file in a shared folder: the OS lock needs no write access to it.
+        return os.open(path, os.O_RDONLY)
+
+
 @contextlib.contextmanager
 def locked(path: str | Path, timeout: float) -> Iterator[None]:
     """Hold the lock on ``path`` (created if missing) for the block.
@@ -65,7 +73,7 @@ def locked(path: str | Path, timeout: float) -> Iterator[None]:
     have passed (``0``: one try), then raises :class:`LockTimeout`. An
     ``OSError`` (no such folder, not writable) propagates for the caller to explain.
     """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open(path)
     try:
         deadline = time.monotonic() + timeout
         while not _try_lock(fd):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -92,3 +93,21 @@ def test_two_threads_of_one_process_exclude_each_other(tmp_path: Path) -> None:
 def test_a_missing_folder_is_an_os_error_for_the_caller_to_explain(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError), locked(tmp_path / "nowhere" / "store.json.lock", 0):
         pass
+
+
+def test_a_lock_file_another_user_made_read_only_still_locks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a shared folder the lock file may belong to a colleague: opening it for writing is refused."""
+    path = tmp_path / "store.json.lock"
+    path.touch()
+    real_open = os.open
+
+    def refused_for_writing(name: str, flags: int, *args: int) -> int:
+        if Path(name) == path and flags & (os.O_RDWR | os.O_WRONLY):
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, flags, *args)
+
+    monkeypatch.setattr(os, "open", refused_for_writing)
+    with locked(path, 0):
+        take = "import sys; from tracker.locking import locked\nwith locked(sys.argv[1], 0): pass"
+        child = subprocess.run([sys.executable, "-c", take, str(path)], capture_output=True, text=True, timeout=30)
+        assert child.returncode != 0 and "LockTimeout" in child.stderr, "another process got the lock meanwhile"
