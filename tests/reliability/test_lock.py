@@ -21,7 +21,19 @@ FOREIGN_HOLDER = (
     "import fcntl, sys, time; lock = open(sys.argv[1], 'a'); fcntl.flock(lock, fcntl.LOCK_EX); "
     "print('holding', flush=True); time.sleep(30)"
 )
-"""Another tool holding the store's lock file with the OS lock, without recording itself as its owner."""
+
+
+def hold_as_another_tool(store_path: Path, reap: list[subprocess.Popen[str]]) -> None:
+    """Another tool takes the store's lock with the OS lock, without recording itself as its owner."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", FOREIGN_HOLDER, f"{store_path}.lock"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    reap.append(holder)
+    wait_for(holder, "holding")
+
 
 ADD = ("add", "--party", "usa", "--issue", "nato", "--stance", "not-now", "--date", "2025-04-01")
 
@@ -77,19 +89,7 @@ def test_a_stale_owner_file_from_a_dead_process_does_not_mislead(
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(dead.stdout)
     # The lock is held by a process that does not record itself (an older tracker, or another tool) ...
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            FOREIGN_HOLDER,
-            f"{store_path}.lock",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    reap.append(holder)
-    wait_for(holder, "holding")
+    hold_as_another_tool(store_path, reap)
     # ... while a crashed writer's owner file is still there.
     record = {"pid": dead_pid, "host": socket.gethostname(), "command": "tracker add (crashed)", "since": "earlier"}
     lock_owner_path(store_path).write_bytes(orjson.dumps(record))
@@ -101,18 +101,7 @@ def test_a_stale_owner_file_from_a_dead_process_does_not_mislead(
 
 
 def test_no_owner_file_says_the_holder_is_unknown(store_path: Path, reap: list[subprocess.Popen[str]]) -> None:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            FOREIGN_HOLDER,
-            f"{store_path}.lock",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    reap.append(holder)
-    wait_for(holder, "holding")
+    hold_as_another_tool(store_path, reap)
     done = tracker(*ADD, db=store_path, TRACKER_LOCK_TIMEOUT="0.3")
     assert done.returncode == 2
     assert_one_clear_error(done.stderr, "locked by another process", "has not said")
