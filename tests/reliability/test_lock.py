@@ -23,6 +23,14 @@ FOREIGN_HOLDER = (
 )
 
 
+def hold_as_a_writer(store_path: Path, reap: list[subprocess.Popen[str]], seconds: str) -> subprocess.Popen[str]:
+    """A tracker writer (workers.py) holds the store's lock for ``seconds``, recording itself as its owner."""
+    holder = worker("hold", str(store_path), seconds)
+    reap.append(holder)
+    wait_for(holder, "holding")
+    return holder
+
+
 def hold_as_another_tool(store_path: Path, reap: list[subprocess.Popen[str]]) -> None:
     """Another tool takes the store's lock with the OS lock, without recording itself as its owner."""
     holder = subprocess.Popen(
@@ -41,9 +49,7 @@ ADD = ("add", "--party", "usa", "--issue", "nato", "--stance", "not-now", "--dat
 def test_a_held_lock_makes_a_writer_give_up_in_bounded_time_naming_the_holder(
     store_path: Path, reap: list[subprocess.Popen[str]]
 ) -> None:
-    holder = worker("hold", str(store_path), "30")
-    reap.append(holder)
-    pid = int(wait_for(holder, "holding").split()[1])
+    pid = hold_as_a_writer(store_path, reap, "30").pid
     before = store_path.read_bytes()
 
     started = time.monotonic()
@@ -60,9 +66,7 @@ def test_a_held_lock_makes_a_writer_give_up_in_bounded_time_naming_the_holder(
 def test_the_store_api_raises_store_locked_with_the_same_message(
     store_path: Path, reap: list[subprocess.Popen[str]]
 ) -> None:
-    holder = worker("hold", str(store_path), "30")
-    reap.append(holder)
-    pid = int(wait_for(holder, "holding").split()[1])
+    pid = hold_as_a_writer(store_path, reap, "30").pid
     with pytest.raises(StoreLocked, match=f"pid {pid}"):
         Store(store_path, lock_timeout=0.2).add(
             {"party": "usa", "issue": "nato", "stance": "not-now", "stated_on": "2025-04-01"}
@@ -72,9 +76,7 @@ def test_the_store_api_raises_store_locked_with_the_same_message(
 def test_a_writer_that_waits_gets_the_lock_when_the_holder_finishes(
     store_path: Path, reap: list[subprocess.Popen[str]]
 ) -> None:
-    holder = worker("hold", str(store_path), "1")
-    reap.append(holder)
-    wait_for(holder, "holding")
+    holder = hold_as_a_writer(store_path, reap, "1")
     done = tracker(*ADD, db=store_path, TRACKER_LOCK_TIMEOUT="20")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() in stored_ids(store_path)
@@ -110,9 +112,7 @@ def test_no_owner_file_says_the_holder_is_unknown(store_path: Path, reap: list[s
 def test_a_lock_and_owner_file_left_by_a_killed_writer_are_ignored_safely(
     store_path: Path, reap: list[subprocess.Popen[str]]
 ) -> None:
-    holder = worker("hold", str(store_path), "30")
-    reap.append(holder)
-    wait_for(holder, "holding")
+    holder = hold_as_a_writer(store_path, reap, "30")
     holder.kill()
     holder.wait(10)
     assert Path(f"{store_path}.lock").exists() and lock_owner_path(store_path).exists()
@@ -134,9 +134,7 @@ def test_the_lock_timeout_setting_is_checked(store_path: Path) -> None:
 
 
 def test_init_waits_for_the_lock_too(tmp_path: Path, reap: list[subprocess.Popen[str]], store_path: Path) -> None:
-    holder = worker("hold", str(store_path), "30")
-    reap.append(holder)
-    pid = int(wait_for(holder, "holding").split()[1])
+    pid = hold_as_a_writer(store_path, reap, "30").pid
     before = store_path.read_bytes()
     done = tracker("init", "--force", db=store_path, TRACKER_LOCK_TIMEOUT="0.3")
     assert done.returncode == 2
