@@ -1,4 +1,4 @@
-"""Shared fixtures: real store files in a temp folder, and the CLI run through Typer."""
+"""Shared fixtures: real store files in a temp folder, and the CLI run in-process through click's CliRunner."""
 
 from __future__ import annotations
 

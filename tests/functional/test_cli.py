@@ -1,4 +1,4 @@
-"""Every core command through Typer's CliRunner, asserting on what the analyst sees."""
+"""Every core command through click's CliRunner, asserting on what the analyst sees."""
 
 from __future__ import annotations
 
