@@ -1,27 +1,37 @@
-"""Rich renderables and the json / csv / markdown writers, one way for every command.
+"""What the commands print: a :class:`View` per command, and ``emit``, one way for every format.
 
 A command builds a :class:`View`: the JSON payload, flat rows for CSV and
 Markdown, and optionally its own Rich renderable and Markdown text. ``emit``
-writes it in the format asked for. Stored text is untrusted: it reaches Rich
-only as ``Text`` objects, never as markup.
+writes it in the format asked for: the file formats through ``formats`` (which
+needs no Rich), the table through Rich. Stored text is untrusted: it reaches
+Rich only as ``Text`` objects, never as markup.
 """
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import partial
 from typing import Any, TextIO
 
-import orjson
 from rich.console import Console, Group, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from .formats import (
+    STATEMENT_COLUMNS,
+    column_text,
+    json_bytes,
+    markdown_table,
+    md_link,
+    md_text,
+    pipe_table,
+    statement_row,
+    write_csv,
+)
+from .formats import Format as Format  # re-exported: ingest/commands.py still imports it from here
 from .model import Cell, Change, Codebook, Issue, Party, Stance, Statement, without_controls
 from .timeline import Diff, Matrix
 
@@ -39,15 +49,6 @@ class Plain(Text):
     def append(self, text: str | Text, style: str | Style | None = None) -> Plain:
         super().append(without_controls(text) if isinstance(text, str) else text, style)
         return self
-
-
-class Format(StrEnum):
-    """Output formats every listing command offers."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
 
 
 @dataclass
@@ -73,64 +74,12 @@ def console(file: TextIO | None = None) -> Console:
     return Console(file=file or sys.stdout, markup=False, emoji=False, highlight=False, soft_wrap=False)
 
 
-def json_bytes(data: Any) -> bytes:
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-
-
-def cell_text(value: Any) -> str:
-    """A value as one line of plain text for csv and markdown cells."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    if isinstance(value, (list, tuple)):
-        return "; ".join(cell_text(v) for v in value)
-    return without_controls(str(value))
-
-
-def csv_cell(value: Any) -> str:
-    """A value for a CSV cell; list items are joined by ``;`` with any ``;`` inside them escaped."""
-    if isinstance(value, (list, tuple)):
-        return "; ".join(cell_text(v).replace("\\", "\\\\").replace(";", "\\;") for v in value)
-    return cell_text(value)
-
-
-def csv_list(cell: str) -> list[str]:
-    """The items of a list cell written by :func:`csv_cell` (or typed by hand, ``a; b``).
-
-    Only ``\\;`` and ``\\\\`` are escapes, so a hand-typed backslash survives.
-    """
-    items: list[str] = []
-    current: list[str] = []
-    at = 0
-    while at < len(cell):
-        char, following = cell[at], cell[at + 1 : at + 2]
-        if char == "\\" and following in (";", "\\"):
-            current.append(following)
-            at += 2
-            continue
-        if char == ";":
-            items.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-        at += 1
-    items.append("".join(current))
-    return [item.strip() for item in items if item.strip()]
-
-
-def pipe_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(md_text(cell_text(v)) for v in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
-
-
 def plain_table(view: View) -> Table:
     table = Table(title=Plain(view.title) if view.title else None, title_justify="left")
     for column in view.columns:
         table.add_column(column)
     for row in view.rows:
-        table.add_row(*(v if isinstance(v, Text) else Plain(cell_text(v)) for v in row))
+        table.add_row(*(v if isinstance(v, Text) else Plain(column_text(v)) for v in row))
     return table
 
 
@@ -140,14 +89,9 @@ def emit(view: View, fmt: Format, out: TextIO | None = None) -> None:
     if fmt is Format.json:
         out.write(json_bytes(view.data).decode())
     elif fmt is Format.csv:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(view.columns)
-        writer.writerows([csv_cell(v) for v in row] for row in view.rows)
+        write_csv(view.columns, view.rows, out)
     elif fmt is Format.markdown:
-        if view.markdown is not None:
-            out.write(view.markdown())
-        else:
-            out.write((f"## {md_text(view.title)}\n\n" if view.title else "") + pipe_table(view.columns, view.rows))
+        out.write(view.markdown() if view.markdown is not None else markdown_table(view.title, view.columns, view.rows))
     elif not view.rows and view.table is None and view.empty:
         console(out).print(Plain(view.empty))
     else:
@@ -220,22 +164,6 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
     ]
     markdown = f"## {md_text(heading)}\n\n" + pipe_table(["party"] + [i.name for i in issues], markdown_rows)
     return View(matrix.as_json(), columns, rows, heading, Group(table, legend()), lambda: markdown)
-
-
-STATEMENT_COLUMNS = [
-    "id", "rev", "stated_on", "party", "issue", "stance", "speaker", "channel", "grade",
-    "summary", "quote", "conditions", "source_url", "source_title", "source_outlet",
-    "source_published", "tags", "note", "recorded_at", "recorded_by", "retracted", "reason", "withdrawn_on",
-]  # fmt: skip
-"""The flat statement shape, shared by log/show csv output and by export/import csv."""
-
-
-def statement_row(s: Statement) -> list[Any]:
-    return [
-        s.id, s.rev, s.stated_on, s.party, s.issue, s.stance, s.speaker, s.channel, s.grade,
-        s.summary, s.quote, list(s.conditions), s.source.url, s.source.title, s.source.outlet,
-        s.source.published, list(s.tags), s.note, s.recorded_at, s.recorded_by, s.retracted, s.reason, s.withdrawn_on,
-    ]  # fmt: skip
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -452,23 +380,6 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
     rendered: RenderableType = Group(*tables, legend()) if diff.changes else Plain(empty)
     brief = partial(diff_markdown, diff, book, title)  # built only for --format markdown
     return View(diff.as_json(), DIFF_COLUMNS, rows, heading, rendered, brief, empty)
-
-
-_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>#|"})
-
-
-def md_text(value: str) -> str:
-    """Untrusted text as literal Markdown: specials escaped, one line."""
-    return " ".join(without_controls(value).translate(_MD_SPECIAL).split())
-
-
-def md_link(title: str, url: str) -> str:
-    """A Markdown link only for http(s) URLs; anything else stays plain text."""
-    label = md_text(title or url)
-    if not url.lower().startswith(("http://", "https://")):
-        return label
-    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-    return f"[{label}]({safe})"
 
 
 def _md_statement(statement: Statement, book: Codebook) -> str:
