@@ -33,6 +33,7 @@ from .formats import (
 )
 from .formats import Format as Format  # re-exported: ingest/commands.py still imports it from here
 from .model import Cell, Change, Codebook, Issue, Party, Stance, Statement, without_controls
+from .palette import LEGEND, stance_color
 from .timeline import Diff, Matrix
 
 
@@ -98,31 +99,20 @@ def emit(view: View, fmt: Format, out: TextIO | None = None) -> None:
         console(out).print(view.table if view.table is not None else plain_table(view))
 
 
-# -- colours -----------------------------------------------------------------
-
-_POLES = ((0x3B, 0x82, 0xD0), (0xB8, 0xB0, 0x5A), (0xD0, 0x46, 0x3B))
-"""Score colours: Kyiv's pole (blue), the middle (ochre), Moscow's pole (red)."""
-
-
-def stance_color(stance: Stance, issue: Issue) -> str:
-    """One palette for every scale: where the stance sits between the two poles."""
-    steps = max(len(issue.scale) - 1, 1)
-    at = stance.score / steps * 2
-    low, high = (_POLES[0], _POLES[1]) if at <= 1 else (_POLES[1], _POLES[2])
-    part = at if at <= 1 else at - 1
-    red, green, blue = (round(a + (b - a) * part) for a, b in zip(low, high, strict=True))
-    return f"#{red:02x}{green:02x}{blue:02x}"
+# -- colours: the palette (palette.py) as Rich text -------------------------
 
 
 def legend() -> Text:
+    """The palette's key, one line: a coloured square and what it means, pole to pole."""
     text = Plain("colour: ")
-    for label, rgb in zip(("Kyiv's pole", "middle", "Moscow's pole"), _POLES, strict=True):
-        text.append("■ ", style="#{:02x}{:02x}{:02x}".format(*rgb))
+    for label, color in LEGEND:
+        text.append("■ ", style=color)
         text.append(label + "  ")
     return text
 
 
 def stance_text(stance: Stance, issue: Issue) -> Text:
+    """A stance's label in its colour, as the CLI and the dashboard show it."""
     return Plain(stance.label, style=f"bold {stance_color(stance, issue)}")
 
 

@@ -13,7 +13,7 @@ from textual.widgets import Input, OptionList, Select
 
 from tests.hostile import ESCAPES, FORBIDDEN, MARKUP
 from tracker.model import Party
-from tracker.render import stance_color
+from tracker.palette import stance_color
 from tracker.store import Store, default_tables
 from tracker.tui.app import TrackerApp
 from tracker.tui.components.matrix import MatrixTable
@@ -539,7 +539,7 @@ async def test_no_color_is_respected(demo_path: Path, monkeypatch: pytest.Monkey
     app = TrackerApp(store, as_of=END)
     async with app.run_test(size=SIZE):
         assert not app.no_color
-        assert any(colour in style for style in label_styles(app))  # the one palette, from render.py
+        assert any(colour in style for style in label_styles(app))  # the one palette, from palette.py
 
 
 def test_bare_tracker_opens_the_dashboard(demo_path: Path, monkeypatch: pytest.MonkeyPatch, invoke: Any) -> None:

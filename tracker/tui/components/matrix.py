@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...model import Cell, Change, Issue, Party
-from ...render import stance_color
+from ...palette import stance_color
 from ...timeline import CellKey
 
 MIN_WIDTH = 11
