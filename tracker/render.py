@@ -32,7 +32,7 @@ from .formats import (
     write_csv,
 )
 from .formats import Format as Format  # re-exported: ingest/commands.py still imports it from here
-from .model import Cell, Change, Codebook, Issue, Party, Stance, Statement, without_controls
+from .model import Cell, Change, ChangeKind, Codebook, Issue, Party, Stance, Statement, without_controls
 from .palette import LEGEND, stance_color
 from .timeline import Diff, Matrix
 
@@ -316,7 +316,7 @@ def _change_summary(change: Change, book: Codebook) -> Text:
         text.append_text(stance_text(change.before.stance, issue))
     else:
         text.append("no position", style="dim")
-    text.append(" → " if change.kind != "restated" else " = ")
+    text.append(" → " if change.kind is not ChangeKind.restated else " = ")
     if change.after is not None:
         text.append_text(stance_text(change.after.stance, issue))
     else:

@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...model import Cell, Change, Issue, Party
+from ...model import Cell, Change, ChangeKind, Issue, Party
 from ...palette import stance_color
 from ...timeline import CellKey
 
@@ -32,7 +32,7 @@ MIN_WIDTH = 11
 PADDING = 1
 """Blank columns either side of a cell's text."""
 
-MOVES = {"new": "+ new", "withdrawn": "× withdrawn"}
+MOVES = {ChangeKind.new: "+ new", ChangeKind.withdrawn: "× withdrawn"}
 
 
 def scale_marks(score: int, steps: int) -> str:
@@ -49,12 +49,12 @@ def arrow(shift: int | None) -> str:
 
 def change_line(change: Change) -> Text:
     """Old → new for one cell, as the compare line under it."""
-    if change.kind == "changed" and change.before is not None:
+    if change.kind is ChangeKind.changed and change.before is not None:
         line = Text(f"{arrow(change.shift)} from {change.before.stance.label}", style="bold")
         if change.movement:
             line.append(f" ({change.movement})", style="italic")
         return line
-    if change.kind == "withdrawn" and change.before is not None:
+    if change.kind is ChangeKind.withdrawn and change.before is not None:
         return Text(f"× was {change.before.stance.label}", style="bold")
     return Text(MOVES.get(change.kind, change.kind), style="bold")
 
