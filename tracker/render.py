@@ -20,6 +20,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from . import describe
 from .formats import (
     STATEMENT_COLUMNS,
     column_text,
@@ -138,14 +139,10 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
         for issue in issues:
             cell = matrix.cells.get((party.id, issue.id))
             if cell is None:
-                row.append(Plain("no position", style="dim"))
+                row.append(Plain(describe.NO_POSITION, style="dim"))
                 continue
             text = stance_text(cell.stance, issue)
-            text.append(
-                f"\n{cell.statement.stated_on}\nv{cell.version}"
-                + (f" · {cell.statement.grade}" if cell.statement.grade else ""),
-                style="dim",
-            )
+            text.append(f"\n{cell.statement.stated_on}\n{describe.version_grade(cell)}", style="dim")
             row.append(text)
         table.add_row(*row)
     markdown_rows = [
@@ -288,40 +285,19 @@ def _cell_columns(cell: Cell | None) -> list[Any]:
             cell.statement.grade]  # fmt: skip
 
 
-def _evidence(change: Change) -> Statement:
-    """The statement that best explains a change: the newest in the window, else the end point."""
-    if change.statements:
-        return change.statements[-1]
-    cell = change.after or change.before
-    assert cell is not None
-    return cell.statement
-
-
-def direction(change: Change, issue: Issue) -> str:
-    """Which way a change moved on the scale, in words: "+2 toward renounce, toward the others"."""
-    parts = []
-    shift = change.shift
-    if shift:
-        pole = issue.scale[-1] if shift > 0 else issue.scale[0]
-        parts.append(f"{'▶' if shift > 0 else '◀'} {shift:+d} toward {pole.code}")
-    if change.movement:
-        parts.append("toward the others" if change.movement == "toward" else "away from the others")
-    return ", ".join(parts)
-
-
 def _change_summary(change: Change, book: Codebook) -> Text:
     issue = book.require_issue(change.issue)
     text = Plain()
     if change.before is not None:
         text.append_text(stance_text(change.before.stance, issue))
     else:
-        text.append("no position", style="dim")
+        text.append(describe.NO_POSITION, style="dim")
     text.append(" → " if change.kind is not ChangeKind.restated else " = ")
     if change.after is not None:
         text.append_text(stance_text(change.after.stance, issue))
     else:
-        text.append("withdrawn", style="dim")
-    moved = direction(change, issue)
+        text.append(describe.WITHDRAWN, style="dim")
+    moved = describe.direction(change, issue)
     if moved:
         text.append(f"\n{moved}", style="italic")
     return text
@@ -335,8 +311,8 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
     heading = f"What changed: {diff.start} → {diff.end}" + (f" (as known at {diff.known_at})" if diff.known_at else "")
     rows = [
         [diff.start, diff.end, c.party, c.issue, c.kind, *_cell_columns(c.before), *_cell_columns(c.after),
-         c.shift, c.movement, [s.id for s in c.statements], _evidence(c).speaker, _evidence(c).quote,
-         _evidence(c).source.url]
+         c.shift, c.movement, [s.id for s in c.statements], describe.evidence(c).speaker, describe.evidence(c).quote,
+         describe.evidence(c).source.url]
         for c in diff.changes
     ]  # fmt: skip
     empty = f"No changes between {diff.start} and {diff.end}."
@@ -351,7 +327,7 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
         table.add_column("latest statement", ratio=1, overflow="fold")
         for change in changes:
             party = book.party(change.party)
-            evidence = _evidence(change)
+            evidence = describe.evidence(change)
             said = Plain(f"{evidence.stated_on} · {evidence.speaker or 'unknown speaker'}", style="bold")
             said.append(f" · {evidence.grade}" if evidence.grade else "")
             said.append(f"\n{_short(_quoted(evidence), 200)}")
@@ -398,12 +374,11 @@ def diff_markdown(diff: Diff, book: Codebook, title: str) -> str:
         lines += [f"## {md_text(issue.name)}", ""]
         for change in changes:
             party = book.party(change.party)
-            before = md_text(change.before.stance.label) if change.before else "no position"
-            after = md_text(change.after.stance.label) if change.after else "withdrawn"
-            moved = direction(change, issue)
+            before, after = md_text(describe.before_label(change)), md_text(describe.after_label(change))
+            moved = describe.direction(change, issue)
             head = f"- **{md_text(party.name if party else change.party)}**: {before} → {after}"
             head += f" ({moved})" if moved else ""
-            evidence = _evidence(change)
+            evidence = describe.evidence(change)
             lines.append(f"{head}. {_md_statement(evidence, book)}")
             lines += [f"  - earlier: {_md_statement(s, book)}" for s in change.statements[:-1]]
         lines.append("")

@@ -54,7 +54,7 @@ for kind in ("json", "csv"):
     exported = Path({folder!r}) / ("export." + kind)
     exported.write_bytes(export_bytes(revisions, kind)[0])
     assert len(list(read_records(exported, kind))) == len({{r.id for r in revisions}})
-import tracker.formats, tracker.palette
+import tracker.formats, tracker.palette, tracker.describe
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "rich")))
 """
 
@@ -62,7 +62,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "rich")))
 def test_import_and_export_load_no_rich(demo_path: Path, tmp_path: Path) -> None:
     """Files in and out are not terminal output: exporting and re-reading both formats loads no Rich.
 
-    The script imports the file formats and the palette as well: neither may need Rich either.
+    The script imports the file formats, the palette and the wording as well: none may need Rich either.
     """
     assert heavy_modules(TRANSFER.format(store=str(demo_path), folder=str(tmp_path)), tmp_path) == []
 
