@@ -167,7 +167,8 @@ async def test_compare_marks_what_moved_with_old_new_and_direction(demo_path: Pa
         assert russia_kursk[3].startswith("◀ from Expel by force")
         assert f"{len(moved)} moved" in screen_text(app)
         await put_cursor(pilot, "russia", "kursk")
-        assert "changed: Expel by force → Surrender (-1 on the scale)" in screen_text(app)
+        said = "changed: Expel by force → Surrender (◀ -1 toward hold-as-leverage, toward the others)"
+        assert said in screen_text(app)  # the words of tracker diff
         await pilot.press("[")  # stepping keeps the comparison
         assert app.compare == "2025-03-12"
         assert labels(app) == expected_labels(demo_path, "2025-03-17")

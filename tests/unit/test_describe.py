@@ -9,6 +9,8 @@ import pytest
 from tracker import codebook as default_codebook
 from tracker import describe
 from tracker.model import Cell, Change, ChangeKind, Codebook, Issue, Statement, codebook_from_tables
+from tracker.tui.components.cell_info import cell_summary
+from tracker.tui.components.matrix import cell_text
 
 
 @pytest.fixture
@@ -129,3 +131,23 @@ def test_the_evidence_is_the_newest_statement_in_the_window_else_an_end(book: Co
     assert describe.evidence(change(book, ChangeKind.changed, "not-now", "renounce", None, path)).id == "st_b"
     assert describe.evidence(change(book, ChangeKind.changed, "not-now", "renounce")).id == "st_after"
     assert describe.evidence(change(book, ChangeKind.withdrawn, "not-now", None)).id == "st_before"
+
+
+# -- the dashboard says the same -----------------------------------------------------
+
+
+def test_the_cell_line_words_a_change_as_the_cli_does(book: Codebook, nato: Issue) -> None:
+    """It used to say "(+2 on the scale), away the others" and call a withdrawn end "no position"."""
+    usa = book.require_party("usa")
+    moved = change(book, ChangeKind.changed, "irreversible-path", "unrealistic", "away")
+    line = cell_summary(usa, nato, moved.after, moved).plain.split("\n")[1]
+    assert line == f"changed: Irreversible path → Unrealistic ({describe.direction(moved, nato)})"
+    assert line.endswith("(▶ +2 toward renounce, away from the others)")
+    gone = change(book, ChangeKind.withdrawn, "not-now", None)
+    assert cell_summary(usa, nato, None, gone).plain.split("\n")[1] == "withdrawn: Not now → withdrawn"
+
+
+def test_the_matrix_cell_words_a_change_in_short(book: Codebook, nato: Issue) -> None:
+    moved = change(book, ChangeKind.changed, "renounce", "not-now", "toward")
+    lines = cell_text(moved.after, moved, nato, compare=True).plain.split("\n")
+    assert lines == ["◆ Not now", "··●·· v1", "2025-02-12", "◀ from Renounce (neutrality) (toward)"]
