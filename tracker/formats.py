@@ -1,4 +1,4 @@
-"""The file formats: json, csv and markdown text, and the flat rows they are made of.
+"""The file formats: json, csv and markdown text, the flat rows they are made of, and the brief.
 
 Nothing here imports Rich, so that import and export, and anything else that
 writes files, do not load the terminal side (``render`` builds the Rich views
@@ -15,7 +15,9 @@ from typing import Any, TextIO
 
 import orjson
 
-from .model import Statement, without_controls
+from . import describe
+from .model import Cell, Change, Codebook, Issue, Party, Statement, without_controls
+from .timeline import Diff, Matrix
 
 
 class Format(StrEnum):
@@ -136,3 +138,93 @@ def statement_row(s: Statement) -> list[Any]:
         s.summary, s.quote, list(s.conditions), s.source.url, s.source.title, s.source.outlet,
         s.source.published, list(s.tags), s.note, s.recorded_at, s.recorded_by, s.retracted, s.reason, s.withdrawn_on,
     ]  # fmt: skip
+
+
+MATRIX_COLUMNS = ["party", "issue", "stance", "label", "score", "stated_on", "version", "grade", "statement_id"]
+"""The flat matrix: one row per cell that has a position."""
+
+
+def matrix_rows(matrix: Matrix) -> list[list[Any]]:
+    """The cells with a position in the order of :data:`MATRIX_COLUMNS`, party by party, issue by issue."""
+    cells = (matrix.cells[(p, i)] for p in matrix.parties for i in matrix.issues if (p, i) in matrix.cells)
+    return [
+        [c.party, c.issue, c.stance.code, c.stance.label, c.stance.score, c.statement.stated_on,
+         c.version, c.statement.grade, c.statement.id]
+        for c in cells
+    ]  # fmt: skip
+
+
+DIFF_COLUMNS = [
+    "from", "to", "party", "issue", "kind",
+    "before_stance", "before_label", "before_score", "before_stated_on", "before_statement_id", "before_grade",
+    "after_stance", "after_label", "after_score", "after_stated_on", "after_statement_id", "after_grade",
+    "shift", "movement", "statements", "speaker", "quote", "source_url",
+]  # fmt: skip
+"""The flat diff: one row per change, both ends spelled out."""
+
+
+def _cell_columns(cell: Cell | None) -> list[Any]:
+    """One end of a change, as the six before_… or after_… columns (empty when there is no position)."""
+    if cell is None:
+        return ["", "", "", "", "", ""]
+    return [cell.stance.code, cell.stance.label, cell.stance.score, cell.statement.stated_on, cell.statement.id,
+            cell.statement.grade]  # fmt: skip
+
+
+def diff_row(diff: Diff, c: Change) -> list[Any]:
+    """One change in the order of :data:`DIFF_COLUMNS`, with the statement that best explains it."""
+    evidence = describe.evidence(c)
+    return [
+        diff.start, diff.end, c.party, c.issue, c.kind, *_cell_columns(c.before), *_cell_columns(c.after),
+        c.shift, c.movement, [s.id for s in c.statements], evidence.speaker, evidence.quote, evidence.source.url,
+    ]  # fmt: skip
+
+
+# -- markdown documents --------------------------------------------------------
+
+
+def matrix_markdown(matrix: Matrix, parties: Sequence[Party], issues: Sequence[Issue], heading: str) -> str:
+    """The matrix as a pipe table of stance labels: a row per party, a column per issue, "—" for no position."""
+    rows = [
+        [p.name] + [matrix.cells[(p.id, i.id)].stance.label if (p.id, i.id) in matrix.cells else "—" for i in issues]
+        for p in parties
+    ]
+    return f"## {md_text(heading)}\n\n" + pipe_table(["party"] + [i.name for i in issues], rows)
+
+
+def _md_statement(statement: Statement, book: Codebook) -> str:
+    """One statement as the brief cites it: date, speaker (grade), stance: the words — the source."""
+    issue = book.require_issue(statement.issue)
+    stance = issue.stance(statement.stance)
+    who = md_text(statement.speaker or "unknown speaker")
+    grade = f" ({statement.grade})" if statement.grade else ""
+    words = f"“{md_text(statement.quote)}”" if statement.quote else md_text(statement.summary)
+    source = statement.source
+    where = md_link(source.title or source.outlet, source.url) if (source.title or source.url) else ""
+    label = md_text(stance.label if stance else statement.stance)
+    return f"{statement.stated_on}, {who}{grade}, {label}: {words}" + (f" — {where}" if where else "")
+
+
+def diff_markdown(diff: Diff, book: Codebook, title: str) -> str:
+    """The morning brief: a title with the dates, a section per issue, a bullet per change."""
+    lines = [f"# {md_text(title)}: what changed {diff.start} → {diff.end}", ""]
+    if diff.known_at:
+        lines += [f"_As the record stood at {diff.known_at}._", ""]
+    if not diff.changes:
+        return "\n".join([*lines, "No changes.", ""])
+    for issue in book.issues:
+        changes = [c for c in diff.changes if c.issue == issue.id]
+        if not changes:
+            continue
+        lines += [f"## {md_text(issue.name)}", ""]
+        for change in changes:
+            party = book.party(change.party)
+            before, after = md_text(describe.before_label(change)), md_text(describe.after_label(change))
+            moved = describe.direction(change, issue)
+            head = f"- **{md_text(party.name if party else change.party)}**: {before} → {after}"
+            head += f" ({moved})" if moved else ""
+            evidence = describe.evidence(change)
+            lines.append(f"{head}. {_md_statement(evidence, book)}")
+            lines += [f"  - earlier: {_md_statement(s, book)}" for s in change.statements[:-1]]
+        lines.append("")
+    return "\n".join(lines)

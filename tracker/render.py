@@ -22,18 +22,21 @@ from rich.text import Text
 
 from . import describe
 from .formats import (
+    DIFF_COLUMNS,
+    MATRIX_COLUMNS,
     STATEMENT_COLUMNS,
     column_text,
+    diff_markdown,
+    diff_row,
     json_bytes,
     markdown_table,
-    md_link,
-    md_text,
-    pipe_table,
+    matrix_markdown,
+    matrix_rows,
     statement_row,
     write_csv,
 )
 from .formats import Format as Format  # re-exported: ingest/commands.py still imports it from here
-from .model import Cell, Change, ChangeKind, Codebook, Issue, Party, Stance, Statement, without_controls
+from .model import Change, ChangeKind, Codebook, Issue, Party, Stance, Statement, without_controls
 from .palette import LEGEND, stance_color
 from .timeline import Diff, Matrix
 
@@ -123,12 +126,6 @@ def stance_text(stance: Stance, issue: Issue) -> Text:
 def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
     parties = [book.require_party(p) for p in matrix.parties]
     issues = [book.require_issue(i) for i in matrix.issues]
-    columns = ["party", "issue", "stance", "label", "score", "stated_on", "version", "grade", "statement_id"]
-    rows = [
-        [c.party, c.issue, c.stance.code, c.stance.label, c.stance.score, c.statement.stated_on,
-         c.version, c.statement.grade, c.statement.id]
-        for c in (matrix.cells[(p.id, i.id)] for p in parties for i in issues if (p.id, i.id) in matrix.cells)
-    ]  # fmt: skip
     heading = f"{title} as of {matrix.as_of}" + (f" (as known at {matrix.known_at})" if matrix.known_at else "")
     table = Table(title=Plain(heading), title_justify="left", show_lines=True)
     table.add_column("party")
@@ -145,12 +142,9 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
             text.append(f"\n{cell.statement.stated_on}\n{describe.version_grade(cell)}", style="dim")
             row.append(text)
         table.add_row(*row)
-    markdown_rows = [
-        [p.name] + [matrix.cells[(p.id, i.id)].stance.label if (p.id, i.id) in matrix.cells else "—" for i in issues]
-        for p in parties
-    ]
-    markdown = f"## {md_text(heading)}\n\n" + pipe_table(["party"] + [i.name for i in issues], markdown_rows)
-    return View(matrix.as_json(), columns, rows, heading, Group(table, legend()), lambda: markdown)
+    markdown = matrix_markdown(matrix, parties, issues, heading)
+    rows = matrix_rows(matrix)
+    return View(matrix.as_json(), MATRIX_COLUMNS, rows, heading, Group(table, legend()), lambda: markdown)
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -270,20 +264,6 @@ def problems_view(problems: Sequence[str], summary: str) -> View:
 
 # -- diff ----------------------------------------------------------------------
 
-DIFF_COLUMNS = [
-    "from", "to", "party", "issue", "kind",
-    "before_stance", "before_label", "before_score", "before_stated_on", "before_statement_id", "before_grade",
-    "after_stance", "after_label", "after_score", "after_stated_on", "after_statement_id", "after_grade",
-    "shift", "movement", "statements", "speaker", "quote", "source_url",
-]  # fmt: skip
-
-
-def _cell_columns(cell: Cell | None) -> list[Any]:
-    if cell is None:
-        return ["", "", "", "", "", ""]
-    return [cell.stance.code, cell.stance.label, cell.stance.score, cell.statement.stated_on, cell.statement.id,
-            cell.statement.grade]  # fmt: skip
-
 
 def _change_summary(change: Change, book: Codebook) -> Text:
     issue = book.require_issue(change.issue)
@@ -309,12 +289,6 @@ def _quoted(statement: Statement) -> str:
 
 def diff_view(diff: Diff, book: Codebook, title: str) -> View:
     heading = f"What changed: {diff.start} → {diff.end}" + (f" (as known at {diff.known_at})" if diff.known_at else "")
-    rows = [
-        [diff.start, diff.end, c.party, c.issue, c.kind, *_cell_columns(c.before), *_cell_columns(c.after),
-         c.shift, c.movement, [s.id for s in c.statements], describe.evidence(c).speaker, describe.evidence(c).quote,
-         describe.evidence(c).source.url]
-        for c in diff.changes
-    ]  # fmt: skip
     empty = f"No changes between {diff.start} and {diff.end}."
     tables: list[RenderableType] = [Plain(f"{title}: {heading}", style="bold")]
     for issue in book.issues:
@@ -345,41 +319,5 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
         tables.append(table)
     rendered: RenderableType = Group(*tables, legend()) if diff.changes else Plain(empty)
     brief = partial(diff_markdown, diff, book, title)  # built only for --format markdown
+    rows = [diff_row(diff, change) for change in diff.changes]
     return View(diff.as_json(), DIFF_COLUMNS, rows, heading, rendered, brief, empty)
-
-
-def _md_statement(statement: Statement, book: Codebook) -> str:
-    issue = book.require_issue(statement.issue)
-    stance = issue.stance(statement.stance)
-    who = md_text(statement.speaker or "unknown speaker")
-    grade = f" ({statement.grade})" if statement.grade else ""
-    words = f"“{md_text(statement.quote)}”" if statement.quote else md_text(statement.summary)
-    source = statement.source
-    where = md_link(source.title or source.outlet, source.url) if (source.title or source.url) else ""
-    label = md_text(stance.label if stance else statement.stance)
-    return f"{statement.stated_on}, {who}{grade}, {label}: {words}" + (f" — {where}" if where else "")
-
-
-def diff_markdown(diff: Diff, book: Codebook, title: str) -> str:
-    """The morning brief: a title with the dates, a section per issue, a bullet per change."""
-    lines = [f"# {md_text(title)}: what changed {diff.start} → {diff.end}", ""]
-    if diff.known_at:
-        lines += [f"_As the record stood at {diff.known_at}._", ""]
-    if not diff.changes:
-        return "\n".join([*lines, "No changes.", ""])
-    for issue in book.issues:
-        changes = [c for c in diff.changes if c.issue == issue.id]
-        if not changes:
-            continue
-        lines += [f"## {md_text(issue.name)}", ""]
-        for change in changes:
-            party = book.party(change.party)
-            before, after = md_text(describe.before_label(change)), md_text(describe.after_label(change))
-            moved = describe.direction(change, issue)
-            head = f"- **{md_text(party.name if party else change.party)}**: {before} → {after}"
-            head += f" ({moved})" if moved else ""
-            evidence = describe.evidence(change)
-            lines.append(f"{head}. {_md_statement(evidence, book)}")
-            lines += [f"  - earlier: {_md_statement(s, book)}" for s in change.statements[:-1]]
-        lines.append("")
-    return "\n".join(lines)
