@@ -52,7 +52,7 @@ def as_json(invoke: Invoke, db: Path, *args: str) -> Any:
     return json.loads(ok(invoke(*args, "--format", "json", db=db)).stdout)
 
 
-ADD = ("add", "--party", "usa", "--issue", "nato", "--stance", "not-now", "--date", "2025-04-01")
+ADD = ("add", "--party", "usa", "--issue", "nato", "--stance", "not-now", "--date", "2025-04-01", "--grade", "B2")
 """A valid ``tracker add``."""
 
 # -- the command tree ----------------------------------------------------------------

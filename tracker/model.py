@@ -18,6 +18,7 @@ from operator import itemgetter
 from typing import Any
 
 from .errors import InputError
+from .evidence import Evidence
 
 SCHEMA = 1
 """The version of positions.json this code reads and writes."""
@@ -518,9 +519,19 @@ class Cell:
     issue: str
     stance: Stance
     statement: Statement
-    """The newest standing statement stated on or before the date."""
+    """The statement the position rests on (see ``Timeline.cell`` for which one that is)."""
     version: int
-    """How many standing statements the cell has had up to the date."""
+    """How many standing statements that count the cell has had up to the date."""
+    evidence: Evidence = Evidence.stated
+    """``reported`` only when reports count as positions (``--include-reported``), or for a cell in ``reported``."""
+    conflicts: tuple[Cell, ...] = ()
+    """Other speakers' stated positions, close in time, with another stance: the cell is contested."""
+    reported: tuple[Cell, ...] = ()
+    """Standing reports newer than the position, newest first: shown, never taken as the position."""
+
+    @property
+    def contested(self) -> bool:
+        return bool(self.conflicts)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -533,6 +544,11 @@ class Cell:
             "statement_id": self.statement.id,
             "version": self.version,
             "grade": self.statement.grade,
+            "speaker": self.statement.speaker,
+            "evidence": self.evidence.value,
+            "contested": self.contested,
+            "conflicts": [c.as_json() for c in self.conflicts],
+            "reported": [r.as_json() for r in self.reported],
         }
 
 
@@ -545,6 +561,10 @@ class ChangeKind(StrEnum):
     """Another stance on the scale."""
     withdrawn = "withdrawn"
     """No position where there was one."""
+    contested = "contested"
+    """Another speaker of the party stated another stance close in time: mixed signals."""
+    reported = "reported"
+    """Reports came in that did not move the position (reported, not confirmed)."""
     restated = "restated"
     """The same stance, stated again by a newer statement (only when asked for)."""
 
@@ -561,7 +581,11 @@ class Change:
     movement: str | None
     """``toward`` or ``away`` from the other parties' positions, or None."""
     statements: tuple[Statement, ...]
-    """Standing statements stated inside (from, to], oldest first: the path."""
+    """Standing statements that count, stated inside (from, to], oldest first."""
+    path: tuple[Cell, ...] = ()
+    """The positions the cell went through in the window, from where it stood at the start."""
+    reported: tuple[Cell, ...] = ()
+    """Reports stated inside the window and standing at its end, newest first."""
 
     @property
     def shift(self) -> int | None:
@@ -580,6 +604,8 @@ class Change:
             "shift": self.shift,
             "movement": self.movement,
             "statements": [s.id for s in self.statements],
+            "path": [c.as_json() for c in self.path],
+            "reported": [r.as_json() for r in self.reported],
         }
 
 

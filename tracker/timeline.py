@@ -11,10 +11,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from operator import itemgetter
-from typing import Any
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from operator import attrgetter, itemgetter
+from typing import Any, NamedTuple
 
+from .evidence import Evidence, Policy, grade_key
 from .model import Cell, Change, ChangeKind, Codebook, Stance, Statement, from_stored
 
 CellKey = tuple[str, str]
@@ -30,14 +32,25 @@ class Matrix:
     issues: tuple[str, ...]
     cells: dict[CellKey, Cell]
     """Only the cells that have a position; keyed by (party, issue)."""
+    policy: Policy = field(default_factory=Policy)
+    """The evidence rules the positions were chosen by."""
+    unconfirmed: dict[CellKey, tuple[Cell, ...]] = field(default_factory=dict)
+    """Cells with no position but reports about one: the reports, newest first."""
 
     def as_json(self) -> dict[str, Any]:
+        keys = [(p, i) for p in self.parties for i in self.issues]
         return {
             "as_of": self.as_of,
             "known_at": self.known_at,
+            "policy": self.policy.shown(),
             "parties": list(self.parties),
             "issues": list(self.issues),
-            "cells": [self.cells[(p, i)].as_json() for p in self.parties for i in self.issues if (p, i) in self.cells],
+            "cells": [self.cells[key].as_json() for key in keys if key in self.cells],
+            "unconfirmed": [
+                {"party": key[0], "issue": key[1], "reported": [r.as_json() for r in self.unconfirmed[key]]}
+                for key in keys
+                if key in self.unconfirmed
+            ],
         }
 
 
@@ -49,12 +62,14 @@ class Diff:
     end: str
     known_at: str | None
     changes: tuple[Change, ...]
+    policy: Policy = field(default_factory=Policy)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "from": self.start,
             "to": self.end,
             "known_at": self.known_at,
+            "policy": self.policy.shown(),
             "changes": [c.as_json() for c in self.changes],
         }
 
@@ -62,23 +77,53 @@ class Diff:
 Record = Statement | Mapping[str, Any]
 """A revision: a Statement, or its document exactly as stored (see ``model.is_stored``)."""
 
-_Entry = tuple[str, str, bool, str, Record]
-"""One standing or retracted statement in a cell: (stated_on, id, retracted, withdrawn_on, record)."""
+class _Indexed(NamedTuple):
+    """One standing or withdrawn statement in a cell's index: what a query compares without building it."""
 
-_ROW = itemgetter("id", "rev", "recorded_at", "party", "issue", "stated_on", "retracted", "withdrawn_on")
+    stated_on: str
+    id: str
+    retracted: bool
+    withdrawn_on: str
+    record: Record
+    evidence: Evidence
+    speaker: str
+    stance: str
+    grade: str
+    """The grade's sort key (``evidence.grade_key``): best first, ungraded last."""
+    recorded_at: str
+
+
+_ROW = itemgetter(
+    "id", "rev", "recorded_at", "party", "issue", "stated_on", "retracted", "withdrawn_on",
+    "channel", "grade", "speaker", "stance",
+)  # fmt: skip
 """What the index needs of a stored document, read in one go (each document is touched once)."""
 
 
 def _row(s: Statement) -> tuple[Any, ...]:
-    return (s.id, s.rev, s.recorded_at, s.party, s.issue, s.stated_on, s.retracted, s.withdrawn_on)
+    return (s.id, s.rev, s.recorded_at, s.party, s.issue, s.stated_on, s.retracted, s.withdrawn_on,
+            s.channel, s.grade, s.speaker, s.stance)  # fmt: skip
 
 
 _ORDER = itemgetter(0, 1)
 """Entries sort by (stated_on, id), as statements always have."""
 
 
-def _withdrawn_by(entry: _Entry, as_of: str) -> bool:
-    return entry[2] and entry[3] <= as_of
+def _withdrawn_by(entry: _Indexed, as_of: str) -> bool:
+    return entry.retracted and entry.withdrawn_on <= as_of
+
+
+def _speaker_key(entry: _Indexed) -> str:
+    """Who spoke, for telling a change of mind (one speaker) from a conflict (two)."""
+    return " ".join(entry.speaker.casefold().split())
+
+
+def _days_before(day: str, days: int) -> str:
+    """The ISO date ``days`` before ``day`` (the start of a conflict window)."""
+    try:
+        return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
+    except (ValueError, OverflowError):
+        return "0000-00-00"
 
 
 def _movement(before: Stance, after: Stance, others: Sequence[Stance]) -> str | None:
@@ -94,20 +139,69 @@ def _movement(before: Stance, after: Stance, others: Sequence[Stance]) -> str | 
     return None
 
 
+def _best(entries: Iterable[_Indexed]) -> _Indexed:
+    """The strongest evidence: the better grade, then the later date, then the later record."""
+    ordered = sorted(entries, key=attrgetter("stated_on", "recorded_at"), reverse=True)
+    ordered.sort(key=attrgetter("grade"))  # stable: among equal grades the newest stays first
+    return ordered[0]
+
+
+@dataclass(slots=True)
+class _Track:
+    """The statements of one class in one cell, by date: what an as-of query bisects."""
+
+    entries: list[_Indexed]
+    dates: list[str]
+    withdrawals: list[tuple[int, str]]
+    """(place in the track, withdrawn_on) of each statement withdrawn on a date: a few."""
+
+    @classmethod
+    def of(cls, entries: list[_Indexed]) -> _Track:
+        entries.sort(key=_ORDER)
+        withdrawals = [(n, e.withdrawn_on) for n, e in enumerate(entries) if e.retracted]
+        return cls(entries, [e.stated_on for e in entries], withdrawals)
+
+    def gone(self, end: int, as_of: str) -> set[int]:
+        """Places before ``end`` of statements withdrawn by ``as_of``: O(withdrawals), not O(statements)."""
+        return {n for n, day in self.withdrawals if n < end and day <= as_of}
+
+    def standing(self, after: str | None, as_of: str) -> list[_Indexed]:
+        """Statements stated in (after, as_of] and not withdrawn by as_of, newest first."""
+        end = bisect_right(self.dates, as_of)
+        begin = 0 if after is None else bisect_right(self.dates, after)
+        gone = self.gone(end, as_of)
+        return [self.entries[n] for n in range(end - 1, begin - 1, -1) if n not in gone]
+
+
 class Timeline:
     """The record resolved at one record time and indexed for as-of queries.
 
     The index holds, per (party, issue), the dates and a reference to each
-    statement; a query builds a :class:`Statement` only for what it returns
-    (:meth:`from_documents` takes the stored documents, so that a matrix of a
-    hundred thousand statements builds a few hundred of them).
+    statement, in two tracks: the statements that can be a position under the
+    policy, and the reports. A query builds a :class:`Statement` only for what
+    it returns (:meth:`from_documents` takes the stored documents, so that a
+    matrix of a hundred thousand statements builds a few hundred of them).
     """
 
-    def __init__(self, codebook: Codebook, revisions: Iterable[Statement], *, known_at: str | None = None) -> None:
-        self._build(codebook, revisions, known_at, by_record_time=False)
+    def __init__(
+        self,
+        codebook: Codebook,
+        revisions: Iterable[Statement],
+        *,
+        known_at: str | None = None,
+        policy: Policy | None = None,
+    ) -> None:
+        self._build(codebook, revisions, known_at, policy or Policy(), by_record_time=False)
 
     @classmethod
-    def from_documents(cls, codebook: Codebook, records: Iterable[Record], *, known_at: str | None = None) -> Timeline:
+    def from_documents(
+        cls,
+        codebook: Codebook,
+        records: Iterable[Record],
+        *,
+        known_at: str | None = None,
+        policy: Policy | None = None,
+    ) -> Timeline:
         """The timeline of stored documents (or Statements), in any order.
 
         A document must have the exact stored shape (``model.is_stored``); the
@@ -117,14 +211,21 @@ class Timeline:
         the order recorded.
         """
         timeline = cls.__new__(cls)
-        timeline._build(codebook, records, known_at, by_record_time=True)
+        timeline._build(codebook, records, known_at, policy or Policy(), by_record_time=True)
         return timeline
 
     def _build(
-        self, codebook: Codebook, records: Iterable[Record], known_at: str | None, *, by_record_time: bool
+        self,
+        codebook: Codebook,
+        records: Iterable[Record],
+        known_at: str | None,
+        policy: Policy,
+        *,
+        by_record_time: bool,
     ) -> None:
         self.codebook = codebook
         self.known_at = known_at
+        self.policy = policy
         latest: dict[str, tuple[Any, ...]] = {}
         for record in records:  # one read of each document: (id, rev, recorded_at, party, ...)
             row = _row(record) if isinstance(record, Statement) else _ROW(record)
@@ -138,93 +239,162 @@ class Timeline:
             ):
                 latest[row[0]] = (*row, record)
         self._stances: dict[CellKey, Stance] = {(i.id, s.code): s for i in codebook.issues for s in i.scale}
-        by_cell: dict[CellKey, list[_Entry]] = defaultdict(list)
-        retracted: dict[CellKey, list[_Entry]] = defaultdict(list)
-        for statement_id, _, _, party, issue, stated_on, withdrawn, withdrawn_on, record in latest.values():
-            entry = (stated_on, statement_id, withdrawn, withdrawn_on, record)
+        positions: dict[CellKey, list[_Indexed]] = defaultdict(list)
+        reports: dict[CellKey, list[_Indexed]] = defaultdict(list)
+        retracted: dict[CellKey, list[_Indexed]] = defaultdict(list)
+        classify, counts = policy.classify, policy.counts
+        for (statement_id, _, recorded_at, party, issue, stated_on, withdrawn, withdrawn_on,
+             channel, grade, speaker, stance, record) in latest.values():  # fmt: skip
+            evidence = classify(channel, grade)
+            entry = _Indexed(stated_on, statement_id, withdrawn, withdrawn_on, record, evidence, speaker, stance,
+                             grade_key(grade), recorded_at)  # fmt: skip
             if withdrawn and not withdrawn_on:
                 retracted[(party, issue)].append(entry)
+            elif counts(evidence):
+                positions[(party, issue)].append(entry)
             else:
-                by_cell[(party, issue)].append(entry)
-        self._cells: dict[CellKey, list[_Entry]] = {}
-        self._dates: dict[CellKey, list[str]] = {}
-        self._withdrawals: dict[CellKey, list[tuple[int, str]]] = {}
-        """Per cell, (place in the cell, withdrawn_on) of each statement withdrawn on a date: a few."""
-        for key, entries in by_cell.items():
-            entries.sort(key=_ORDER)
-            self._cells[key] = entries
-            self._dates[key] = [e[0] for e in entries]
-            withdrawals = [(n, e[3]) for n, e in enumerate(entries) if e[2]]
-            if withdrawals:
-                self._withdrawals[key] = withdrawals
+                reports[(party, issue)].append(entry)
+        self._positions = {key: _Track.of(entries) for key, entries in positions.items()}
+        self._reports = {key: _Track.of(entries) for key, entries in reports.items()}
         self._retracted = dict(retracted)
         self._built: dict[str, Statement] = {}
 
-    def _statement(self, entry: _Entry) -> Statement:
+    def _statement(self, entry: _Indexed) -> Statement:
         """The entry's statement, built from its document the first time it is asked for."""
-        record = entry[4]
+        record = entry.record
         if isinstance(record, Statement):
             return record
-        statement = self._built.get(entry[1])
+        statement = self._built.get(entry.id)
         if statement is None:
-            statement = self._built[entry[1]] = from_stored(record)
+            statement = self._built[entry.id] = from_stored(record)
         return statement
 
     def stance_of(self, statement: Statement) -> Stance:
         """The statement's stance on its issue's scale."""
         return self._stances[(statement.issue, statement.stance)]
 
+    def _cell(self, party: str, issue: str, entry: _Indexed, version: int, **more: Any) -> Cell:
+        statement = self._statement(entry)
+        return Cell(party, issue, self.stance_of(statement), statement, version, entry.evidence, **more)
+
     def cell(self, party: str, issue: str, as_of: str) -> Cell | None:
-        """The newest standing statement of ``party`` on ``issue`` stated on or before ``as_of``."""
+        """Where ``party`` stands on ``issue`` as of ``as_of``, or None if it has no position then.
+
+        The position is the newest standing statement that counts (stated; ties:
+        the better grade, then the newer record). Stated statements of other
+        speakers within the policy's window of it, with another stance, make the
+        cell contested: the position is then the best-graded of them (then the
+        newer), and the rest are its ``conflicts``. Newer standing reports are
+        carried as ``reported``, never as the position.
+        """
         key = (party, issue)
-        entries = self._cells.get(key)
-        if not entries:
-            return None
-        end = bisect_right(self._dates[key], as_of)
-        count, last = end, end - 1
-        withdrawals = self._withdrawals.get(key)
-        if withdrawals:  # skip those stated by as_of and withdrawn by then: O(withdrawals), not O(statements)
-            gone = {n for n, day in withdrawals if n < end and day <= as_of}
-            count -= len(gone)
+        track = self._positions.get(key)
+        position: Cell | None = None
+        if track is not None:
+            end = bisect_right(track.dates, as_of)
+            gone = track.gone(end, as_of)
+            last = end - 1
             while last in gone:
                 last -= 1
-        if last < 0:
-            return None
-        statement = self._statement(entries[last])
-        return Cell(party, issue, self.stance_of(statement), statement, count)
+            if last >= 0:
+                position = self._position(party, issue, track, last, gone, end - len(gone))
+        reported = self.reported(party, issue, as_of, after=position.statement.stated_on if position else None)
+        if position is None or not reported:
+            return position
+        return replace(position, reported=reported)
+
+    def _position(self, party: str, issue: str, track: _Track, last: int, gone: set[int], version: int) -> Cell:
+        entries = track.entries
+        newest = entries[last]
+        floor = _days_before(newest.stated_on, self.policy.window_days)
+        by_speaker: dict[str, _Indexed] = {}  # each speaker's latest in the window: one speaker's change is a move
+        at = last
+        while at >= 0 and entries[at].stated_on >= floor:
+            if at not in gone:
+                by_speaker.setdefault(_speaker_key(entries[at]), entries[at])
+            at -= 1
+        group = list(by_speaker.values())
+        if len({e.stance for e in group}) <= 1:
+            same_day = [e for e in group if e.stated_on == newest.stated_on] or [newest]
+            return self._cell(party, issue, _best(same_day), version)
+        best = _best(group)
+        conflicts = tuple(
+            self._cell(party, issue, e, version) for e in group if e is not best and e.stance != best.stance
+        )
+        return self._cell(party, issue, best, version, conflicts=conflicts)
+
+    def reported(self, party: str, issue: str, as_of: str, *, after: str | None = None) -> tuple[Cell, ...]:
+        """Standing reports stated in (``after``, ``as_of``], newest first: never positions, always shown."""
+        track = self._reports.get((party, issue))
+        if track is None:
+            return ()
+        return tuple(self._cell(party, issue, e, 0) for e in track.standing(after, as_of))
 
     def matrix(self, as_of: str, parties: Sequence[str] = (), issues: Sequence[str] = ()) -> Matrix:
         """The matrix as of a date, for the given parties and issues (default: all)."""
         party_ids = tuple(parties) or tuple(p.id for p in self.codebook.parties)
         issue_ids = tuple(issues) or tuple(i.id for i in self.codebook.issues)
         cells = {}
+        unconfirmed = {}
         for party in party_ids:
             for issue in issue_ids:
                 cell = self.cell(party, issue, as_of)
                 if cell is not None:
                     cells[(party, issue)] = cell
-        return Matrix(as_of, self.known_at, party_ids, issue_ids, cells)
+                elif reports := self.reported(party, issue, as_of):
+                    unconfirmed[(party, issue)] = reports
+        return Matrix(as_of, self.known_at, party_ids, issue_ids, cells, self.policy, unconfirmed)
 
     def change_dates(self) -> list[str]:
-        """Every date on which some cell changed, oldest first."""
-        dates = {d for ds in self._dates.values() for d in ds}
-        dates.update(e[3] for es in self._cells.values() for e in es if e[2])
+        """Every date on which some cell changed (a position, a withdrawal or a report), oldest first."""
+        tracks = [*self._positions.values(), *self._reports.values()]
+        dates = {d for track in tracks for d in track.dates}
+        dates.update(day for track in tracks for _, day in track.withdrawals)
         return sorted(dates)
 
+    def _cell_dates(self, key: CellKey, start: str, end: str) -> list[str]:
+        """The dates in (start, end] on which the cell's position may have changed."""
+        track = self._positions.get(key)
+        if track is None:
+            return []
+        found = set(track.dates[bisect_right(track.dates, start) : bisect_right(track.dates, end)])
+        found.update(day for _, day in track.withdrawals if start < day <= end)
+        return sorted(found)
+
     def statements(self, party: str, issue: str) -> list[Statement]:
-        """The cell's statements, newest first, with retracted ones (latest revisions)."""
+        """The cell's statements, newest first, with reports and retracted ones (latest revisions)."""
         key = (party, issue)
-        found = self._cells.get(key, []) + self._retracted.get(key, [])
+        found = [
+            *(self._positions[key].entries if key in self._positions else ()),
+            *(self._reports[key].entries if key in self._reports else ()),
+            *self._retracted.get(key, ()),
+        ]
         return [self._statement(e) for e in sorted(found, key=_ORDER, reverse=True)]
 
+    def evidence_of(self, statement: Statement) -> Evidence:
+        """Whether a statement is stated or reported under this timeline's policy."""
+        return self.policy.classify(statement.channel, statement.grade)
+
     def between(self, party: str, issue: str, start: str, end: str) -> tuple[Statement, ...]:
-        """Standing statements stated inside (start, end], oldest first: the path between two dates."""
-        key = (party, issue)
-        dates = self._dates.get(key)
-        if not dates:
+        """Standing statements that count, stated inside (start, end], oldest first."""
+        track = self._positions.get((party, issue))
+        if track is None:
             return ()
-        chosen = self._cells[key][bisect_right(dates, start) : bisect_right(dates, end)]
+        chosen = track.entries[bisect_right(track.dates, start) : bisect_right(track.dates, end)]
         return tuple(self._statement(e) for e in chosen if not _withdrawn_by(e, end))
+
+    def path(self, party: str, issue: str, start: str, end: str) -> tuple[Cell, ...]:
+        """The positions the cell went through from ``start`` to ``end``, in order (the first is where it stood
+        at ``start``, if anywhere); a run of the same stance is one step."""
+        steps: list[Cell] = []
+        for day in [start, *self._cell_dates((party, issue), start, end)]:
+            cell = self.cell(party, issue, day)
+            if cell is None:
+                continue
+            if steps and (steps[-1].stance.code, steps[-1].contested) == (cell.stance.code, cell.contested):
+                continue
+            steps.append(cell)
+        return tuple(steps)
 
     def diff(
         self,
@@ -235,7 +405,14 @@ class Timeline:
         *,
         restated: bool = False,
     ) -> Diff:
-        """Cell by cell, what moved between ``start`` and ``end`` (both as-of dates)."""
+        """Cell by cell, what happened between ``start`` and ``end`` (both as-of dates).
+
+        The kind says it: ``withdrawn`` when the position standing at ``start``
+        was withdrawn in the window (``after`` is what the cell falls back to);
+        ``new``; ``contested`` when the cell became contested; ``changed``;
+        ``reported`` when only new reports came in; ``restated`` (if asked for).
+        Every change carries its path and the window's new reports.
+        """
         all_parties = [p.id for p in self.codebook.parties]
         party_ids = list(parties) or all_parties
         changes = []
@@ -243,22 +420,33 @@ class Timeline:
             for party in party_ids:
                 before = self.cell(party, issue, start)
                 after = self.cell(party, issue, end)
+                reports = self.reported(party, issue, end, after=start)
                 movement = None
-                if before is None and after is None:
+                if before is None and after is None and not reports:
                     continue
-                if before is None:
-                    kind = ChangeKind.new
-                elif after is None:
+                if before is not None and (
+                    after is None
+                    or (before.statement.retracted and start < before.statement.withdrawn_on <= end)
+                ):
                     kind = ChangeKind.withdrawn
-                elif before.stance.code != after.stance.code:
+                elif before is None and after is not None:
+                    kind = ChangeKind.new
+                elif after is not None and after.contested and not (before is not None and before.contested):
+                    kind = ChangeKind.contested
+                elif before is not None and after is not None and before.stance.code != after.stance.code:
                     kind = ChangeKind.changed
                     others = [self.cell(other, issue, end) for other in all_parties if other != party]
                     movement = _movement(before.stance, after.stance, [o.stance for o in others if o])
-                elif before.statement.id != after.statement.id and restated:
+                elif reports:
+                    kind = ChangeKind.reported
+                elif (
+                    restated and before is not None and after is not None
+                    and before.statement.id != after.statement.id
+                ):  # fmt: skip
                     kind = ChangeKind.restated
                 else:
                     continue
-                changes.append(
-                    Change(party, issue, kind, before, after, movement, self.between(party, issue, start, end))
-                )
-        return Diff(start, end, self.known_at, tuple(changes))
+                statements = self.between(party, issue, start, end)
+                path = self.path(party, issue, start, end)
+                changes.append(Change(party, issue, kind, before, after, movement, statements, path, reports))
+        return Diff(start, end, self.known_at, tuple(changes), self.policy)

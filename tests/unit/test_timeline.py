@@ -28,6 +28,7 @@ def rev(statement_id: str, stance: str, on: str, *, rev: int = 1, at: str = "", 
         "issue": "nato",
         "stance": stance,
         "stated_on": on,
+        "grade": "B2",  # stated: a position under the default policy (tests of reports say otherwise)
         "recorded_at": at or f"2025-06-01T00:00:0{rev}.000000Z",
     }
     return Statement.from_json({**data, **extra})
@@ -59,7 +60,7 @@ def stance_at(timeline: Timeline, as_of: str, party: str = "russia", issue: str 
 
 
 def said(store: Store, stance: str, on: str, party: str = "russia", issue: str = "nato") -> Statement:
-    return store.add({"party": party, "issue": issue, "stance": stance, "stated_on": on, "speaker": "someone"})
+    return store.add({"party": party, "issue": issue, "stance": stance, "stated_on": on, "speaker": "someone", "grade": "B2"})
 
 
 def instant(text: str) -> datetime:
