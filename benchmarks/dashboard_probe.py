@@ -25,8 +25,6 @@ import sys
 import time
 from typing import Any
 
-from tracker.store import Store
-
 
 def _painted(app: Any) -> bool:
     """The matrix shows parties and has rendered (and cached) the lines of its cells."""
@@ -41,8 +39,9 @@ def _painted(app: Any) -> bool:
 
 async def probe(path: str, steps: int) -> None:
     from tracker.tui.app import TrackerApp  # Textual loads only in this child
+    from tracker.tui.session import Session
 
-    app = TrackerApp(Store(path))
+    app = TrackerApp(Session.open(path))
     updates: list[tuple[float, str]] = []
     painted = False
     display = app._display

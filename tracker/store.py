@@ -136,6 +136,8 @@ class AtomicJSONStorage(Storage):
         self.path = Path(path)
         self._data: Tables | None = None
         self._stamp: tuple[int, int, int] | None = None
+        self.seen: tuple[int, int, int] | None = None
+        """The file's stat when it was last read, or tried and found broken."""
         self.generation = 0
         """Bumped whenever the data in memory changes, so derived caches know."""
 
@@ -144,6 +146,7 @@ class AtomicJSONStorage(Storage):
         if stamp is None:
             raise StoreError(f"{self.path}: the store has gone (deleted or moved while in use)")
         if self._data is None or stamp != self._stamp:
+            self.seen = stamp  # even if the read below fails: a broken file is not re-read until it changes
             try:
                 raw = self.path.read_bytes()
             except OSError as error:
@@ -172,7 +175,7 @@ class AtomicJSONStorage(Storage):
                 f"{self.path}: could not write ({write_problem(self.path, error)}); the file is unchanged"
             ) from None
         self._data = dict(data)
-        self._stamp = _stat_key(self.path)
+        self._stamp = self.seen = _stat_key(self.path)
         self.generation += 1
 
     def defer(self) -> None:
@@ -646,6 +649,26 @@ class Store:
         if not found:
             raise InputError(f"no statement with id {statement_id!r}")
         return found
+
+    def histories(self, ids: Collection[str]) -> dict[str, list[Statement]]:
+        """All revisions of each of these statements, first to last, read in one pass over the documents."""
+        wanted = set(ids)
+        found: dict[str, list[Statement]] = {}
+        if wanted:
+            for record in self._records():
+                statement_id = record.id if isinstance(record, Statement) else record["id"]
+                if statement_id in wanted:
+                    found.setdefault(statement_id, []).append(
+                        record if isinstance(record, Statement) else from_stored(record)
+                    )
+        for revisions in found.values():
+            revisions.sort(key=_RECORDED)
+            revisions.sort(key=attrgetter("rev"))
+        return found
+
+    def changed_on_disk(self) -> bool:
+        """Whether the file was replaced since this store last read it (a stat; nothing is re-read)."""
+        return _stat_key(self.path) != self._storage.seen
 
     def timeline(self, known_at: datetime | None = None) -> Timeline:
         """The positions as the file says now, or as it said at ``known_at``."""

@@ -1,11 +1,10 @@
-"""The inbox screen on a minimal App: accept with a stance, reject, close; text shown literally."""
+"""The inbox screen on the dashboard: accept with a stance, reject, close; text shown literally."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rich.text import Text
-from textual.app import App
 from textual.widgets import DataTable, OptionList, Static
 
 from tests.hostile import MARKUP, assert_clean
@@ -13,7 +12,9 @@ from tracker.ingest import inbox
 from tracker.ingest.extract import Article, candidate_docs
 from tracker.model import sanitise
 from tracker.store import Store
+from tracker.tui.app import TrackerApp
 from tracker.tui.inbox import InboxScreen, StancePick
+from tracker.tui.session import Session
 
 TEXT = (
     "“If they lay down their arms and surrender in Kursk, we will guarantee their lives,” Putin said.\n"
@@ -22,19 +23,11 @@ TEXT = (
 )
 
 
-class Host(App[None]):
-    """Just enough app to push the screen onto, and to hear what it reports."""
-
-    def __init__(self, store: Store) -> None:
-        super().__init__()
-        self.store = store
-        self.accepted: list[str] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(InboxScreen(self.store))
-
-    def on_inbox_screen_accepted(self, event: InboxScreen.Accepted) -> None:
-        self.accepted.append(event.statement.id)
+def dashboard_with_inbox(store: Store) -> TrackerApp:
+    """The dashboard on ``store``, with its inbox opened as soon as it starts."""
+    app = TrackerApp(Session(store), as_of="2025-12-31")
+    app.call_later(app.action_inbox)
+    return app
 
 
 def seeded(store_path: Path) -> Store:
@@ -51,7 +44,7 @@ def seeded(store_path: Path) -> Store:
 async def test_accept_and_reject_with_keys(store_path: Path) -> None:
     store = seeded(store_path)
     first, second = inbox.candidates(store)
-    app = Host(store)
+    app = dashboard_with_inbox(store)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -82,7 +75,8 @@ async def test_accept_and_reject_with_keys(store_path: Path) -> None:
             "2025-03-14",
             "http://news.test/kursk",
         )
-        assert app.accepted == [statement.id]
+        shown = app.timeline.cell("russia", "kursk", "2025-12-31")
+        assert shown is not None and shown.statement.id == statement.id  # the matrix behind shows it at once
 
         detail = screen.query_one("#inbox-detail", Static).render()
         assert MARKUP["click"] in str(detail) and MARKUP["bold"] in str(detail)  # literal, not applied
@@ -110,7 +104,7 @@ async def test_an_undated_candidate_asks_for_the_date(store_path: Path) -> None:
         "http://news.test/undated", "Undated", "Wire", "", "Lavrov said NATO membership is off the table."
     )
     inbox.save_pull(store, {}, candidate_docs(article, store.codebook, fetched_at="", new_id=inbox.new_candidate_id))
-    app = Host(store)
+    app = dashboard_with_inbox(store)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         await pilot.press("a")

@@ -11,5 +11,6 @@ if TYPE_CHECKING:
 def run(store: Store, *, as_of: str | None, compare: str | None) -> None:
     """Open the dashboard on ``store`` (``as_of`` None means today) and return when it quits."""
     from .app import TrackerApp
+    from .session import Session
 
-    TrackerApp(store, as_of=as_of, compare=compare).run()
+    TrackerApp(Session(store), as_of=as_of, compare=compare).run()

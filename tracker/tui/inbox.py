@@ -1,14 +1,16 @@
 """The inbox screen (``n``): review the candidates pull and fetch found, with keys.
 
 ``a`` accepts the highlighted candidate (it asks for the stance on the
-candidate's issue), ``r`` rejects it, ``escape`` closes the screen. Accepting
-and rejecting go through :mod:`tracker.ingest.inbox`, exactly as the CLI does.
-Fetched text is shown as ``Text``, never as markup.
+candidate's issue), ``r`` rejects it, ``escape`` closes the screen. The screen
+is given the candidates and posts :class:`InboxScreen.Accept` and
+:class:`InboxScreen.Reject` up; the app records them through its session
+(:mod:`tracker.ingest.inbox`, exactly as the CLI does) and tells the screen
+how it went. Fetched text is shown as ``Text``, never as markup.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -21,10 +23,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..errors import TrackerError
-from ..ingest import inbox
-from ..model import Issue, Statement
-from ..store import Store
+from ..model import Codebook, Issue
 from .screens.date_prompt import DatePrompt
 
 
@@ -78,17 +77,27 @@ class InboxScreen(Screen[None]):
         Binding("escape", "close", "Close"),
     ]
 
-    class Accepted(Message):
-        """A candidate became a statement; the dashboard reloads its matrix on this."""
+    class Accept(Message):
+        """The analyst accepts a candidate with this stance (and date, for an undated page)."""
 
-        def __init__(self, statement: Statement) -> None:
+        def __init__(self, candidate_id: str, stance: str, stated_on: str | None) -> None:
             super().__init__()
-            self.statement = statement
+            self.candidate_id = candidate_id
+            self.stance = stance
+            self.stated_on = stated_on
 
-    def __init__(self, store: Store) -> None:
+    class Reject(Message):
+        """The analyst rejects a candidate."""
+
+        def __init__(self, candidate_id: str) -> None:
+            super().__init__()
+            self.candidate_id = candidate_id
+
+    def __init__(self, candidates: Sequence[Mapping[str, Any]], codebook: Codebook) -> None:
         super().__init__()
-        self.store = store
-        self._candidates: dict[str, dict[str, Any]] = {}
+        self.codebook = codebook
+        self._pending = candidates
+        self._candidates: dict[str, Mapping[str, Any]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="inbox-title")
@@ -100,14 +109,16 @@ class InboxScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("party · issue", "speaker", "published", "sentence")
-        self.load()
+        self.show(self._pending)
         table.focus()
 
-    def load(self) -> None:
-        """(Re)read the new candidates from the store."""
+    def show(self, candidates: Sequence[Mapping[str, Any]], codebook: Codebook | None = None) -> None:
+        """List these candidates (the new ones), keeping the highlighted one if it is still there."""
+        self.codebook = codebook or self.codebook
         table: DataTable[Text] = self.query_one(DataTable)
+        keep = self.current
         table.clear()
-        self._candidates = {str(doc["id"]): doc for doc in inbox.candidates(self.store, "new")}
+        self._candidates = {str(doc["id"]): doc for doc in candidates}
         for cand_id, doc in self._candidates.items():
             sentence = str(doc.get("sentence", ""))
             table.add_row(
@@ -117,6 +128,8 @@ class InboxScreen(Screen[None]):
                 Text(sentence if len(sentence) <= 90 else sentence[:89] + "…"),
                 key=cand_id,
             )
+        if keep is not None and str(keep["id"]) in self._candidates:
+            table.move_cursor(row=table.get_row_index(str(keep["id"])))
         self._show_title()
         self._show_detail()
 
@@ -150,8 +163,10 @@ class InboxScreen(Screen[None]):
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()
 
-    def _drop(self, cand_id: str) -> None:
-        self._candidates.pop(cand_id, None)
+    def drop(self, cand_id: str) -> None:
+        """Take a candidate off the list: the app recorded what the analyst decided."""
+        if self._candidates.pop(cand_id, None) is None:
+            return
         table: DataTable[Text] = self.query_one(DataTable)
         table.remove_row(cand_id)
         self._show_title()
@@ -162,45 +177,30 @@ class InboxScreen(Screen[None]):
         if doc is None:
             return
         cand_id = str(doc["id"])
-        issue = self.store.codebook.issue(str(doc.get("issue")))
+        issue = self.codebook.issue(str(doc.get("issue")))
         if issue is None:
             self.notify(f"{cand_id}: unknown issue {doc.get('issue')!r}", severity="error", markup=False)
             return
-
-        def record(stance: str, day: str | None) -> None:
-            try:
-                statement = inbox.accept(self.store, cand_id, stance=stance, stated_on=day)
-            except TrackerError as error:
-                self.notify(str(error), severity="error", markup=False)
-                return
-            self._drop(cand_id)
-            self.notify(f"{statement.party} · {statement.issue}: {statement.id} recorded", markup=False)
-            self.post_message(self.Accepted(statement))
 
         def chosen(stance: str | None) -> None:
             if stance is None:
                 return
             if doc.get("published"):
-                record(stance, None)  # stated on the day it was published
+                self.post_message(self.Accept(cand_id, stance, None))  # stated on the day it was published
                 return
             # An undated page: the analyst says when it was stated, as `--date` does on the command line.
-            question = "The article has no date: when was it stated?"
-            self.app.push_screen(DatePrompt(question), lambda day: record(stance, day) if day else None)
+            def dated(day: str | None) -> None:
+                if day:
+                    self.post_message(self.Accept(cand_id, stance, day))
+
+            self.app.push_screen(DatePrompt("The article has no date: when was it stated?"), dated)
 
         self.app.push_screen(StancePick(issue, str(doc.get("sentence", ""))), chosen)
 
     def action_reject(self) -> None:
         doc = self.current
-        if doc is None:
-            return
-        cand_id = str(doc["id"])
-        try:
-            inbox.reject(self.store, cand_id)
-        except TrackerError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        self._drop(cand_id)
-        self.notify(f"{cand_id} rejected", markup=False)
+        if doc is not None:
+            self.post_message(self.Reject(str(doc["id"])))
 
     def action_close(self) -> None:
         self.dismiss()
