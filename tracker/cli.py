@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from . import dates
+from . import dates, statement_input
 from .errors import InputError, TrackerError
 from .model import Issue, Party, sanitise
 from .options import (
@@ -252,8 +252,6 @@ def show(context: Context, statement_id: str, fmt: Format) -> None:
 
 # -- recording -------------------------------------------------------------------
 
-SOURCE_FIELDS = ("url", "title", "outlet", "published")
-
 statement_options = stacked(
     click.option("--party", help="Party id (see `tracker parties`)."),
     click.option("--issue", help="Issue id (see `tracker issues`)."),
@@ -275,26 +273,26 @@ statement_options = stacked(
 """The statement's fields as options, shared by ``add`` and ``correct``."""
 
 
-def _fields(given: dict[str, Any]) -> dict[str, Any]:
-    """The statement fields the analyst gave, with source fields nested and dates checked."""
-    fields: dict[str, Any] = {}
-    source: dict[str, str] = {}
-    for name, value in given.items():
-        if value is None or value == ():
-            continue
-        if name in SOURCE_FIELDS:
-            source[name] = dates.parse_date(value).isoformat() if name == "published" else value
-        elif name == "date":
-            fields["stated_on"] = dates.parse_date(value).isoformat()
-        elif name == "condition":
-            fields["conditions"] = list(value)
-        elif name == "tag":
-            fields["tags"] = list(value)
-        else:
-            fields[name] = value
-    if source:
-        fields["source"] = source
-    return fields
+FLAGS = {"conditions": "--condition", "tags": "--tag"}
+"""Where an option's name differs from the input field it fills."""
+
+
+def flag(field: str) -> str:
+    """The option that gives an input field (``date`` → ``--date``, ``conditions`` → ``--condition``)."""
+    return FLAGS.get(field, f"--{field}")
+
+
+def _fields(given: dict[str, Any], *, new: bool) -> dict[str, Any]:
+    """The statement fields the analyst gave as options, parsed as every surface parses them."""
+    typed = {FLAGS_TO_FIELDS.get(name, name): value for name, value in given.items()}
+    parsed = statement_input.parse(typed, new=new)
+    if parsed.missing:
+        raise InputError(f"missing {', '.join(map(flag, parsed.missing))} (see `tracker add --help`)")
+    return parsed.check()
+
+
+FLAGS_TO_FIELDS = {"condition": "conditions", "tag": "tags"}
+"""click's parameter names for the repeatable options, and the input fields they fill."""
 
 
 @app.command()
@@ -306,10 +304,7 @@ def add(context: Context, /, fmt: Format, **given: Any) -> None:
 
     --party, --issue, --stance and --date are required.
     """
-    missing = [f"--{name}" for name in ("party", "issue", "stance", "date") if not given[name]]
-    if missing:
-        raise InputError(f"missing {', '.join(missing)} (see `tracker add --help`)")
-    emit(revision_view(context.store().add(_fields(given))), fmt)
+    emit(revision_view(context.store().add(_fields(given, new=True))), fmt)
 
 
 @app.command()
@@ -320,7 +315,7 @@ def add(context: Context, /, fmt: Format, **given: Any) -> None:
 @pass_context
 def correct(context: Context, /, statement_id: str, reason: str, fmt: Format, **given: Any) -> None:
     """Correct a statement (ID): adds a revision with the fields given changed."""
-    emit(revision_view(context.store().correct(statement_id, _fields(given), reason=reason)), fmt)
+    emit(revision_view(context.store().correct(statement_id, _fields(given, new=False), reason=reason)), fmt)
 
 
 @app.command()

@@ -10,6 +10,11 @@ class TrackerError(Exception):
 class InputError(TrackerError):
     """A value given by the user (a date, a code, a file row) is not acceptable."""
 
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        """The input field at fault, where there is one (``date``, ``reason``): each surface names it its way."""
+
 
 class StoreError(TrackerError):
     """The store cannot be found, read, locked or written."""

@@ -15,8 +15,7 @@ from textual.widgets import Button, Input, Static
 from ... import dates
 from ...errors import InputError
 from ...model import Statement
-from .form import FormScreen, field_row
-from .statement_form import say
+from .form import FormScreen, field_row, say
 
 
 class RetractForm(FormScreen):
