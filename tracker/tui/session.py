@@ -10,7 +10,7 @@ messages up, and the app turns those messages into calls on this object.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,9 +19,7 @@ from ..ingest import inbox
 from ..model import Codebook, Statement, sanitise
 from ..store import Store
 from ..timeline import CellKey, Timeline
-
-Entry = tuple[Statement, Sequence[Statement]]
-"""A statement's latest revision, and all its revisions first to last (a line of a cell's history)."""
+from .screens.history import HistoryEntry
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,7 @@ class Snapshot:
     """The store's title, sanitised (the terminal's title bar shows it too)."""
     generation: int
     """Grows with every change of the data the store holds: a snapshot with a smaller one is stale."""
-    histories: Mapping[CellKey, list[Entry]]
+    histories: Mapping[CellKey, list[HistoryEntry]]
     """The histories asked for with the read (the cells whose history screen is open)."""
     candidates: list[dict[str, Any]] | None = None
     """The new inbox candidates, when asked for with the read (the inbox is open)."""
@@ -86,12 +84,12 @@ class Session:
         with self._lock:
             return self._store.changed_on_disk()
 
-    def history(self, timeline: Timeline, party: str, issue: str) -> list[Entry]:
+    def history(self, timeline: Timeline, party: str, issue: str) -> list[HistoryEntry]:
         """One cell's statements, newest first, each with its revisions."""
         with self._lock:
             return self._entries(timeline, party, issue)
 
-    def _entries(self, timeline: Timeline, party: str, issue: str) -> list[Entry]:
+    def _entries(self, timeline: Timeline, party: str, issue: str) -> list[HistoryEntry]:
         statements = timeline.statements(party, issue)
         revised = self._store.histories([s.id for s in statements if s.rev > 1])
         return [(s, revised.get(s.id, [s])) for s in statements]
