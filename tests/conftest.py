@@ -1,19 +1,21 @@
-"""Shared fixtures: real store files in a temp folder, and the CLI run through Typer."""
+"""Shared fixtures: real store files in a temp folder, and the CLI run in-process through click's CliRunner.
+
+Helpers the tests share live in ``tests/helpers.py``; this file keeps only fixtures.
+"""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from tracker.cli import app
-from tracker.store import Store, default_tables
+pytest.register_assert_rewrite("tests.helpers")  # its asserts report like the tests' own
 
-BUNDLED = Path(str(resources.files("tracker").joinpath("data/positions.json")))
+from tests.helpers import BUNDLED, Invoke  # noqa: E402
+from tracker.cli import app  # noqa: E402
+from tracker.store import Store, default_tables  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +44,10 @@ def store_path(tmp_path: Path) -> Path:
     return path
 
 
-Invoke = Callable[..., Result]
+@pytest.fixture
+def store(store_path: Path) -> Store:
+    """The empty store at ``store_path``, opened."""
+    return Store(store_path)
 
 
 @pytest.fixture

@@ -124,8 +124,9 @@ def tui(context: Context, as_of: str, compare: str | None) -> None:
     store = context.store()
     day, since = iso_date(as_of), iso_date(compare)
     from .tui import run as run_dashboard  # Textual loads only for the dashboard
+    from .tui.session import Session
 
-    run_dashboard(store, as_of=day, compare=since)
+    run_dashboard(Session(store), as_of=day, compare=since)
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""Every core command through Typer's CliRunner, asserting on what the analyst sees."""
+"""Every core command through click's CliRunner, asserting on what the analyst sees."""
 
 from __future__ import annotations
 
@@ -7,27 +7,15 @@ import io
 import json
 from collections.abc import Callable
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
 
-from tests.conftest import Invoke
+from tests.helpers import BUNDLED, Invoke, as_json, ok
 from tests.hostile import ESCAPES, MARKUP, assert_clean
 from tracker.store import Store, default_tables
-
-BUNDLED = Path(str(resources.files("tracker").joinpath("data/positions.json")))
-
-
-def ok(result: Result) -> Result:
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def as_json(invoke: Invoke, db: Path, *args: str) -> Any:
-    return json.loads(ok(invoke(*args, "--format", "json", db=db)).stdout)
 
 
 def add_args(party: str = "russia", issue: str = "nato", stance: str = "renounce", on: str = "2025-02-12") -> list[str]:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import Result
 
 import tracker.store
-from tests.conftest import Invoke
+from tests.helpers import Invoke, as_json, ok
 from tests.hostile import ESCAPES, MARKUP, assert_clean
 
 HEADER = [
@@ -21,15 +21,6 @@ HEADER = [
     "conditions", "source_url", "source_title", "source_outlet", "source_published", "tags", "note",
 ]  # fmt: skip
 DATES = ("2021-12-31", "2025-02-11", "2025-02-12", "2025-03-12", "2025-03-14", "2025-03-31", "2030-01-01")
-
-
-def ok(result: Result) -> Result:
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def as_json(invoke: Invoke, db: Path, *args: str) -> Any:
-    return json.loads(ok(invoke(*args, "--format", "json", db=db)).stdout)
 
 
 def item(**overrides: Any) -> dict[str, Any]:

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import Invoke
+from tests.helpers import BUNDLED, ROOT, Invoke, as_json
 
-ROOT = Path(__file__).resolve().parents[2]
-BUNDLED = Path(str(resources.files("tracker").joinpath("data/positions.json")))
 CORE_PARTIES = ("russia", "ukraine", "usa")
-
-
-def as_json(invoke: Invoke, db: Path, *args: str) -> Any:
-    result = invoke(*args, "--format", "json", db=db)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def stances(invoke: Invoke, db: Path, as_of: str) -> dict[tuple[str, str], str]:

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Invoke
+from tests.helpers import Invoke
 from tests.hostile import MARKUP, assert_clean
 from tracker.render import DIFF_COLUMNS
 from tracker.store import Store

@@ -7,17 +7,8 @@ from typing import Any
 import click
 import pytest
 
-from tests.conftest import Invoke
+from tests.helpers import Invoke, walk
 from tracker.cli import app
-
-
-def walk(command: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
-    """(path, command) for every command under ``command``, groups and their subcommands included."""
-    found = [(path, command)]
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        found += walk(sub, (*path, name))
-    return found
-
 
 COMMANDS = walk(app)
 IDS = [" ".join(path) or "tracker" for path, _ in COMMANDS]

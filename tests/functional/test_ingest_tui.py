@@ -7,20 +7,14 @@ from pathlib import Path
 from rich.text import Text
 from textual.widgets import DataTable, OptionList, Static
 
+from tests.helpers import seeded
 from tests.hostile import MARKUP, assert_clean
 from tracker.ingest import inbox
 from tracker.ingest.extract import Article, candidate_docs
-from tracker.model import sanitise
 from tracker.store import Store
 from tracker.tui.app import TrackerApp
 from tracker.tui.inbox import InboxScreen, StancePick
 from tracker.tui.session import Session
-
-TEXT = (
-    "“If they lay down their arms and surrender in Kursk, we will guarantee their lives,” Putin said.\n"
-    f"Zelensky said Ukraine would never accept a truce on these terms {MARKUP['click']} {MARKUP['bold']}.\n"
-    "The weather was mild."
-)
 
 
 def dashboard_with_inbox(store: Store) -> TrackerApp:
@@ -28,17 +22,6 @@ def dashboard_with_inbox(store: Store) -> TrackerApp:
     app = TrackerApp(Session(store), as_of="2025-12-31")
     app.call_later(app.action_inbox)
     return app
-
-
-def seeded(store_path: Path) -> Store:
-    store = Store(store_path)
-    article = Article("http://news.test/kursk", "Kursk", "Wire", "2025-03-14", sanitise(TEXT))
-    docs = candidate_docs(
-        article, store.codebook, fetched_at="2025-03-14T19:00:00.000000Z", new_id=inbox.new_candidate_id
-    )
-    assert [(d["party"], d["issue"]) for d in docs] == [("russia", "kursk"), ("ukraine", "ceasefire")]
-    inbox.save_pull(store, {}, docs)
-    return store
 
 
 async def test_accept_and_reject_with_keys(store_path: Path) -> None:

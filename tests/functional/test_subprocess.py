@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-TRACKER = Path(sys.executable).parent / "tracker"
+from tests.helpers import TRACKER
 
 
 def tracker(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -11,6 +11,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
 
+from tests.helpers import END, SIZE, cell, put_cursor, wait_for
 from tests.hostile import ESCAPES, FORBIDDEN, MARKUP
 from tracker.model import Party
 from tracker.render import stance_color
@@ -20,9 +21,6 @@ from tracker.tui.components.matrix import MatrixTable
 from tracker.tui.screens.history import HistoryScreen
 from tracker.tui.screens.statement_form import StatementForm
 from tracker.tui.session import Session
-
-SIZE = (120, 40)
-END = "2025-03-31"
 
 
 def screen_text(app: TrackerApp) -> str:
@@ -37,10 +35,6 @@ def painted(app: TrackerApp, party: str, issue: str) -> str:
     where = table.region_of(party, issue).translate(table.content_region.offset)
     line = screen_text(app).split("\n")[where.y]
     return line[where.x : where.right].strip()
-
-
-def cell(app: TrackerApp, party: str, issue: str) -> str:
-    return app.query_one(MatrixTable).text_at(party, issue).plain
 
 
 def labels(app: TrackerApp) -> dict[tuple[str, str], str]:
@@ -67,19 +61,6 @@ def expected_labels(path: Path, day: str) -> dict[tuple[str, str], str]:
         for p in store.codebook.parties
         for i in store.codebook.issues
     }
-
-
-async def wait_for(pilot: Pilot[None], condition: Any, seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out waiting for the dashboard")
-
-
-async def put_cursor(pilot: Pilot[None], party: str, issue: str) -> None:
-    pilot.app.query_one(MatrixTable).move_to(party, issue)
-    await pilot.pause()
 
 
 async def type_into(pilot: Pilot[None], selector: str, text: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from tests.functional.test_tui import END, SIZE, put_cursor
+from tests.helpers import END, SIZE, put_cursor
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.retract_form import RetractForm
 from tracker.tui.screens.statement_form import StatementForm

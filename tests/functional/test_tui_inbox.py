@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.functional.test_ingest_tui import seeded
-from tests.functional.test_tui import cell, wait_for
+from tests.helpers import cell, seeded, wait_for
 from tracker.tui.app import TrackerApp
 from tracker.tui.inbox import InboxScreen, StancePick
 from tracker.tui.session import Session

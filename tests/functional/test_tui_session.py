@@ -10,15 +10,13 @@ from pathlib import Path
 
 import orjson
 
-from tests.functional.test_ingest_tui import seeded
-from tests.functional.test_tui import wait_for
+from tests.helpers import WORKERS, seeded, wait_for
 from tracker.ingest import inbox
 from tracker.store import Store
 from tracker.tui.app import TrackerApp
 from tracker.tui.inbox import InboxScreen
 from tracker.tui.session import Session
 
-WORKERS = Path(__file__).parents[1] / "reliability" / "workers.py"
 COLLEAGUE_ADDS = 40
 
 
@@ -90,5 +88,5 @@ async def test_a_long_session_does_not_grow_the_frozen_objects(demo_path: Path) 
                        "summary": f"write {n}"})  # fmt: skip
             before = app.snapshot
             app.reload(announce=True)
-            await wait_for(pilot, lambda before=before: app.snapshot is not before)  # type: ignore[misc]
+            await wait_for(pilot, lambda before=before: app.snapshot is not before)
         assert gc.get_freeze_count() == frozen

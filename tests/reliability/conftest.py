@@ -1,109 +1,19 @@
-"""Shared helpers for the reliability suite: real processes, real files, real faults."""
+"""Fixtures for the reliability suite: real processes, real files, real faults.
+
+Its helpers (child processes, file checks) live in ``tests/helpers.py``.
+"""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 import pytest
 
+from tests.helpers import Ids, fields
 from tracker.store import Store, default_tables
-
-HERE = Path(__file__).parent
-WORKERS = HERE / "workers.py"
-TRACKER = Path(sys.executable).parent / "tracker"
-
-
-def fault_loops(default: int = 15) -> int:
-    """How many times a fault loop runs: ``$TRACKER_FAULT_LOOPS`` (e.g. 500 before a release), else ``default``."""
-    raw = os.environ.get("TRACKER_FAULT_LOOPS", "")
-    return int(raw) if raw.strip() else default
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    """The environment of a child process: this one's (the autouse fixture has isolated it), plus ``extra``."""
-    env = dict(os.environ)
-    env.pop("TRACKER_DB", None)
-    env.update(extra)
-    return env
-
-
-def tracker(*args: str, db: Path, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``tracker`` console script on ``db``, as an analyst would."""
-    return subprocess.run(
-        [str(TRACKER), "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=child_env(**env),
-    )
-
-
-def worker(*args: str, **env: str) -> subprocess.Popen[str]:
-    """Start ``workers.py ARGS`` in a new process; its stdout is a pipe of one-line events."""
-    return subprocess.Popen(
-        [sys.executable, str(WORKERS), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=child_env(**env),
-    )
-
-
-def wait_for(process: subprocess.Popen[str], word: str) -> str:
-    """Read the worker's events until one starts with ``word``; fail if it exits first."""
-    assert process.stdout is not None
-    for line in process.stdout:
-        if line.startswith(word):
-            return line.strip()
-    process.wait(10)
-    stderr = process.stderr.read() if process.stderr else ""
-    raise AssertionError(f"worker exited {process.returncode} before {word!r}: {stderr[-2000:]}")
-
-
-def added_ids(output: str) -> list[str]:
-    """The ids a worker printed: every ``add`` that had returned."""
-    return [line.split()[1] for line in output.splitlines() if line.startswith("added ")]
-
-
-def stored_ids(path: Path) -> set[str]:
-    """Statement ids in the file, read the way any program would (no tracker code)."""
-    data = orjson.loads(path.read_bytes())
-    return {doc["id"] for doc in data["statements"].values()}
-
-
-def assert_healthy(path: Path) -> None:
-    """The file parses, loads as a store, and ``tracker check`` (a separate process) finds no problem."""
-    orjson.loads(path.read_bytes())
-    Store(path).revisions()
-    done = tracker("check", db=path)
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
-def error_lines(stderr: str) -> list[str]:
-    """The lines of stderr that carry an error: ``tracker: error: ...`` or click's ``Error: ...``."""
-    return [line for line in stderr.splitlines() if line.startswith(("tracker: error:", "Error:"))]
-
-
-def assert_one_clear_error(stderr: str, *words: str) -> str:
-    """Exactly one error line (click's usage hint around it is allowed), no traceback; it names ``words``."""
-    assert "Traceback" not in stderr, stderr
-    found = error_lines(stderr)
-    assert len(found) == 1, f"expected one error line, got: {stderr!r}"
-    others = [line for line in stderr.splitlines() if line.strip() and line not in found]
-    assert all(line.startswith(("Usage:", "Try ")) for line in others), stderr
-    for word in words:
-        assert word in found[0], f"{word!r} not in {found[0]!r}"
-    return found[0]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file in ``folder`` (not the lock file, which is never removed), with its bytes."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.endswith(".lock")}
 
 
 @pytest.fixture
@@ -128,3 +38,31 @@ def reap() -> Iterator[list[subprocess.Popen[str]]]:
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A store with a statement, a feed and an inbox candidate, and a folder of files to import."""
+    folder = tmp_path_factory.mktemp("bad-arguments")
+    store = folder / "store" / "positions.json"
+    store.parent.mkdir()
+    Store.create(store, default_tables("Bad arguments"))
+    opened = Store(store)
+    Ids.statement = opened.add(fields("base", 1)).id
+    extra = folder / "extra"
+    extra.mkdir()
+    (extra / "more.json").write_bytes(orjson.dumps([fields("import", 2)]))
+    try:
+        from tracker.ingest import inbox
+    except ImportError:
+        return store, extra
+    Ids.feed = inbox.add_feed(opened, "https://example.org/feed.xml", "Example")["id"]
+    candidate = {
+        "id": inbox.new_candidate_id(), "status": "new", "party": "usa", "issue": "nato",
+        "sentence": "Rubio said NATO membership is not on the table.", "speaker": "Rubio",
+        "url": "https://example.org/a", "title": "A", "outlet": "Example", "published": "2025-04-01",
+        "fetched_at": "2025-04-02T00:00:00.000000Z", "statement_id": None,
+    }  # fmt: skip
+    inbox.save_pull(opened, {}, [candidate])
+    Ids.candidate = str(candidate["id"])
+    return store, extra

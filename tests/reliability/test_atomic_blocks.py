@@ -12,10 +12,9 @@ from typing import Any
 import orjson
 import pytest
 
+from tests.helpers import assert_healthy, snapshot, wait_for_event, worker
 from tracker.errors import InputError, StoreError
 from tracker.store import Store
-
-from .conftest import assert_healthy, snapshot, wait_for, worker
 
 inbox = pytest.importorskip("tracker.ingest.inbox")
 
@@ -108,7 +107,7 @@ def test_an_accept_killed_mid_write_leaves_neither_change(
     before = with_candidate.read_bytes()
     process = worker("stall", str(with_candidate), where, "accept", candidate(1)["id"])
     reap.append(process)
-    wait_for(process, "stalled")
+    wait_for_event(process, "stalled")
     process.kill()
     process.wait(10)
     assert with_candidate.read_bytes() == before

@@ -8,15 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import COMMANDS, TRACKER, assert_one_clear_error, base_values, child_env, render, snapshot
 from tracker.cli import app
-from tracker.store import Store, default_tables
-
-from .conftest import TRACKER, assert_one_clear_error, child_env, snapshot
-from .workers import fields
 
 BAD_DATES = ("2025-02-30", "someday")
 DATE_PARAMS = {"as_of", "known_at", "since", "until", "date", "published", "compare", "start", "end"}
@@ -28,60 +24,6 @@ REQUIRED: dict[tuple[str, ...], set[str]] = {("add",): {"party", "issue", "stanc
 """Options the command requires itself (it says which are missing) rather than through click."""
 INTERACTIVE = {(), ("tui",)}
 """Run as real processes with a timeout: if a bad argument slipped through they would open the dashboard."""
-
-
-def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    yield path, command
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from walk(sub, (*path, name))
-
-
-COMMANDS = dict(walk(app))
-
-
-class Ids:
-    """The ids the fixture store holds, for commands that need a real one."""
-
-    statement = ""
-    feed = ""
-    candidate = ""
-
-
-def base_values(path: tuple[str, ...], extra: Path) -> dict[str, str | list[str]]:
-    """A valid invocation of ``path`` as {parameter: value}; a mutation then breaks one parameter."""
-    known: dict[tuple[str, ...], dict[str, str | list[str]]] = {
-        ("add",): {"party": "usa", "issue": "nato", "stance": "not-now", "date": "2025-04-01"},
-        ("correct",): {"statement_id": Ids.statement, "grade": "A1"},
-        ("retract",): {"statement_id": Ids.statement, "reason": "misattributed"},
-        ("show",): {"statement_id": Ids.statement},
-        ("diff",): {"start": "2025-01-01", "end": "2025-12-31"},
-        ("import",): {"file": str(extra / "more.json")},
-        ("export",): {"output": str(extra / "out.json")},
-        ("issues", "add"): {"issue_id": "prisoners", "stance": ["none", "all"]},
-        ("issues", "update"): {"issue_id": "nato", "keyword": ["alliance"]},
-        ("parties", "add"): {"party_id": "china"},
-        ("parties", "update"): {"party_id": "usa", "alias": ["Vance"]},
-        ("feeds", "add"): {"url": "https://example.org/new.xml"},
-        ("feeds", "remove"): {"feed_id": Ids.feed},
-        ("fetch",): {"url": "https://example.org/article"},
-        ("inbox", "accept"): {"candidate_id": Ids.candidate, "stance": "not-now"},
-        ("inbox", "reject"): {"candidate_id": Ids.candidate},
-    }
-    return dict(known.get(path, {}))
-
-
-def render(command: Any, values: dict[str, str | list[str]]) -> list[str]:
-    """Command-line words for ``values``: arguments in order, then options."""
-    words: list[str] = []
-    for param in command.params:
-        if param.name in values and param.param_type_name != "option":
-            words.append(str(values[param.name]))
-    for param in command.params:
-        if param.name in values and param.param_type_name == "option":
-            value = values[param.name]
-            for item in value if isinstance(value, list) else [value]:
-                words += [param.opts[0], item]
-    return words
 
 
 def mutations(path: tuple[str, ...], command: Any, extra: Path) -> Iterator[tuple[str, list[str]]]:
@@ -116,34 +58,6 @@ def mutations(path: tuple[str, ...], command: Any, extra: Path) -> Iterator[tupl
         for value in bad:
             label = Path(value).name if name == "file" else value
             yield f"{name}={label}", [*path, *render(command, {**base, name: value})]
-
-
-@pytest.fixture(scope="module")
-def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A store with a statement, a feed and an inbox candidate, and a folder of files to import."""
-    folder = tmp_path_factory.mktemp("bad-arguments")
-    store = folder / "store" / "positions.json"
-    store.parent.mkdir()
-    Store.create(store, default_tables("Bad arguments"))
-    opened = Store(store)
-    Ids.statement = opened.add(fields("base", 1)).id
-    extra = folder / "extra"
-    extra.mkdir()
-    (extra / "more.json").write_bytes(orjson.dumps([fields("import", 2)]))
-    try:
-        from tracker.ingest import inbox
-    except ImportError:
-        return store, extra
-    Ids.feed = inbox.add_feed(opened, "https://example.org/feed.xml", "Example")["id"]
-    candidate = {
-        "id": inbox.new_candidate_id(), "status": "new", "party": "usa", "issue": "nato",
-        "sentence": "Rubio said NATO membership is not on the table.", "speaker": "Rubio",
-        "url": "https://example.org/a", "title": "A", "outlet": "Example", "published": "2025-04-01",
-        "fetched_at": "2025-04-02T00:00:00.000000Z", "statement_id": None,
-    }  # fmt: skip
-    inbox.save_pull(opened, {}, [candidate])
-    Ids.candidate = str(candidate["id"])
-    return store, extra
 
 
 def cases() -> Iterator[Any]:

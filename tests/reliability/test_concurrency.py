@@ -11,10 +11,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from tests.helpers import TRACKER, added_ids, assert_healthy, child_env, fault_loops, fields, stored_ids, worker
 from tracker.store import Store
-
-from .conftest import TRACKER, added_ids, assert_healthy, child_env, stored_ids, worker
-from .workers import fields
 
 
 def cli_adder(path: Path, count: int, tag: str) -> subprocess.Popen[str]:
@@ -85,8 +83,6 @@ def test_concurrent_corrections_of_one_statement_make_one_unbroken_chain(store_p
 @pytest.mark.slow
 def test_many_rounds_of_racing_writers(store_path: Path) -> None:
     """``$TRACKER_FAULT_LOOPS`` rounds of four writers; quick in CI, long when asked."""
-    from .conftest import fault_loops
-
     for _ in range(max(1, fault_loops(15) // 5)):
         run_writers(store_path, cli=0, api=4, cli_adds=0, api_adds=8, reader_seconds=0.5)
 

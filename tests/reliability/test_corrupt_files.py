@@ -10,41 +10,10 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import STATEMENT_ID, assert_one_clear_error, fields, good_tables, schema_0, snapshot, statement
 from tracker.cli import app
 from tracker.errors import StoreError
-from tracker.store import Store, backup_of, default_tables, dump_tables
-
-from .conftest import assert_one_clear_error, snapshot
-from .workers import fields
-
-STATEMENT_ID = "st_01JQ0000000000000000000000"
-
-
-def statement(**changes: Any) -> dict[str, Any]:
-    doc = {
-        **fields("file", 1),
-        "id": STATEMENT_ID,
-        "rev": 1,
-        "channel": "official",
-        "recorded_at": "2025-04-02T10:00:00.000000Z",
-        "recorded_by": "analyst",
-    }
-    doc.update(changes)
-    return doc
-
-
-def good_tables() -> dict[str, Any]:
-    tables: dict[str, Any] = default_tables("Damaged")
-    tables["statements"] = {"1": statement()}
-    return tables
-
-
-def schema_0() -> bytes:
-    """What a schema-0 file looked like: before ingest, no ``feeds`` or ``inbox`` tables."""
-    tables = good_tables()
-    tables["meta"]["1"]["schema"] = 0
-    del tables["feeds"], tables["inbox"]
-    return dump_tables(tables)
+from tracker.store import Store, backup_of, dump_tables
 
 
 def with_tables(change: Callable[[dict[str, Any]], None]) -> bytes:

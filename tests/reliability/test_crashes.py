@@ -10,11 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import (
+    added_ids,
+    assert_healthy,
+    fault_loops,
+    fields,
+    schema_0,
+    stored_ids,
+    tracker,
+    wait_for_event,
+    worker,
+)
 from tracker.checks import find_problems
 from tracker.store import Store
-
-from .conftest import added_ids, assert_healthy, fault_loops, stored_ids, tracker, wait_for, worker
-from .workers import fields
 
 
 def temps(path: Path) -> list[Path]:
@@ -52,7 +60,7 @@ def test_writers_killed_at_random_points_lose_nothing_that_returned(store_path: 
     for round_ in range(fault_loops(15)):
         writers = [worker("add", str(store_path), "-1", f"r{round_}w{n}") for n in range(2)]
         for process in writers:
-            wait_for(process, "ready")
+            wait_for_event(process, "ready")
         for process in writers:
             time.sleep(rng.uniform(0.0, 0.3))
             returned.update(added_ids(kill(process)))
@@ -78,7 +86,7 @@ def test_a_writer_killed_inside_the_write_leaves_the_old_file_whole(
     before = store_path.read_bytes()
     process = worker("stall", str(store_path), where)
     reap.append(process)
-    wait_for(process, "stalled")
+    wait_for_event(process, "stalled")
     assert temps(store_path), "the writer had a temp file open when it stopped"
     kill(process)
 
@@ -117,15 +125,13 @@ def test_cleanup_only_touches_the_stores_own_temp_files(store_path: Path) -> Non
 def test_a_killed_migration_leaves_the_old_file_and_can_be_retried(
     tmp_path: Path, reap: list[subprocess.Popen[str]]
 ) -> None:
-    from .test_corrupt_files import schema_0
-
     path = tmp_path / "old.json"
     path.write_bytes(schema_0())
     before = path.read_bytes()
     # The backup is written; the migrated file is written and synced but not yet renamed over the old one.
     process = worker("stall", str(path), "replace:2")
     reap.append(process)
-    wait_for(process, "stalled")
+    wait_for_event(process, "stalled")
     kill(process)
     assert path.read_bytes() == before
     backups = list(tmp_path.glob("old.json.*.bak"))

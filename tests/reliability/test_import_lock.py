@@ -11,13 +11,10 @@ from pathlib import Path
 import orjson
 import pytest
 
+from tests.helpers import ADD, TRACKER, assert_healthy, child_env, schema_0, snapshot, stored_ids, tracker
 from tracker.errors import InputError
 from tracker.store import Store
 
-from .conftest import TRACKER, assert_healthy, child_env, snapshot, stored_ids, tracker
-from .test_corrupt_files import schema_0
-
-ADD = ("add", "--party", "usa", "--issue", "nato", "--stance", "not-now", "--date", "2025-04-01")
 ITEM = {"party": "russia", "issue": "nato", "stance": "renounce", "stated_on": "2025-01-01", "summary": "Piped in."}
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")

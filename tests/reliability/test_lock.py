@@ -12,10 +12,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from tests.helpers import ADD, assert_healthy, assert_one_clear_error, stored_ids, tracker, wait_for_event, worker
 from tracker.errors import StoreError, StoreLocked
 from tracker.store import Store, lock_owner_path
-
-from .conftest import assert_healthy, assert_one_clear_error, stored_ids, tracker, wait_for, worker
 
 FOREIGN_HOLDER = (
     "import fcntl, sys, time; lock = open(sys.argv[1], 'a'); fcntl.flock(lock, fcntl.LOCK_EX); "
@@ -27,7 +26,7 @@ def hold_as_a_writer(store_path: Path, reap: list[subprocess.Popen[str]], second
     """A tracker writer (workers.py) holds the store's lock for ``seconds``, recording itself as its owner."""
     holder = worker("hold", str(store_path), seconds)
     reap.append(holder)
-    wait_for(holder, "holding")
+    wait_for_event(holder, "holding")
     return holder
 
 
@@ -40,10 +39,7 @@ def hold_as_another_tool(store_path: Path, reap: list[subprocess.Popen[str]]) ->
         text=True,
     )
     reap.append(holder)
-    wait_for(holder, "holding")
-
-
-ADD = ("add", "--party", "usa", "--issue", "nato", "--stance", "not-now", "--date", "2025-04-01")
+    wait_for_event(holder, "holding")
 
 
 def test_a_held_lock_makes_a_writer_give_up_in_bounded_time_naming_the_holder(

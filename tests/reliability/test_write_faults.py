@@ -15,15 +15,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import COMMANDS, WORKERS, assert_one_clear_error, base_values, child_env, fields, render, snapshot
 from tracker.cli import app
 from tracker.errors import StoreError
 from tracker.store import Store, default_tables
-
-from .conftest import WORKERS, assert_one_clear_error, child_env, snapshot
-from .test_bad_arguments import COMMANDS, base_values, prepared, render
-from .workers import fields
-
-__all__ = ["prepared"]  # the store with a statement, a feed and a candidate, shared with test_bad_arguments
 
 WRITES = [
     ("add",),

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tracker.dates import now_instant
 from tracker.store import Store
@@ -30,11 +27,6 @@ def only(changes: list[dict[str, Any]], party: str, issue: str = "nato") -> dict
     found = [c for c in changes if c["party"] == party and c["issue"] == issue]
     assert len(found) == 1, changes
     return found[0]
-
-
-@pytest.fixture
-def store(store_path: Path) -> Store:
-    return Store(store_path)
 
 
 def test_new_position_has_no_before_and_no_shift(store: Store) -> None:

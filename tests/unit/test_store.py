@@ -42,11 +42,6 @@ def stray_files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") or p.suffix == ".tmp")
 
 
-@pytest.fixture
-def store(store_path: Path) -> Store:
-    return Store(store_path)
-
-
 # -- the file ------------------------------------------------------------------------
 
 

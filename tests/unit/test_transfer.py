@@ -6,7 +6,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -15,13 +14,12 @@ from typing import Any
 import pytest
 
 import tracker.store
+from tests.helpers import TRACKER
 from tracker import transfer
 from tracker.dates import format_instant, is_instant
 from tracker.errors import InputError
 from tracker.model import Statement
 from tracker.store import Store
-
-TRACKER = Path(sys.executable).with_name("tracker")
 
 
 def statement(n: int, **overrides: Any) -> dict[str, Any]:
@@ -58,11 +56,6 @@ def refusal(path: Path) -> str:
     with pytest.raises(InputError) as raised:
         records(path)
     return str(raised.value)
-
-
-@pytest.fixture
-def store(store_path: Path) -> Store:
-    return Store(store_path)
 
 
 @pytest.fixture(params=["yajl2_c", "python"])

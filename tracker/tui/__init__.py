@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..store import Store
-
-
-def run(store: Store, *, as_of: str | None, compare: str | None) -> None:
-    """Open the dashboard on ``store`` (``as_of`` None means today) and return when it quits."""
-    from .app import TrackerApp
     from .session import Session
 
-    TrackerApp(Session(store), as_of=as_of, compare=compare).run()
+
+def run(session: Session, *, as_of: str | None, compare: str | None) -> None:
+    """Open the dashboard on the session's store (``as_of`` None means today) and return when it quits."""
+    from .app import TrackerApp
+
+    TrackerApp(session, as_of=as_of, compare=compare).run()
