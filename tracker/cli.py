@@ -20,6 +20,7 @@ import click
 
 from . import dates, statement_input
 from .errors import InputError, TrackerError
+from .formats import Format
 from .model import Issue, Party, sanitise
 from .options import (
     Context,
@@ -35,7 +36,6 @@ from .options import (
     stacked,
 )
 from .render import (
-    Format,
     diff_view,
     emit,
     issues_view,

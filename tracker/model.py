@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import StrEnum
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -288,13 +289,6 @@ class Source:
         return {"url": self.url, "title": self.title, "outlet": self.outlet, "published": self.published}
 
 
-STATEMENT_FIELDS = (
-    "party", "issue", "stance", "stated_on", "summary", "quote", "speaker", "channel",
-    "conditions", "source", "grade", "tags", "note",
-)  # fmt: skip
-"""The fields an analyst sets (and may correct); the rest are bookkeeping."""
-
-
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One revision of one party's stated position on one issue."""
@@ -542,7 +536,17 @@ class Cell:
         }
 
 
-CHANGE_KINDS = ("new", "changed", "withdrawn", "restated")
+class ChangeKind(StrEnum):
+    """How a cell differs between two dates; a StrEnum, so json and csv carry the plain word."""
+
+    new = "new"
+    """A position where there was none."""
+    changed = "changed"
+    """Another stance on the scale."""
+    withdrawn = "withdrawn"
+    """No position where there was one."""
+    restated = "restated"
+    """The same stance, stated again by a newer statement (only when asked for)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -551,8 +555,7 @@ class Change:
 
     party: str
     issue: str
-    kind: str
-    """``new``, ``changed``, ``withdrawn`` or ``restated``."""
+    kind: ChangeKind
     before: Cell | None
     after: Cell | None
     movement: str | None

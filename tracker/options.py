@@ -16,7 +16,7 @@ import click
 
 from . import dates
 from .errors import StoreError
-from .render import Format
+from .formats import Format
 from .store import Store
 
 DEFAULT_DB = "positions.json"

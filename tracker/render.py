@@ -1,28 +1,43 @@
-"""Rich renderables and the json / csv / markdown writers, one way for every command.
+"""What the commands print: a :class:`View` per command, and ``emit``, one way for every format.
 
 A command builds a :class:`View`: the JSON payload, flat rows for CSV and
 Markdown, and optionally its own Rich renderable and Markdown text. ``emit``
-writes it in the format asked for. Stored text is untrusted: it reaches Rich
-only as ``Text`` objects, never as markup.
+writes it in the format asked for: the file formats through ``formats`` (which
+needs no Rich), the table through Rich. Stored text is untrusted: it reaches
+Rich only as ``Text`` objects, never as markup.
 """
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import partial
 from typing import Any, TextIO
 
-import orjson
 from rich.console import Console, Group, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from .model import Cell, Change, Codebook, Issue, Party, Stance, Statement, without_controls
+from . import describe
+from .formats import (
+    DIFF_COLUMNS,
+    MATRIX_COLUMNS,
+    STATEMENT_COLUMNS,
+    column_text,
+    diff_markdown,
+    diff_row,
+    json_bytes,
+    markdown_table,
+    matrix_markdown,
+    matrix_rows,
+    statement_row,
+    write_csv,
+)
+from .formats import Format as Format  # re-exported: ingest/commands.py still imports it from here
+from .model import Change, ChangeKind, Codebook, Issue, Party, Stance, Statement, without_controls
+from .palette import LEGEND, stance_color
 from .timeline import Diff, Matrix
 
 
@@ -39,15 +54,6 @@ class Plain(Text):
     def append(self, text: str | Text, style: str | Style | None = None) -> Plain:
         super().append(without_controls(text) if isinstance(text, str) else text, style)
         return self
-
-
-class Format(StrEnum):
-    """Output formats every listing command offers."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
 
 
 @dataclass
@@ -73,64 +79,12 @@ def console(file: TextIO | None = None) -> Console:
     return Console(file=file or sys.stdout, markup=False, emoji=False, highlight=False, soft_wrap=False)
 
 
-def json_bytes(data: Any) -> bytes:
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-
-
-def cell_text(value: Any) -> str:
-    """A value as one line of plain text for csv and markdown cells."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    if isinstance(value, (list, tuple)):
-        return "; ".join(cell_text(v) for v in value)
-    return without_controls(str(value))
-
-
-def csv_cell(value: Any) -> str:
-    """A value for a CSV cell; list items are joined by ``;`` with any ``;`` inside them escaped."""
-    if isinstance(value, (list, tuple)):
-        return "; ".join(cell_text(v).replace("\\", "\\\\").replace(";", "\\;") for v in value)
-    return cell_text(value)
-
-
-def csv_list(cell: str) -> list[str]:
-    """The items of a list cell written by :func:`csv_cell` (or typed by hand, ``a; b``).
-
-    Only ``\\;`` and ``\\\\`` are escapes, so a hand-typed backslash survives.
-    """
-    items: list[str] = []
-    current: list[str] = []
-    at = 0
-    while at < len(cell):
-        char, following = cell[at], cell[at + 1 : at + 2]
-        if char == "\\" and following in (";", "\\"):
-            current.append(following)
-            at += 2
-            continue
-        if char == ";":
-            items.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-        at += 1
-    items.append("".join(current))
-    return [item.strip() for item in items if item.strip()]
-
-
-def pipe_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(md_text(cell_text(v)) for v in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
-
-
 def plain_table(view: View) -> Table:
     table = Table(title=Plain(view.title) if view.title else None, title_justify="left")
     for column in view.columns:
         table.add_column(column)
     for row in view.rows:
-        table.add_row(*(v if isinstance(v, Text) else Plain(cell_text(v)) for v in row))
+        table.add_row(*(v if isinstance(v, Text) else Plain(column_text(v)) for v in row))
     return table
 
 
@@ -140,45 +94,29 @@ def emit(view: View, fmt: Format, out: TextIO | None = None) -> None:
     if fmt is Format.json:
         out.write(json_bytes(view.data).decode())
     elif fmt is Format.csv:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(view.columns)
-        writer.writerows([csv_cell(v) for v in row] for row in view.rows)
+        write_csv(view.columns, view.rows, out)
     elif fmt is Format.markdown:
-        if view.markdown is not None:
-            out.write(view.markdown())
-        else:
-            out.write((f"## {md_text(view.title)}\n\n" if view.title else "") + pipe_table(view.columns, view.rows))
+        out.write(view.markdown() if view.markdown is not None else markdown_table(view.title, view.columns, view.rows))
     elif not view.rows and view.table is None and view.empty:
         console(out).print(Plain(view.empty))
     else:
         console(out).print(view.table if view.table is not None else plain_table(view))
 
 
-# -- colours -----------------------------------------------------------------
-
-_POLES = ((0x3B, 0x82, 0xD0), (0xB8, 0xB0, 0x5A), (0xD0, 0x46, 0x3B))
-"""Score colours: Kyiv's pole (blue), the middle (ochre), Moscow's pole (red)."""
-
-
-def stance_color(stance: Stance, issue: Issue) -> str:
-    """One palette for every scale: where the stance sits between the two poles."""
-    steps = max(len(issue.scale) - 1, 1)
-    at = stance.score / steps * 2
-    low, high = (_POLES[0], _POLES[1]) if at <= 1 else (_POLES[1], _POLES[2])
-    part = at if at <= 1 else at - 1
-    red, green, blue = (round(a + (b - a) * part) for a, b in zip(low, high, strict=True))
-    return f"#{red:02x}{green:02x}{blue:02x}"
+# -- colours: the palette (palette.py) as Rich text -------------------------
 
 
 def legend() -> Text:
+    """The palette's key, one line: a coloured square and what it means, pole to pole."""
     text = Plain("colour: ")
-    for label, rgb in zip(("Kyiv's pole", "middle", "Moscow's pole"), _POLES, strict=True):
-        text.append("■ ", style="#{:02x}{:02x}{:02x}".format(*rgb))
+    for label, color in LEGEND:
+        text.append("■ ", style=color)
         text.append(label + "  ")
     return text
 
 
 def stance_text(stance: Stance, issue: Issue) -> Text:
+    """A stance's label in its colour, as the CLI and the dashboard show it."""
     return Plain(stance.label, style=f"bold {stance_color(stance, issue)}")
 
 
@@ -188,12 +126,6 @@ def stance_text(stance: Stance, issue: Issue) -> Text:
 def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
     parties = [book.require_party(p) for p in matrix.parties]
     issues = [book.require_issue(i) for i in matrix.issues]
-    columns = ["party", "issue", "stance", "label", "score", "stated_on", "version", "grade", "statement_id"]
-    rows = [
-        [c.party, c.issue, c.stance.code, c.stance.label, c.stance.score, c.statement.stated_on,
-         c.version, c.statement.grade, c.statement.id]
-        for c in (matrix.cells[(p.id, i.id)] for p in parties for i in issues if (p.id, i.id) in matrix.cells)
-    ]  # fmt: skip
     heading = f"{title} as of {matrix.as_of}" + (f" (as known at {matrix.known_at})" if matrix.known_at else "")
     table = Table(title=Plain(heading), title_justify="left", show_lines=True)
     table.add_column("party")
@@ -204,38 +136,15 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
         for issue in issues:
             cell = matrix.cells.get((party.id, issue.id))
             if cell is None:
-                row.append(Plain("no position", style="dim"))
+                row.append(Plain(describe.NO_POSITION, style="dim"))
                 continue
             text = stance_text(cell.stance, issue)
-            text.append(
-                f"\n{cell.statement.stated_on}\nv{cell.version}"
-                + (f" · {cell.statement.grade}" if cell.statement.grade else ""),
-                style="dim",
-            )
+            text.append(f"\n{cell.statement.stated_on}\n{describe.version_grade(cell)}", style="dim")
             row.append(text)
         table.add_row(*row)
-    markdown_rows = [
-        [p.name] + [matrix.cells[(p.id, i.id)].stance.label if (p.id, i.id) in matrix.cells else "—" for i in issues]
-        for p in parties
-    ]
-    markdown = f"## {md_text(heading)}\n\n" + pipe_table(["party"] + [i.name for i in issues], markdown_rows)
-    return View(matrix.as_json(), columns, rows, heading, Group(table, legend()), lambda: markdown)
-
-
-STATEMENT_COLUMNS = [
-    "id", "rev", "stated_on", "party", "issue", "stance", "speaker", "channel", "grade",
-    "summary", "quote", "conditions", "source_url", "source_title", "source_outlet",
-    "source_published", "tags", "note", "recorded_at", "recorded_by", "retracted", "reason", "withdrawn_on",
-]  # fmt: skip
-"""The flat statement shape, shared by log/show csv output and by export/import csv."""
-
-
-def statement_row(s: Statement) -> list[Any]:
-    return [
-        s.id, s.rev, s.stated_on, s.party, s.issue, s.stance, s.speaker, s.channel, s.grade,
-        s.summary, s.quote, list(s.conditions), s.source.url, s.source.title, s.source.outlet,
-        s.source.published, list(s.tags), s.note, s.recorded_at, s.recorded_by, s.retracted, s.reason, s.withdrawn_on,
-    ]  # fmt: skip
+    markdown = matrix_markdown(matrix, parties, issues, heading)
+    rows = matrix_rows(matrix)
+    return View(matrix.as_json(), MATRIX_COLUMNS, rows, heading, Group(table, legend()), lambda: markdown)
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -355,41 +264,6 @@ def problems_view(problems: Sequence[str], summary: str) -> View:
 
 # -- diff ----------------------------------------------------------------------
 
-DIFF_COLUMNS = [
-    "from", "to", "party", "issue", "kind",
-    "before_stance", "before_label", "before_score", "before_stated_on", "before_statement_id", "before_grade",
-    "after_stance", "after_label", "after_score", "after_stated_on", "after_statement_id", "after_grade",
-    "shift", "movement", "statements", "speaker", "quote", "source_url",
-]  # fmt: skip
-
-
-def _cell_columns(cell: Cell | None) -> list[Any]:
-    if cell is None:
-        return ["", "", "", "", "", ""]
-    return [cell.stance.code, cell.stance.label, cell.stance.score, cell.statement.stated_on, cell.statement.id,
-            cell.statement.grade]  # fmt: skip
-
-
-def _evidence(change: Change) -> Statement:
-    """The statement that best explains a change: the newest in the window, else the end point."""
-    if change.statements:
-        return change.statements[-1]
-    cell = change.after or change.before
-    assert cell is not None
-    return cell.statement
-
-
-def direction(change: Change, issue: Issue) -> str:
-    """Which way a change moved on the scale, in words: "+2 toward renounce, toward the others"."""
-    parts = []
-    shift = change.shift
-    if shift:
-        pole = issue.scale[-1] if shift > 0 else issue.scale[0]
-        parts.append(f"{'▶' if shift > 0 else '◀'} {shift:+d} toward {pole.code}")
-    if change.movement:
-        parts.append("toward the others" if change.movement == "toward" else "away from the others")
-    return ", ".join(parts)
-
 
 def _change_summary(change: Change, book: Codebook) -> Text:
     issue = book.require_issue(change.issue)
@@ -397,13 +271,13 @@ def _change_summary(change: Change, book: Codebook) -> Text:
     if change.before is not None:
         text.append_text(stance_text(change.before.stance, issue))
     else:
-        text.append("no position", style="dim")
-    text.append(" → " if change.kind != "restated" else " = ")
+        text.append(describe.NO_POSITION, style="dim")
+    text.append(" → " if change.kind is not ChangeKind.restated else " = ")
     if change.after is not None:
         text.append_text(stance_text(change.after.stance, issue))
     else:
-        text.append("withdrawn", style="dim")
-    moved = direction(change, issue)
+        text.append(describe.WITHDRAWN, style="dim")
+    moved = describe.direction(change, issue)
     if moved:
         text.append(f"\n{moved}", style="italic")
     return text
@@ -415,12 +289,6 @@ def _quoted(statement: Statement) -> str:
 
 def diff_view(diff: Diff, book: Codebook, title: str) -> View:
     heading = f"What changed: {diff.start} → {diff.end}" + (f" (as known at {diff.known_at})" if diff.known_at else "")
-    rows = [
-        [diff.start, diff.end, c.party, c.issue, c.kind, *_cell_columns(c.before), *_cell_columns(c.after),
-         c.shift, c.movement, [s.id for s in c.statements], _evidence(c).speaker, _evidence(c).quote,
-         _evidence(c).source.url]
-        for c in diff.changes
-    ]  # fmt: skip
     empty = f"No changes between {diff.start} and {diff.end}."
     tables: list[RenderableType] = [Plain(f"{title}: {heading}", style="bold")]
     for issue in book.issues:
@@ -433,7 +301,7 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
         table.add_column("latest statement", ratio=1, overflow="fold")
         for change in changes:
             party = book.party(change.party)
-            evidence = _evidence(change)
+            evidence = describe.evidence(change)
             said = Plain(f"{evidence.stated_on} · {evidence.speaker or 'unknown speaker'}", style="bold")
             said.append(f" · {evidence.grade}" if evidence.grade else "")
             said.append(f"\n{_short(_quoted(evidence), 200)}")
@@ -451,59 +319,5 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
         tables.append(table)
     rendered: RenderableType = Group(*tables, legend()) if diff.changes else Plain(empty)
     brief = partial(diff_markdown, diff, book, title)  # built only for --format markdown
+    rows = [diff_row(diff, change) for change in diff.changes]
     return View(diff.as_json(), DIFF_COLUMNS, rows, heading, rendered, brief, empty)
-
-
-_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>#|"})
-
-
-def md_text(value: str) -> str:
-    """Untrusted text as literal Markdown: specials escaped, one line."""
-    return " ".join(without_controls(value).translate(_MD_SPECIAL).split())
-
-
-def md_link(title: str, url: str) -> str:
-    """A Markdown link only for http(s) URLs; anything else stays plain text."""
-    label = md_text(title or url)
-    if not url.lower().startswith(("http://", "https://")):
-        return label
-    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-    return f"[{label}]({safe})"
-
-
-def _md_statement(statement: Statement, book: Codebook) -> str:
-    issue = book.require_issue(statement.issue)
-    stance = issue.stance(statement.stance)
-    who = md_text(statement.speaker or "unknown speaker")
-    grade = f" ({statement.grade})" if statement.grade else ""
-    words = f"“{md_text(statement.quote)}”" if statement.quote else md_text(statement.summary)
-    source = statement.source
-    where = md_link(source.title or source.outlet, source.url) if (source.title or source.url) else ""
-    label = md_text(stance.label if stance else statement.stance)
-    return f"{statement.stated_on}, {who}{grade}, {label}: {words}" + (f" — {where}" if where else "")
-
-
-def diff_markdown(diff: Diff, book: Codebook, title: str) -> str:
-    """The morning brief: a title with the dates, a section per issue, a bullet per change."""
-    lines = [f"# {md_text(title)}: what changed {diff.start} → {diff.end}", ""]
-    if diff.known_at:
-        lines += [f"_As the record stood at {diff.known_at}._", ""]
-    if not diff.changes:
-        return "\n".join([*lines, "No changes.", ""])
-    for issue in book.issues:
-        changes = [c for c in diff.changes if c.issue == issue.id]
-        if not changes:
-            continue
-        lines += [f"## {md_text(issue.name)}", ""]
-        for change in changes:
-            party = book.party(change.party)
-            before = md_text(change.before.stance.label) if change.before else "no position"
-            after = md_text(change.after.stance.label) if change.after else "withdrawn"
-            moved = direction(change, issue)
-            head = f"- **{md_text(party.name if party else change.party)}**: {before} → {after}"
-            head += f" ({moved})" if moved else ""
-            evidence = _evidence(change)
-            lines.append(f"{head}. {_md_statement(evidence, book)}")
-            lines += [f"  - earlier: {_md_statement(s, book)}" for s in change.statements[:-1]]
-        lines.append("")
-    return "\n".join(lines)

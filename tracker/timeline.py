@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from .model import Cell, Change, Codebook, Stance, Statement, from_stored
+from .model import Cell, Change, ChangeKind, Codebook, Stance, Statement, from_stored
 
 CellKey = tuple[str, str]
 
@@ -247,15 +247,15 @@ class Timeline:
                 if before is None and after is None:
                     continue
                 if before is None:
-                    kind = "new"
+                    kind = ChangeKind.new
                 elif after is None:
-                    kind = "withdrawn"
+                    kind = ChangeKind.withdrawn
                 elif before.stance.code != after.stance.code:
-                    kind = "changed"
+                    kind = ChangeKind.changed
                     others = [self.cell(other, issue, end) for other in all_parties if other != party]
                     movement = _movement(before.stance, after.stance, [o.stance for o in others if o])
                 elif before.statement.id != after.statement.id and restated:
-                    kind = "restated"
+                    kind = ChangeKind.restated
                 else:
                     continue
                 changes.append(

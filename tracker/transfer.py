@@ -15,8 +15,8 @@ from typing import Any, BinaryIO
 import orjson
 
 from .errors import InputError
+from .formats import STATEMENT_COLUMNS, csv_list, statement_row, write_csv
 from .model import Statement
-from .render import STATEMENT_COLUMNS, Format, View, csv_list, emit, statement_row
 from .store import new_statement_id
 
 FORMATS = ("json", "csv")
@@ -195,6 +195,6 @@ def export_bytes(revisions: Sequence[Statement], kind: str) -> tuple[bytes, int]
         payload = out.getvalue()
     else:
         buffer = io.StringIO()
-        emit(View(None, STATEMENT_COLUMNS, [statement_row(revs[-1]) for revs in statements]), Format.csv, buffer)
+        write_csv(STATEMENT_COLUMNS, [statement_row(revs[-1]) for revs in statements], buffer)
         payload = buffer.getvalue().encode()
     return payload, len(statements)

@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.helpers import Invoke
 from tests.hostile import MARKUP, assert_clean
-from tracker.render import DIFF_COLUMNS
+from tracker.formats import DIFF_COLUMNS
 from tracker.store import Store
 
 

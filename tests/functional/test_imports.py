@@ -44,6 +44,37 @@ def test_the_core_loads_neither_textual_nor_httpx(tmp_path: Path) -> None:
     assert heavy_modules(CORE.format(heavy=set(HEAVY)), tmp_path) == []
 
 
+TRANSFER = """
+import json, sys
+from pathlib import Path
+from tracker.store import Store
+from tracker.transfer import export_bytes, read_records
+revisions = Store(Path({store!r})).revisions()
+for kind in ("json", "csv"):
+    exported = Path({folder!r}) / ("export." + kind)
+    exported.write_bytes(export_bytes(revisions, kind)[0])
+    assert len(list(read_records(exported, kind))) == len({{r.id for r in revisions}})
+import tracker.formats, tracker.palette, tracker.describe
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "rich")))
+"""
+
+
+def test_import_and_export_load_no_rich(demo_path: Path, tmp_path: Path) -> None:
+    """Files in and out are not terminal output: exporting and re-reading both formats loads no Rich.
+
+    The script imports the file formats, the palette and the wording as well: none may need Rich either.
+    """
+    assert heavy_modules(TRANSFER.format(store=str(demo_path), folder=str(tmp_path)), tmp_path) == []
+
+
+def test_the_rich_probe_does_see_rich(demo_path: Path, tmp_path: Path) -> None:
+    """The check above is not vacuous: importing render (the Rich views) is noticed."""
+    script = TRANSFER.replace("import tracker.formats", "import tracker.render").format(
+        store=str(demo_path), folder=str(tmp_path)
+    )
+    assert "rich" in heavy_modules(script, tmp_path)
+
+
 @pytest.mark.parametrize(
     "args",
     [

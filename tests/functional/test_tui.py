@@ -14,7 +14,7 @@ from textual.widgets import Input, OptionList, Select
 from tests.helpers import END, SIZE, cell, put_cursor, wait_for
 from tests.hostile import ESCAPES, FORBIDDEN, MARKUP
 from tracker.model import Party
-from tracker.render import stance_color
+from tracker.palette import stance_color
 from tracker.store import Store, default_tables
 from tracker.tui.app import TrackerApp
 from tracker.tui.components.matrix import MatrixTable
@@ -149,7 +149,8 @@ async def test_compare_marks_what_moved_with_old_new_and_direction(demo_path: Pa
         assert russia_kursk[3].startswith("◀ from Expel by force")
         assert f"{len(moved)} moved" in screen_text(app)
         await put_cursor(pilot, "russia", "kursk")
-        assert "changed: Expel by force → Surrender (-1 on the scale)" in screen_text(app)
+        said = "changed: Expel by force → Surrender (◀ -1 toward hold-as-leverage, toward the others)"
+        assert said in screen_text(app)  # the words of tracker diff
         await pilot.press("[")  # stepping keeps the comparison
         assert app.compare == "2025-03-12"
         assert labels(app) == expected_labels(demo_path, "2025-03-17")
@@ -521,7 +522,7 @@ async def test_no_color_is_respected(demo_path: Path, monkeypatch: pytest.Monkey
     app = TrackerApp(Session(store), as_of=END)
     async with app.run_test(size=SIZE):
         assert not app.no_color
-        assert any(colour in style for style in label_styles(app))  # the one palette, from render.py
+        assert any(colour in style for style in label_styles(app))  # the one palette, from palette.py
 
 
 def test_bare_tracker_opens_the_dashboard(demo_path: Path, monkeypatch: pytest.MonkeyPatch, invoke: Any) -> None:

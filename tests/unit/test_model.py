@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
 
 from tests.hostile import ESCAPES, MARKUP, assert_clean
 from tracker import codebook as default_codebook
 from tracker.errors import InputError
+from tracker.formats import column_text
 from tracker.model import (
     CHANNELS,
     Cell,
     Change,
+    ChangeKind,
     Codebook,
     Issue,
     Party,
@@ -256,9 +259,19 @@ def test_cell_json_shape(book: Codebook) -> None:
 def test_change_shift_is_after_minus_before(book: Codebook) -> None:
     before = Cell("usa", "nato", book.require_stance("nato", "irreversible-path"), statement(id="st_a"), 1)
     after = Cell("usa", "nato", book.require_stance("nato", "unrealistic"), statement(id="st_b"), 2)
-    change = Change("usa", "nato", "changed", before, after, "toward", (after.statement,))
+    change = Change("usa", "nato", ChangeKind.changed, before, after, "toward", (after.statement,))
     assert change.shift == 2
     data = change.as_json()
     assert data["statements"] == ["st_b"]
     assert data["before"]["stance"] == "irreversible-path" and data["after"]["stance"] == "unrealistic"
-    assert Change("usa", "nato", "new", None, after, None, ()).shift is None
+    assert Change("usa", "nato", ChangeKind.new, None, after, None, ()).shift is None
+
+
+def test_change_kinds_are_written_as_plain_words(book: Codebook) -> None:
+    """--format json and csv carry the kind as the word alone, as they did when it was a str."""
+    after = Cell("usa", "nato", book.require_stance("nato", "unrealistic"), statement(), 1)
+    for kind in ChangeKind:
+        change = Change("usa", "nato", kind, None, after, None, ())
+        assert orjson.dumps(change.as_json()["kind"]) == f'"{kind.value}"'.encode()
+        assert column_text(change.kind) == str(change.kind) == f"{change.kind}" == kind.value
+    assert [k.value for k in ChangeKind] == ["new", "changed", "withdrawn", "restated"]

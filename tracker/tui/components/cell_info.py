@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from ... import describe
 from ...model import Cell, Change, Issue, Party
 from ...render import stance_text
 
@@ -12,7 +13,7 @@ from ...render import stance_text
 def cell_summary(party: Party, issue: Issue, cell: Cell | None, change: Change | None) -> Text:
     text = Text(f"{party.name} · {issue.name}: ", style="bold", end="", no_wrap=True, overflow="ellipsis")
     if cell is None:
-        text.append("no position", style="italic")
+        text.append(describe.NO_POSITION, style="italic")
     else:
         text.append_text(stance_text(cell.stance, issue))
         said = cell.statement
@@ -20,13 +21,11 @@ def cell_summary(party: Party, issue: Issue, cell: Cell | None, change: Change |
         text.append(f" by {said.speaker}" if said.speaker else "")
         text.append(f"  {said.grade} {said.channel}".rstrip(), style="dim")
     if change is not None:
-        before = change.before.stance.label if change.before else "no position"
-        after = change.after.stance.label if change.after else "no position"
+        before, after = describe.before_label(change), describe.after_label(change)
         text.append(f"\n{change.kind}: {before} → {after}", style="bold")
-        if change.shift:
-            text.append(f" ({change.shift:+d} on the scale)")
-        if change.movement:
-            text.append(f", {change.movement} the others")
+        moved = describe.direction(change, issue)  # the CLI's words, bracketed as in the brief
+        if moved:
+            text.append(f" ({moved})")
     if cell is not None and (cell.statement.quote or cell.statement.summary):
         quote = cell.statement.quote
         text.append("\n" + (f"“{quote}”" if quote else cell.statement.summary), style="italic")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from ... import describe
 from ...render import legend
 
 
@@ -13,7 +14,8 @@ def legend_text(compare: bool) -> Text:
     text.no_wrap, text.overflow = True, "ellipsis"
     text.append("·●· place on the scale  v3 version", style="dim")
     if compare:
-        text.append("  ◆ moved: ▶ ◀ along the scale, toward/away from the others", style="dim")
+        way = f"{describe.HIGHER} {describe.LOWER} along the scale, toward/away from the others"
+        text.append(f"  ◆ moved: {way}", style="dim")
     return text
 
 

@@ -23,8 +23,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ... import describe
 from ...model import Cell, Change, Issue, Party
-from ...render import stance_color
+from ...palette import stance_color
 from ...timeline import CellKey
 
 MIN_WIDTH = 11
@@ -32,31 +33,19 @@ MIN_WIDTH = 11
 PADDING = 1
 """Blank columns either side of a cell's text."""
 
-MOVES = {"new": "+ new", "withdrawn": "× withdrawn"}
-
 
 def scale_marks(score: int, steps: int) -> str:
     """The stance's place on its scale (``··●··``), so position reads without colour."""
     return "".join("●" if n == score else "·" for n in range(steps))
 
 
-def arrow(shift: int | None) -> str:
-    """Which way along the scale: right is toward the high-score pole, as the marks run."""
-    if not shift:
-        return "="
-    return "▶" if shift > 0 else "◀"
-
-
 def change_line(change: Change) -> Text:
-    """Old → new for one cell, as the compare line under it."""
-    if change.kind == "changed" and change.before is not None:
-        line = Text(f"{arrow(change.shift)} from {change.before.stance.label}", style="bold")
-        if change.movement:
-            line.append(f" ({change.movement})", style="italic")
-        return line
-    if change.kind == "withdrawn" and change.before is not None:
-        return Text(f"× was {change.before.stance.label}", style="bold")
-    return Text(MOVES.get(change.kind, change.kind), style="bold")
+    """Old → new for one cell, as the compare line under it: the move in bold, the way in italics."""
+    move, way = describe.compact_change(change)
+    line = Text(move, style="bold")
+    if way:
+        line.append(f" ({way})", style="italic")
+    return line
 
 
 def cell_text(cell: Cell | None, change: Change | None, issue: Issue, *, compare: bool, plain: bool = False) -> Text:
@@ -69,13 +58,13 @@ def cell_text(cell: Cell | None, change: Change | None, issue: Issue, *, compare
     if change is not None:
         text.append("◆ ", style="bold reverse")
     if cell is None:
-        text.append("no position", style="dim italic")
+        text.append(describe.NO_POSITION, style="dim italic")
         text.append("\n\n")
     else:
         color = "" if plain else stance_color(cell.stance, issue)
         text.append(cell.stance.label, style=f"bold {color}".strip())
         text.append("\n" + scale_marks(cell.stance.score, len(issue.scale)), style=color)
-        text.append(f" v{cell.version}" + (f" {cell.statement.grade}" if cell.statement.grade else ""))
+        text.append(" " + describe.version_grade(cell, " "))  # a space, not " · ": the cell is narrow
         text.append(f"\n{cell.statement.stated_on}", style="dim")
     if compare:
         text.append("\n")

@@ -1,0 +1,97 @@
+"""Stances and changes in words: the one wording the CLI, the markdown brief and the dashboard share.
+
+Plain strings from the model, nothing else (no Rich, no Textual), so each
+caller styles them its own way while the words stay the same. They had been
+written four times and had drifted apart ("away the others" on the dashboard).
+"""
+
+from __future__ import annotations
+
+from .model import Cell, Change, ChangeKind, Issue, Statement
+
+NO_POSITION = "no position"
+"""A cell without a standing statement, and the earlier end of a new position."""
+WITHDRAWN = "withdrawn"
+"""The later end of a withdrawn position."""
+HIGHER = "▶"
+"""Toward the scale's high-score end: rightward, as the dashboard's scale marks run."""
+LOWER = "◀"
+"""Toward the scale's score-0 end."""
+
+
+def stance_label(cell: Cell | None) -> str:
+    """Where a party stands, in words: the stance's label, or "no position"."""
+    return cell.stance.label if cell is not None else NO_POSITION
+
+
+def before_label(change: Change) -> str:
+    """The earlier end of a change: its stance's label, or "no position" for a new one."""
+    return stance_label(change.before)
+
+
+def after_label(change: Change) -> str:
+    """The later end of a change: its stance's label, or "withdrawn"."""
+    return change.after.stance.label if change.after is not None else WITHDRAWN
+
+
+def shift_arrow(shift: int | None) -> str:
+    """Which way along the scale: ▶ up, ◀ down, = for no move (or no scale to move along)."""
+    if not shift:
+        return "="
+    return HIGHER if shift > 0 else LOWER
+
+
+def shift_words(change: Change, issue: Issue) -> str:
+    """How far along the scale and toward which pole: "▶ +2 toward renounce" ("" if it did not move)."""
+    shift = change.shift
+    if not shift:
+        return ""
+    pole = issue.scale[-1] if shift > 0 else issue.scale[0]
+    return f"{shift_arrow(shift)} {shift:+d} toward {pole.code}"
+
+
+def movement_words(change: Change) -> str:
+    """Whether the change closed the gap to the other parties: "toward the others", "away from the others" or ""."""
+    if not change.movement:
+        return ""
+    return "toward the others" if change.movement == "toward" else "away from the others"
+
+
+def direction(change: Change, issue: Issue) -> str:
+    """Which way a change moved, in words: "▶ +2 toward renounce, toward the others" ("" if neither applies)."""
+    return ", ".join(part for part in (shift_words(change, issue), movement_words(change)) if part)
+
+
+def compact_change(change: Change) -> tuple[str, str]:
+    """A change in the few characters a matrix cell has: what happened, and which way relative to the others.
+
+    ``("◀ from Expel by force", "toward")``, ``("× was Lift", "")``, ``("+ new", "")``;
+    the legend spells the short forms out.
+    """
+    if change.kind is ChangeKind.changed and change.before is not None:
+        return f"{shift_arrow(change.shift)} from {change.before.stance.label}", change.movement or ""
+    if change.kind is ChangeKind.withdrawn and change.before is not None:
+        return f"× was {change.before.stance.label}", ""
+    return _KIND_MARKS.get(change.kind, change.kind.value), ""
+
+
+_KIND_MARKS = {ChangeKind.new: "+ new", ChangeKind.withdrawn: "× withdrawn"}
+"""A kind's short form where the change has no earlier stance to name."""
+
+
+def version_grade(cell: Cell, sep: str = " · ") -> str:
+    """How many statements the cell has had and the grade of the one in force: "v3 · A1", or "v3" ungraded.
+
+    The dashboard's narrow cells join the two with a space instead (``sep=" "``).
+    """
+    grade = cell.statement.grade
+    return f"v{cell.version}" + (f"{sep}{grade}" if grade else "")
+
+
+def evidence(change: Change) -> Statement:
+    """The statement that best explains a change: the newest in the window, else the end point."""
+    if change.statements:
+        return change.statements[-1]
+    cell = change.after or change.before
+    assert cell is not None  # a change has at least one end: Timeline.diff skips cells empty at both
+    return cell.statement

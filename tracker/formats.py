@@ -1,0 +1,230 @@
+"""The file formats: json, csv and markdown text, the flat rows they are made of, and the brief.
+
+Nothing here imports Rich, so that import and export, and anything else that
+writes files, do not load the terminal side (``render`` builds the Rich views
+on top of this). Stored text is untrusted: every writer here strips control
+sequences, and the Markdown ones escape what Markdown would read as markup.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any, TextIO
+
+import orjson
+
+from . import describe
+from .model import Cell, Change, Codebook, Issue, Party, Statement, without_controls
+from .timeline import Diff, Matrix
+
+
+class Format(StrEnum):
+    """Output formats every listing command offers."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+def json_bytes(data: Any) -> bytes:
+    """``data`` as indented JSON with a final newline: what ``--format json`` prints."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+def column_text(value: Any) -> str:
+    """A row's value as plain text, for csv, markdown and plain table columns.
+
+    None is empty, True is "yes" (False empty), a list is its items joined by
+    ``; ``; newlines stay (CSV quotes them, :func:`md_text` folds them).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(column_text(v) for v in value)
+    return without_controls(str(value))
+
+
+# -- csv -----------------------------------------------------------------------
+
+
+def csv_cell(value: Any) -> str:
+    """A value for a CSV cell; list items are joined by ``;`` with any ``;`` inside them escaped."""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(column_text(v).replace("\\", "\\\\").replace(";", "\\;") for v in value)
+    return column_text(value)
+
+
+def csv_list(cell: str) -> list[str]:
+    """The items of a list cell written by :func:`csv_cell` (or typed by hand, ``a; b``).
+
+    Only ``\\;`` and ``\\\\`` are escapes, so a hand-typed backslash survives.
+    """
+    items: list[str] = []
+    current: list[str] = []
+    at = 0
+    while at < len(cell):
+        char, following = cell[at], cell[at + 1 : at + 2]
+        if char == "\\" and following in (";", "\\"):
+            current.append(following)
+            at += 2
+            continue
+        if char == ";":
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        at += 1
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
+def write_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO) -> None:
+    """A header line and one line per row: ``--format csv`` and ``export --format csv`` alike."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
+
+
+# -- markdown ------------------------------------------------------------------
+
+_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>#|"})
+
+
+def md_text(value: str) -> str:
+    """Untrusted text as literal Markdown: specials escaped, one line."""
+    return " ".join(without_controls(value).translate(_MD_SPECIAL).split())
+
+
+def md_link(title: str, url: str) -> str:
+    """A Markdown link only for http(s) URLs; anything else stays plain text."""
+    label = md_text(title or url)
+    if not url.lower().startswith(("http://", "https://")):
+        return label
+    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    return f"[{label}]({safe})"
+
+
+def pipe_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A Markdown pipe table; the column names are the program's own, the values are escaped."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(md_text(column_text(v)) for v in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """The default ``--format markdown``: the title as a heading (if any), then the pipe table."""
+    return (f"## {md_text(title)}\n\n" if title else "") + pipe_table(columns, rows)
+
+
+# -- rows ----------------------------------------------------------------------
+
+STATEMENT_COLUMNS = [
+    "id", "rev", "stated_on", "party", "issue", "stance", "speaker", "channel", "grade",
+    "summary", "quote", "conditions", "source_url", "source_title", "source_outlet",
+    "source_published", "tags", "note", "recorded_at", "recorded_by", "retracted", "reason", "withdrawn_on",
+]  # fmt: skip
+"""The flat statement shape, shared by log/show csv output and by export/import csv."""
+
+
+def statement_row(s: Statement) -> list[Any]:
+    """One revision in the order of :data:`STATEMENT_COLUMNS`."""
+    return [
+        s.id, s.rev, s.stated_on, s.party, s.issue, s.stance, s.speaker, s.channel, s.grade,
+        s.summary, s.quote, list(s.conditions), s.source.url, s.source.title, s.source.outlet,
+        s.source.published, list(s.tags), s.note, s.recorded_at, s.recorded_by, s.retracted, s.reason, s.withdrawn_on,
+    ]  # fmt: skip
+
+
+MATRIX_COLUMNS = ["party", "issue", "stance", "label", "score", "stated_on", "version", "grade", "statement_id"]
+"""The flat matrix: one row per cell that has a position."""
+
+
+def matrix_rows(matrix: Matrix) -> list[list[Any]]:
+    """The cells with a position in the order of :data:`MATRIX_COLUMNS`, party by party, issue by issue."""
+    cells = (matrix.cells[(p, i)] for p in matrix.parties for i in matrix.issues if (p, i) in matrix.cells)
+    return [
+        [c.party, c.issue, c.stance.code, c.stance.label, c.stance.score, c.statement.stated_on,
+         c.version, c.statement.grade, c.statement.id]
+        for c in cells
+    ]  # fmt: skip
+
+
+DIFF_COLUMNS = [
+    "from", "to", "party", "issue", "kind",
+    "before_stance", "before_label", "before_score", "before_stated_on", "before_statement_id", "before_grade",
+    "after_stance", "after_label", "after_score", "after_stated_on", "after_statement_id", "after_grade",
+    "shift", "movement", "statements", "speaker", "quote", "source_url",
+]  # fmt: skip
+"""The flat diff: one row per change, both ends spelled out."""
+
+
+def _cell_columns(cell: Cell | None) -> list[Any]:
+    """One end of a change, as the six before_… or after_… columns (empty when there is no position)."""
+    if cell is None:
+        return ["", "", "", "", "", ""]
+    return [cell.stance.code, cell.stance.label, cell.stance.score, cell.statement.stated_on, cell.statement.id,
+            cell.statement.grade]  # fmt: skip
+
+
+def diff_row(diff: Diff, c: Change) -> list[Any]:
+    """One change in the order of :data:`DIFF_COLUMNS`, with the statement that best explains it."""
+    evidence = describe.evidence(c)
+    return [
+        diff.start, diff.end, c.party, c.issue, c.kind, *_cell_columns(c.before), *_cell_columns(c.after),
+        c.shift, c.movement, [s.id for s in c.statements], evidence.speaker, evidence.quote, evidence.source.url,
+    ]  # fmt: skip
+
+
+# -- markdown documents --------------------------------------------------------
+
+
+def matrix_markdown(matrix: Matrix, parties: Sequence[Party], issues: Sequence[Issue], heading: str) -> str:
+    """The matrix as a pipe table of stance labels: a row per party, a column per issue, "—" for no position."""
+    rows = [
+        [p.name] + [matrix.cells[(p.id, i.id)].stance.label if (p.id, i.id) in matrix.cells else "—" for i in issues]
+        for p in parties
+    ]
+    return f"## {md_text(heading)}\n\n" + pipe_table(["party"] + [i.name for i in issues], rows)
+
+
+def _md_statement(statement: Statement, book: Codebook) -> str:
+    """One statement as the brief cites it: date, speaker (grade), stance: the words — the source."""
+    issue = book.require_issue(statement.issue)
+    stance = issue.stance(statement.stance)
+    who = md_text(statement.speaker or "unknown speaker")
+    grade = f" ({statement.grade})" if statement.grade else ""
+    words = f"“{md_text(statement.quote)}”" if statement.quote else md_text(statement.summary)
+    source = statement.source
+    where = md_link(source.title or source.outlet, source.url) if (source.title or source.url) else ""
+    label = md_text(stance.label if stance else statement.stance)
+    return f"{statement.stated_on}, {who}{grade}, {label}: {words}" + (f" — {where}" if where else "")
+
+
+def diff_markdown(diff: Diff, book: Codebook, title: str) -> str:
+    """The morning brief: a title with the dates, a section per issue, a bullet per change."""
+    lines = [f"# {md_text(title)}: what changed {diff.start} → {diff.end}", ""]
+    if diff.known_at:
+        lines += [f"_As the record stood at {diff.known_at}._", ""]
+    if not diff.changes:
+        return "\n".join([*lines, "No changes.", ""])
+    for issue in book.issues:
+        changes = [c for c in diff.changes if c.issue == issue.id]
+        if not changes:
+            continue
+        lines += [f"## {md_text(issue.name)}", ""]
+        for change in changes:
+            party = book.party(change.party)
+            before, after = md_text(describe.before_label(change)), md_text(describe.after_label(change))
+            moved = describe.direction(change, issue)
+            head = f"- **{md_text(party.name if party else change.party)}**: {before} → {after}"
+            head += f" ({moved})" if moved else ""
+            evidence = describe.evidence(change)
+            lines.append(f"{head}. {_md_statement(evidence, book)}")
+            lines += [f"  - earlier: {_md_statement(s, book)}" for s in change.statements[:-1]]
+        lines.append("")
+    return "\n".join(lines)
