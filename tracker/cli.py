@@ -499,5 +499,8 @@ _register_extensions()
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: the process's gc policy (see tracker/gcpolicy.py), then the command."""
+    from . import gcpolicy
+
+    gcpolicy.command_line()
     app()

@@ -35,7 +35,6 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from . import codebook as default_codebook
-from ._gc import gc_paused
 from .dates import format_instant, is_instant, normalise_instant, now_instant
 from .errors import InputError, StoreError, StoreLocked
 from .ids import ulid
@@ -109,8 +108,7 @@ def parse_tables(raw: bytes, path: Path) -> Tables:
     if not raw or raw.isspace():  # not raw.strip(): that copies the whole file
         raise StoreError(f"{path}: the file is empty (not a tracker store)")
     try:
-        with gc_paused():
-            data = orjson.loads(raw)
+        data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise StoreError(f"{path}: not valid JSON ({error})") from None
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
@@ -519,8 +517,7 @@ class Store:
         if not (self._write_depth and self._cache_generation == self._storage.generation):
             self._tables()  # a stat: did another process write? Not while we hold the lock.
         if key not in self._cache:
-            with gc_paused():  # builds up to one object per statement: see tracker/_gc.py
-                self._cache[key] = build()
+            self._cache[key] = build()
         return self._cache[key]
 
     def reload_if_changed(self) -> bool:
@@ -821,33 +818,31 @@ class Store:
         checked again if another writer came in meanwhile. (The codebook only
         grows, so what passed its check still passes.)
         """
-        with gc_paused():  # ~100,000 statements: see tracker/_gc.py
-            book, known, generation = self.codebook, self._statement_ids(), self.generation
-            ready: list[Statement] = []
-            stamp = (now_instant(), current_user())  # one record time for the whole import
-            rows = iter(records)
-            for where, record in rows:
-                try:
-                    batch = self._imported(record, stamp, book)
-                    for statement in batch:
-                        if statement.id in known and statement.rev == batch[0].rev:
-                            raise InputError(f"statement id {statement.id!r} is already in the store or the file")
-                    known.update(s.id for s in batch)
-                except InputError as error:
-                    _read_to_end(rows)
-                    raise InputError(f"{where}: {error}; nothing was imported") from None
-                ready.extend(batch)
-            with self.writing():
-                if self._storage.generation != generation:
-                    taken = self._statement_ids()
-                    clash = next((s.id for s in ready if s.id in taken), None)
-                    if clash is not None:
-                        raise InputError(
-                            f"statement id {clash!r} was added to the store while the file was read; "
-                            "nothing was imported"
-                        )
-                if ready:
-                    self._append(ready)
+        book, known, generation = self.codebook, self._statement_ids(), self.generation
+        ready: list[Statement] = []
+        stamp = (now_instant(), current_user())  # one record time for the whole import
+        rows = iter(records)
+        for where, record in rows:
+            try:
+                batch = self._imported(record, stamp, book)
+                for statement in batch:
+                    if statement.id in known and statement.rev == batch[0].rev:
+                        raise InputError(f"statement id {statement.id!r} is already in the store or the file")
+                known.update(s.id for s in batch)
+            except InputError as error:
+                _read_to_end(rows)
+                raise InputError(f"{where}: {error}; nothing was imported") from None
+            ready.extend(batch)
+        with self.writing():
+            if self._storage.generation != generation:
+                taken = self._statement_ids()
+                clash = next((s.id for s in ready if s.id in taken), None)
+                if clash is not None:
+                    raise InputError(
+                        f"statement id {clash!r} was added to the store while the file was read; nothing was imported"
+                    )
+            if ready:
+                self._append(ready)
         return ready
 
     def _statement_ids(self) -> set[str]:
