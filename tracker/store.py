@@ -122,7 +122,7 @@ class Store:
             with exclusive(path, lock_timeout()):
                 if path.exists():
                     if not force:
-                        raise StoreError(f"{path} already exists (use --force to replace it; a backup is kept)")
+                        raise StoreError(f"{path} already exists", field="force")
                     backup_of(path)
                 write_atomic(path, dump_tables(tables))
         except OSError as error:
@@ -429,7 +429,7 @@ class Store:
     def retract(self, statement_id: str, reason: str, *, withdrawn_on: str = "") -> Statement:
         """Append a revision that marks the statement retracted (from ``withdrawn_on``, or always)."""
         if not reason.strip():
-            raise InputError("a retraction needs a reason (--reason)")
+            raise InputError("a retraction needs a reason", field="reason")
         with self.writing():
             latest = self.history(statement_id)[-1]
             if latest.retracted:

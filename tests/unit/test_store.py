@@ -270,8 +270,9 @@ def test_a_newer_schema_asks_for_an_upgrade(tmp_path: Path) -> None:
 def test_create_refuses_to_overwrite_and_force_keeps_a_backup(store_path: Path) -> None:
     Store(store_path).add(fields())
     before = store_path.read_bytes()
-    with pytest.raises(StoreError, match="--force"):
+    with pytest.raises(StoreError, match="already exists") as refused:
         Store.create(store_path, default_tables("Other"))
+    assert refused.value.field == "force", "the command line says --force, from the field"
     assert store_path.read_bytes() == before
     fresh = Store.create(store_path, default_tables("Other"), force=True)
     assert fresh.title == "Other" and fresh.revisions() == []

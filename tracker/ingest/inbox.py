@@ -156,7 +156,9 @@ def accept(
         _require_new(doc)
         day = stated_on or str(doc.get("published") or "")
         if not day:
-            raise InputError(f"candidate {candidate_id} has no published date: give the date it was stated (--date)")
+            raise InputError(
+                f"candidate {candidate_id} has no published date: give the date it was stated", field="stated_on"
+            )
         fields = {
             "party": party or doc.get("party"),
             "issue": issue or doc.get("issue"),
