@@ -21,11 +21,12 @@ from dataclasses import replace
 from datetime import datetime
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .dates import format_instant, is_instant, normalise_instant, now_instant
 from .errors import InputError, StoreError
 from .ids import ulid
+from .inbox_model import Candidate, CandidateStatus, Feed, FeedUpdate
 from .model import (
     SCHEMA,
     Codebook,
@@ -44,6 +45,7 @@ from .storage.schema import (
     dump_tables,
     empty_tables,
     in_order,
+    keyed_in_order,
     migrate_tables,
     parse_tables,
     schema_of,
@@ -51,10 +53,7 @@ from .storage.schema import (
 from .storage.tinydb_adapter import Database
 from .timeline import Record, Timeline
 
-if TYPE_CHECKING:
-    from tinydb.table import Table
-
-__all__ = [  # the Store, and the storage helpers its callers (init, export, tests) use
+__all__ = [  # the Store, and the storage helpers its callers (init, export, tests) take from here
     "Store",
     "Tables",
     "backup_of",
@@ -71,7 +70,9 @@ __all__ = [  # the Store, and the storage helpers its callers (init, export, tes
 _RECORDED = attrgetter("recorded_at", "rev")
 """The order revisions were recorded in."""
 _REV = attrgetter("rev")
+"""The order of one statement's revisions."""
 _HEAD = itemgetter("id", "rev", "recorded_at")
+"""What ``latest`` compares of a stored document, without building a Statement."""
 
 
 def _party_of(record: Record) -> str:
@@ -80,6 +81,10 @@ def _party_of(record: Record) -> str:
 
 def _issue_of(record: Record) -> str:
     return record.issue if isinstance(record, Statement) else str(record["issue"])
+
+
+_LISTED_BY = {"feeds": ("feed", "feeds list"), "inbox": ("candidate", "inbox")}
+"""What a feed or inbox document is called, and the command that lists them (for an unknown id)."""
 
 
 def new_statement_id() -> str:
@@ -161,10 +166,6 @@ class Store:
         """Changes whenever the data this store holds in memory changes."""
         self._tables()
         return self._db.generation
-
-    def raw_tables(self) -> Tables:
-        """The parsed file, for ``check`` and ``export``; do not modify."""
-        return self._tables()
 
     @property
     def title(self) -> str:
@@ -296,8 +297,9 @@ class Store:
     # -- writing ---------------------------------------------------------
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator[Tables]:
-        """Hold the lock, with the file re-read if anyone changed it since we did.
+    def writing(self) -> Iterator[None]:
+        """A block of writes: the Store's own writing methods called inside it share one hold of the
+        lock, with the file re-read if anyone changed it since we did, and land as one file write.
 
         Waits at most the lock timeout, then says who holds the lock. On entry it
         records who we are for other waiters, removes temp files a killed writer
@@ -310,7 +312,7 @@ class Store:
         if self._write_depth and self._writer == threading.get_ident():
             self._write_depth += 1
             try:
-                yield self._tables()
+                yield
             finally:
                 self._write_depth -= 1
             return
@@ -321,7 +323,7 @@ class Store:
                 self._migrate_if_old()
                 self._db.defer()
                 try:
-                    yield self._tables()
+                    yield
                 except BaseException:
                     self._db.discard()  # all or nothing: a failed block leaves the file as it was
                     raise
@@ -364,20 +366,6 @@ class Store:
                 self.revisions()  # raises, naming the statement and the problem
                 raise StoreError(f"{self.path}: statement {doc.get('id')!r} is damaged (run `tracker check`)")
 
-    def table(self, name: str) -> Table:
-        """A TinyDB table for one write inside :meth:`writing` (feeds, inbox, ...).
-
-        A fresh Table each time: TinyDB caches the next document id per Table,
-        and another process may have appended since.
-        """
-        from tinydb.table import Table  # until feeds and the inbox have typed methods
-
-        return Table(self._db._storage, name)
-
-    def documents(self, name: str) -> dict[str, dict[str, Any]]:
-        """The raw documents of one table keyed by TinyDB id; read-only."""
-        return self._tables()[name]
-
     def _checked(self, statement: Statement, book: Codebook | None = None) -> Statement:
         """The statement cleaned and checked against the codebook (``book``: one the caller already holds)."""
         statement = statement.sanitised()
@@ -387,7 +375,7 @@ class Store:
         return statement
 
     def _append(self, statements: Sequence[Statement]) -> None:
-        self.table("statements").insert_multiple(s.as_json() for s in statements)
+        self._db.insert("statements", (s.as_json() for s in statements))
 
     def _stamp(
         self, fields: Mapping[str, Any], *, stamp: tuple[str, str] | None = None, **bookkeeping: Any
@@ -531,10 +519,10 @@ class Store:
     def _add_code(self, table: str, item: Party | Issue, problems: list[str]) -> None:
         if problems:
             raise InputError("; ".join(problems))
-        with self.writing() as tables:
-            if any(doc.get("id") == item.id for doc in tables[table].values()):
+        with self.writing():
+            if any(doc.get("id") == item.id for doc in self._tables()[table].values()):
                 raise InputError(f"{table[:-1].replace('ie', 'y')} {item.id!r} already exists")
-            self.table(table).insert(item.as_json())
+            self._db.insert(table, [item.as_json()])
 
     def update_party(self, party_id: str, *, name: str = "", aliases: Sequence[str] = (), color: str = "") -> Party:
         """Rename or recolour a party, or give it more aliases (for ingest)."""
@@ -548,8 +536,8 @@ class Store:
 
     def _update_code(self, table: str, code_id: str, *, name: str, more: Sequence[str], **fields: str) -> Any:
         listed = "aliases" if table == "parties" else "keywords"
-        with self.writing() as tables:
-            found = [(key, doc) for key, doc in tables[table].items() if doc.get("id") == code_id]
+        with self.writing():
+            found = [(key, doc) for key, doc in self._tables()[table].items() if doc.get("id") == code_id]
             if not found:
                 raise InputError(f"no {table[:-1].replace('ie', 'y')} {code_id!r}")
             key, doc = found[0]
@@ -560,8 +548,91 @@ class Store:
             extra = [m for m in more if m and m not in updated.get(listed, [])]
             updated[listed] = list(updated.get(listed, [])) + extra
             item = (Party if table == "parties" else Issue).from_json(updated)
-            self.table(table).update(item.as_json(), doc_ids=[int(key)])
+            self._db.update(table, [key], item.as_json())
         return item
+
+    # -- feeds and the inbox ----------------------------------------------------------
+
+    def feeds(self) -> list[Feed]:
+        """Every feed followed, in the order they were added."""
+        return [Feed.from_json(doc) for doc in in_order(self._tables()["feeds"])]
+
+    def feed(self, feed_id: str) -> Feed:
+        """The feed with this id; an unknown id is an error."""
+        return Feed.from_json(self._find("feeds", feed_id)[1])
+
+    def add_feed(self, feed: Feed) -> Feed:
+        """Follow ``feed``; a URL already followed is refused."""
+        with self.writing():
+            if any(doc.get("url") == feed.url for doc in self._tables()["feeds"].values()):
+                raise InputError(f"feed {feed.url} is already followed")
+            self._db.insert("feeds", [feed.as_json()])
+        return feed
+
+    def remove_feed(self, feed_id: str) -> Feed:
+        """Stop following a feed (its candidates stay in the inbox); returns it."""
+        with self.writing():
+            key, doc = self._find("feeds", feed_id)
+            feed = Feed.from_json(doc)
+            self._db.remove("feeds", [key])
+        return feed
+
+    def update_feeds(self, updates: Mapping[str, FeedUpdate]) -> None:
+        """Apply what a pull learnt to each feed (by id) as the file holds it now; a feed removed meanwhile
+        is skipped."""
+        if not updates:
+            return
+        with self.writing():
+            keys = {doc.get("id"): key for key, doc in self._tables()["feeds"].items()}
+            for feed_id, update in updates.items():
+                if feed_id in keys:
+                    self._db.update("feeds", [keys[feed_id]], update.as_json())
+
+    def candidates(self, status: CandidateStatus | None = None) -> list[Candidate]:
+        """The candidates with ``status`` (None: every one), in the order they were found."""
+        found = (self._candidate(key, doc) for key, doc in keyed_in_order(self._tables()["inbox"]))
+        return [c for c in found if status is None or c.status is status]
+
+    def candidate(self, candidate_id: str) -> Candidate:
+        """The candidate with this id; an unknown id is an error."""
+        return self._candidate(*self._find("inbox", candidate_id))
+
+    def add_candidates(self, found: Iterable[Candidate]) -> list[Candidate]:
+        """Add to the inbox the candidates it does not hold yet; returns those added.
+
+        A candidate is new unless the inbox already holds the same sentence from
+        the same URL, whatever its status, so a rejected sentence does not come back.
+        """
+        with self.writing():
+            known = {(doc.get("url"), doc.get("sentence")) for doc in self._tables()["inbox"].values()}
+            added: list[Candidate] = []
+            for candidate in found:
+                if (candidate.url, candidate.sentence) not in known:
+                    known.add((candidate.url, candidate.sentence))
+                    added.append(candidate)
+            if added:
+                self._db.insert("inbox", [c.as_json() for c in added])
+        return added
+
+    def update_candidate(self, candidate: Candidate) -> Candidate:
+        """Store ``candidate`` over the one with its id (a decision: its status, the statement it became)."""
+        with self.writing():
+            key, _ = self._find("inbox", candidate.id)
+            self._db.update("inbox", [key], candidate.as_json())
+        return candidate
+
+    def _find(self, table: str, item_id: str) -> tuple[str, dict[str, Any]]:
+        for key, doc in self._tables()[table].items():
+            if doc.get("id") == item_id:
+                return key, doc
+        what, listing = _LISTED_BY[table]
+        raise InputError(f"no {what} with id {item_id!r} (see `tracker {listing}`)")
+
+    def _candidate(self, key: str, doc: Mapping[str, Any]) -> Candidate:
+        try:
+            return Candidate.from_json(doc)
+        except InputError as error:
+            raise StoreError(f"{self.path}: inbox document {key}: {error}") from None
 
 
 def _read_to_end(rows: Iterator[object]) -> None:
