@@ -1,4 +1,4 @@
-"""The storage layer under :class:`tracker.store.Store`, split by role; only the Store uses it.
+"""The storage layer under :class:`tracker.store.Store`, split by role.
 
 - ``files``: atomic replacement of a file, backups, stale temp files, stat stamps.
 - ``lock``: the exclusive writer's lock (the OS lock, its timeout and owner file).
@@ -7,4 +7,6 @@
 
 Nothing here builds domain objects: the Store turns documents into statements,
 feeds and candidates, and is the one door the rest of tracker goes through.
+The one other reader is ``tracker check``, which parses the file with
+``schema`` because it must describe a file the Store refuses to load.
 """
