@@ -20,10 +20,8 @@ DOCUMENT = {
 }  # fmt: skip
 
 
-def candidate(n: int, **changes: object) -> Candidate:
-    return dataclasses.replace(
-        Candidate.from_json({**DOCUMENT, "id": f"cand_{n}", "url": f"https://example.org/{n}"}), **changes
-    )
+def candidate(n: int, url: str = "") -> Candidate:
+    return Candidate.from_json({**DOCUMENT, "id": f"cand_{n}", "url": url or f"https://example.org/{n}"})
 
 
 def test_a_candidate_is_its_stored_document_and_its_json() -> None:

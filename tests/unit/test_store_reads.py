@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import tracker.store
-from tracker.model import Statement
+from tracker.model import Statement, from_stored
 from tracker.store import Store
 
 
@@ -38,7 +38,7 @@ def test_histories_build_statements_only_for_the_ids_asked(store_path: Path, mon
     reader = Store(store_path)
     reader.timeline()  # what the dashboard has read before it asks for a cell's history
     built: list[str] = []
-    real = tracker.store.from_stored
+    real = from_stored
 
     def counted(document: Any) -> Statement:
         built.append(document["id"])
