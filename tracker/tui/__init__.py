@@ -10,6 +10,8 @@ if TYPE_CHECKING:
 
 def run(store: Store, *, as_of: str | None, compare: str | None) -> None:
     """Open the dashboard on ``store`` (``as_of`` None means today) and return when it quits."""
+    from .. import gcpolicy
     from .app import TrackerApp
 
+    gcpolicy.dashboard()  # a long session: before the app builds its first timeline
     TrackerApp(store, as_of=as_of, compare=compare).run()

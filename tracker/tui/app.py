@@ -285,12 +285,8 @@ class TrackerApp(App[None]):
         """
         statements = (timeline or self.timeline).statements(party, issue)
         revised = {s.id for s in statements if s.rev > 1}
-        revisions: dict[str, list[Statement]] = {}
-        if revised:  # one pass over the raw documents: building every revision would take seconds at 100k
-            for document in self.store.documents("statements").values():
-                if document.get("id") in revised:
-                    revisions.setdefault(document["id"], []).append(Statement.from_json(document))
-        return [(s, sorted(revisions.get(s.id, [s]), key=lambda r: r.rev)) for s in statements]
+        revisions = self.store.histories(revised) if revised else {}  # builds only these, not every revision
+        return [(s, revisions.get(s.id, [s])) for s in statements]
 
     def action_history(self) -> None:
         key = self.query_one(MatrixTable).cursor_key

@@ -8,8 +8,7 @@ Fetched text is shown as ``Text``, never as markup.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -22,6 +21,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..errors import TrackerError
+from ..inbox_model import Candidate
 from ..ingest import inbox
 from ..model import Issue, Statement
 from ..store import Store
@@ -88,7 +88,7 @@ class InboxScreen(Screen[None]):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self._candidates: dict[str, dict[str, Any]] = {}
+        self._candidates: dict[str, Candidate] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="inbox-title")
@@ -107,13 +107,13 @@ class InboxScreen(Screen[None]):
         """(Re)read the new candidates from the store."""
         table: DataTable[Text] = self.query_one(DataTable)
         table.clear()
-        self._candidates = {str(doc["id"]): doc for doc in inbox.candidates(self.store, "new")}
-        for cand_id, doc in self._candidates.items():
-            sentence = str(doc.get("sentence", ""))
+        self._candidates = {candidate.id: candidate for candidate in inbox.candidates(self.store, "new")}
+        for cand_id, candidate in self._candidates.items():
+            sentence = candidate.sentence
             table.add_row(
-                Text(f"{doc.get('party')} · {doc.get('issue')}"),
-                Text(str(doc.get("speaker") or "")),
-                Text(str(doc.get("published") or "")),
+                Text(f"{candidate.party} · {candidate.issue}"),
+                Text(candidate.speaker),
+                Text(candidate.published),
                 Text(sentence if len(sentence) <= 90 else sentence[:89] + "…"),
                 key=cand_id,
             )
@@ -121,7 +121,7 @@ class InboxScreen(Screen[None]):
         self._show_detail()
 
     @property
-    def current(self) -> Mapping[str, Any] | None:
+    def current(self) -> Candidate | None:
         """The highlighted candidate, if any."""
         table: DataTable[Text] = self.query_one(DataTable)
         if not self._candidates or table.row_count == 0:
@@ -135,15 +135,15 @@ class InboxScreen(Screen[None]):
         self.query_one("#inbox-title", Static).update(Text(title))
 
     def _show_detail(self) -> None:
-        doc = self.current
+        candidate = self.current
         detail = Text()
-        if doc is None:
+        if candidate is None:
             detail.append("Nothing to review: `tracker pull` fetches new candidates.", style="dim")
         else:
-            detail.append(str(doc.get("sentence", "")))
-            detail.append(f"\n— {doc.get('speaker') or 'no speaker named'}", style="italic")
-            source = " · ".join(str(doc.get(k)) for k in ("title", "outlet", "published") if doc.get(k))
-            detail.append(f"\n{source}\n{doc.get('url', '')}", style="dim")
+            detail.append(candidate.sentence)
+            detail.append(f"\n— {candidate.speaker or 'no speaker named'}", style="italic")
+            source = " · ".join(v for v in (candidate.title, candidate.outlet, candidate.published) if v)
+            detail.append(f"\n{source}\n{candidate.url}", style="dim")
         self.query_one("#inbox-detail", Static).update(detail)
 
     @on(DataTable.RowHighlighted)
@@ -158,13 +158,13 @@ class InboxScreen(Screen[None]):
         self._show_detail()
 
     def action_accept(self) -> None:
-        doc = self.current
-        if doc is None:
+        candidate = self.current
+        if candidate is None:
             return
-        cand_id = str(doc["id"])
-        issue = self.store.codebook.issue(str(doc.get("issue")))
+        cand_id = candidate.id
+        issue = self.store.codebook.issue(candidate.issue)
         if issue is None:
-            self.notify(f"{cand_id}: unknown issue {doc.get('issue')!r}", severity="error", markup=False)
+            self.notify(f"{cand_id}: unknown issue {candidate.issue!r}", severity="error", markup=False)
             return
 
         def record(stance: str, day: str | None) -> None:
@@ -180,20 +180,20 @@ class InboxScreen(Screen[None]):
         def chosen(stance: str | None) -> None:
             if stance is None:
                 return
-            if doc.get("published"):
+            if candidate.published:
                 record(stance, None)  # stated on the day it was published
                 return
             # An undated page: the analyst says when it was stated, as `--date` does on the command line.
             question = "The article has no date: when was it stated?"
             self.app.push_screen(DatePrompt(question), lambda day: record(stance, day) if day else None)
 
-        self.app.push_screen(StancePick(issue, str(doc.get("sentence", ""))), chosen)
+        self.app.push_screen(StancePick(issue, candidate.sentence), chosen)
 
     def action_reject(self) -> None:
-        doc = self.current
-        if doc is None:
+        candidate = self.current
+        if candidate is None:
             return
-        cand_id = str(doc["id"])
+        cand_id = candidate.id
         try:
             inbox.reject(self.store, cand_id)
         except TrackerError as error:
