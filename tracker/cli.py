@@ -57,6 +57,21 @@ def fail(message: str, code: int = 2) -> click.exceptions.Exit:
     return click.exceptions.Exit(code)
 
 
+FIELD_WORDING = {
+    "reason": "--reason",
+    "stated_on": "--date",
+    "force": "use --force to replace it; a backup is kept",
+}
+"""How the command line asks for the input a core error names in its ``field``: the core's messages
+say what is wrong, and leave the option to the front end (the dashboard's forms mark their box)."""
+
+
+def worded(error: TrackerError) -> str:
+    """The error's line as the command line says it: the core's message, then the option to give."""
+    hint = FIELD_WORDING.get(error.field, "")
+    return f"{error} ({hint})" if hint else str(error)
+
+
 class TrackerGroup(click.Group):
     """Turns usage errors and the core's errors into one line on stderr, for every command."""
 
@@ -89,7 +104,7 @@ class TrackerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TrackerError as error:
-            raise fail(str(error)) from None
+            raise fail(worded(error)) from None
         except OSError as error:
             raise fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": ")) from None
 
@@ -495,5 +510,8 @@ _register_extensions()
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: the process's gc policy (see tracker/gcpolicy.py), then the command."""
+    from . import gcpolicy
+
+    gcpolicy.command_line()
     app()

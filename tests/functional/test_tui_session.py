@@ -59,9 +59,9 @@ async def test_inbox_writes_while_another_process_writes_lose_nothing(store_path
     fresh = Store(store_path)
     (accepted,) = inbox.candidates(fresh, "accepted")
     (rejected,) = inbox.candidates(fresh, "rejected")
-    assert (accepted["id"], rejected["id"]) == (first["id"], second["id"])
+    assert (accepted.id, rejected.id) == (first.id, second.id)
     ids = {str(d["id"]) for d in on_disk}
-    assert set(added) | {accepted["statement_id"]} == ids  # every colleague's add, and the accepted one, once
+    assert set(added) | {accepted.statement_id} == ids  # every colleague's add, and the accepted one, once
     assert shown == ids  # and the dashboard shows exactly what the file holds
 
 

@@ -10,6 +10,8 @@ if TYPE_CHECKING:
 
 def run(session: Session, *, as_of: str | None, compare: str | None) -> None:
     """Open the dashboard on the session's store (``as_of`` None means today) and return when it quits."""
+    from .. import gcpolicy
     from .app import TrackerApp
 
+    gcpolicy.dashboard()  # a long session: before the app builds its first timeline
     TrackerApp(session, as_of=as_of, compare=compare).run()

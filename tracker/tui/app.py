@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input
 from textual.worker import Worker, get_current_worker
 
 from .. import dates
-from ..errors import InputError, TrackerError
+from ..errors import TrackerError
 from ..model import Change, Issue, Party, Statement
 from ..timeline import CellKey
 from .components.cell_info import CellInfo
@@ -306,7 +306,7 @@ class TrackerApp(App[None]):
             else:
                 saved = self.session.correct(form.original.id, event.fields, reason=event.reason)
         except TrackerError as error:
-            form.refused(InputError(str(error)))
+            form.refused(error)
             return
         form.dismiss()
         self._written(saved, "recorded" if form.original is None else f"corrected (revision {saved.rev})")
@@ -317,7 +317,7 @@ class TrackerApp(App[None]):
         try:
             saved = self.session.retract(form.statement.id, event.reason, withdrawn_on=event.withdrawn_on)
         except TrackerError as error:
-            form.refused(InputError(str(error)))
+            form.refused(error)
             return
         form.dismiss()
         self._written(saved, "retracted")

@@ -10,8 +10,8 @@ how it went. Fetched text is shown as ``Text``, never as markup.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -23,6 +23,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..inbox_model import Candidate
 from ..model import Codebook, Issue
 from .screens.date_prompt import DatePrompt
 
@@ -93,11 +94,11 @@ class InboxScreen(Screen[None]):
             super().__init__()
             self.candidate_id = candidate_id
 
-    def __init__(self, candidates: Sequence[Mapping[str, Any]], codebook: Codebook) -> None:
+    def __init__(self, candidates: Sequence[Candidate], codebook: Codebook) -> None:
         super().__init__()
         self.codebook = codebook
         self._pending = candidates
-        self._candidates: dict[str, Mapping[str, Any]] = {}
+        self._candidates: dict[str, Candidate] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="inbox-title")
@@ -112,29 +113,29 @@ class InboxScreen(Screen[None]):
         self.show(self._pending)
         table.focus()
 
-    def show(self, candidates: Sequence[Mapping[str, Any]], codebook: Codebook | None = None) -> None:
+    def show(self, candidates: Sequence[Candidate], codebook: Codebook | None = None) -> None:
         """List these candidates (the new ones), keeping the highlighted one if it is still there."""
         self.codebook = codebook or self.codebook
         table: DataTable[Text] = self.query_one(DataTable)
         keep = self.current
         table.clear()
-        self._candidates = {str(doc["id"]): doc for doc in candidates}
-        for cand_id, doc in self._candidates.items():
-            sentence = str(doc.get("sentence", ""))
+        self._candidates = {candidate.id: candidate for candidate in candidates}
+        for cand_id, candidate in self._candidates.items():
+            sentence = candidate.sentence
             table.add_row(
-                Text(f"{doc.get('party')} · {doc.get('issue')}"),
-                Text(str(doc.get("speaker") or "")),
-                Text(str(doc.get("published") or "")),
+                Text(f"{candidate.party} · {candidate.issue}"),
+                Text(candidate.speaker),
+                Text(candidate.published),
                 Text(sentence if len(sentence) <= 90 else sentence[:89] + "…"),
                 key=cand_id,
             )
-        if keep is not None and str(keep["id"]) in self._candidates:
-            table.move_cursor(row=table.get_row_index(str(keep["id"])))
+        if keep is not None and keep.id in self._candidates:
+            table.move_cursor(row=table.get_row_index(keep.id))
         self._show_title()
         self._show_detail()
 
     @property
-    def current(self) -> Mapping[str, Any] | None:
+    def current(self) -> Candidate | None:
         """The highlighted candidate, if any."""
         table: DataTable[Text] = self.query_one(DataTable)
         if not self._candidates or table.row_count == 0:
@@ -148,15 +149,15 @@ class InboxScreen(Screen[None]):
         self.query_one("#inbox-title", Static).update(Text(title))
 
     def _show_detail(self) -> None:
-        doc = self.current
+        candidate = self.current
         detail = Text()
-        if doc is None:
+        if candidate is None:
             detail.append("Nothing to review: `tracker pull` fetches new candidates.", style="dim")
         else:
-            detail.append(str(doc.get("sentence", "")))
-            detail.append(f"\n— {doc.get('speaker') or 'no speaker named'}", style="italic")
-            source = " · ".join(str(doc.get(k)) for k in ("title", "outlet", "published") if doc.get(k))
-            detail.append(f"\n{source}\n{doc.get('url', '')}", style="dim")
+            detail.append(candidate.sentence)
+            detail.append(f"\n— {candidate.speaker or 'no speaker named'}", style="italic")
+            source = " · ".join(v for v in (candidate.title, candidate.outlet, candidate.published) if v)
+            detail.append(f"\n{source}\n{candidate.url}", style="dim")
         self.query_one("#inbox-detail", Static).update(detail)
 
     @on(DataTable.RowHighlighted)
@@ -173,19 +174,19 @@ class InboxScreen(Screen[None]):
         self._show_detail()
 
     def action_accept(self) -> None:
-        doc = self.current
-        if doc is None:
+        candidate = self.current
+        if candidate is None:
             return
-        cand_id = str(doc["id"])
-        issue = self.codebook.issue(str(doc.get("issue")))
+        cand_id = candidate.id
+        issue = self.codebook.issue(candidate.issue)
         if issue is None:
-            self.notify(f"{cand_id}: unknown issue {doc.get('issue')!r}", severity="error", markup=False)
+            self.notify(f"{cand_id}: unknown issue {candidate.issue!r}", severity="error", markup=False)
             return
 
         def chosen(stance: str | None) -> None:
             if stance is None:
                 return
-            if doc.get("published"):
+            if candidate.published:
                 self.post_message(self.Accept(cand_id, stance, None))  # stated on the day it was published
                 return
             # An undated page: the analyst says when it was stated, as `--date` does on the command line.
@@ -195,12 +196,12 @@ class InboxScreen(Screen[None]):
 
             self.app.push_screen(DatePrompt("The article has no date: when was it stated?"), dated)
 
-        self.app.push_screen(StancePick(issue, str(doc.get("sentence", ""))), chosen)
+        self.app.push_screen(StancePick(issue, candidate.sentence), chosen)
 
     def action_reject(self) -> None:
-        doc = self.current
-        if doc is not None:
-            self.post_message(self.Reject(str(doc["id"])))
+        candidate = self.current
+        if candidate is not None:
+            self.post_message(self.Reject(candidate.id))
 
     def action_close(self) -> None:
         self.dismiss()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..inbox_model import Candidate
 from ..ingest import inbox
 from ..model import Codebook, Statement, sanitise
 from ..store import Store
@@ -35,7 +36,7 @@ class Snapshot:
     """Grows with every change of the data the store holds: a snapshot with a smaller one is stale."""
     histories: Mapping[CellKey, list[HistoryEntry]]
     """The histories asked for with the read (the cells whose history screen is open)."""
-    candidates: list[dict[str, Any]] | None = None
+    candidates: list[Candidate] | None = None
     """The new inbox candidates, when asked for with the read (the inbox is open)."""
 
     @property
@@ -110,7 +111,7 @@ class Session:
 
     # -- the inbox ---------------------------------------------------------------
 
-    def candidates(self) -> list[dict[str, Any]]:
+    def candidates(self) -> list[Candidate]:
         """The candidates waiting for review, oldest first."""
         with self._lock:
             return inbox.candidates(self._store, "new")

@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
 from ... import dates, statement_input
-from ...errors import InputError
+from ...errors import TrackerError
 from ...model import CHANNELS, Codebook, Statement
 from ...statement_input import REQUIRED
 from .form import FormScreen, field_row, say
@@ -189,6 +189,7 @@ class StatementForm(FormScreen):
         if first is not None:
             self.query_one(f"#{first}").focus()
 
-    def refused(self, error: InputError) -> None:
-        """The store said no (a rule the form cannot check, or the lock): say why at the top."""
-        self.show_problems([("form", str(error))])
+    def refused(self, error: TrackerError) -> None:
+        """The store said no (a rule the form cannot check, or the lock): beside the field it names, else at the top."""
+        field = statement_input.MODEL_NAMES.get(error.field, error.field)
+        self.show_problems([(field if field in {f.name for f in FIELDS} or field == "reason" else "form", str(error))])
