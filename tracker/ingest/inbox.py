@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
+from .. import statement_input
 from ..dates import now_instant
 from ..errors import InputError
 from ..ids import ulid
@@ -116,23 +117,22 @@ def accept(
             raise InputError(
                 f"candidate {candidate_id} has no published date: give the date it was stated", field="stated_on"
             )
-        fields = {
+        given = {
             "party": party or candidate.party,
             "issue": issue or candidate.issue,
             "stance": stance,
-            "stated_on": day,
+            "date": day,
             "summary": summary or "",
             "quote": candidate.sentence,
             "speaker": candidate.speaker if speaker is None else speaker,
             "channel": channel or DEFAULT_CHANNEL,
             "grade": grade or "",
-            "source": {
-                "url": candidate.url,
-                "title": candidate.title,
-                "outlet": candidate.outlet,
-                "published": candidate.published,
-            },
+            "url": candidate.url,
+            "title": candidate.title,
+            "outlet": candidate.outlet,
+            "published": candidate.published,
         }
+        fields = statement_input.parse(given, new=True).check()  # as `add` and the dashboard form parse
         # The store's lock is re-entrant: the statement and the candidate's new status land under one hold.
         statement = store.add(fields)
         store.update_candidate(candidate.accepted(statement.id))
