@@ -13,7 +13,7 @@ from tracker.ingest import inbox
 from tracker.ingest.extract import Article, find_candidates
 from tracker.store import Store
 from tracker.tui.app import TrackerApp
-from tracker.tui.inbox import InboxScreen, StancePick
+from tracker.tui.screens.inbox import InboxScreen, StancePick
 from tracker.tui.session import Session
 
 

@@ -497,7 +497,7 @@ async def test_inbox_key(demo_path: Path) -> None:
         await pilot.press("n")
         await pilot.pause()
         try:
-            from tracker.tui.inbox import InboxScreen  # type: ignore[import-not-found,unused-ignore]
+            from tracker.tui.screens.inbox import InboxScreen  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             assert any("inbox is not available" in n.message for n in app._notifications)
         else:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.helpers import cell, seeded, wait_for
 from tracker.tui.app import TrackerApp
-from tracker.tui.inbox import InboxScreen, StancePick
+from tracker.tui.screens.inbox import InboxScreen, StancePick
 from tracker.tui.session import Session
 
 

@@ -14,7 +14,7 @@ from tests.helpers import WORKERS, seeded, wait_for
 from tracker.ingest import inbox
 from tracker.store import Store
 from tracker.tui.app import TrackerApp
-from tracker.tui.inbox import InboxScreen
+from tracker.tui.screens.inbox import InboxScreen
 from tracker.tui.session import Session
 
 COLLEAGUE_ADDS = 40

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import dates
+from ..formats import Format
 from ..options import Context, format_option, iso_date, pass_context
-from ..render import Format, emit
+from ..render import emit
 
 if TYPE_CHECKING:
     from .extract import Article

@@ -28,10 +28,10 @@ from .components.legend import Legend
 from .components.matrix import MatrixTable
 from .components.timeline_strip import TimelineStrip, in_effect
 from .components.title_bar import TitleBar
-from .inbox import InboxScreen
 from .screens.date_prompt import DatePrompt
 from .screens.help import HelpScreen
 from .screens.history import HistoryScreen
+from .screens.inbox import InboxScreen
 from .screens.pick import PickScreen
 from .screens.retract_form import RetractForm
 from .screens.statement_form import StatementForm

@@ -23,9 +23,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..inbox_model import Candidate
-from ..model import Codebook, Issue
-from .screens.date_prompt import DatePrompt
+from ...inbox_model import Candidate
+from ...model import Codebook, Issue
+from .date_prompt import DatePrompt
 
 
 class StancePick(ModalScreen[str | None]):
