@@ -1,9 +1,11 @@
 """Child process for the dashboard rows of the benchmark: ``dashboard_probe.py STORE STEPS``.
 
 Opens the store and starts ``TrackerApp`` headless with ``App.run_test``, as
-``tracker tui`` would (as of today). The probe wraps the app's ``_display``,
-which Textual calls with each screen update it has composed (headless, it
-writes nothing, but every line of the update has been rendered by then).
+``tracker tui`` would (as of today), under the same gc policies: the command
+line's while the store is first read, the dashboard's from the app on. The
+probe wraps the app's ``_display``, which Textual calls with each screen
+update it has composed (headless, it writes nothing, but every line of the
+update has been rendered by then).
 
 - First paint: at the first update after which the matrix shows parties and
   has rendered cell lines, the probe prints ``painted``; the parent
@@ -25,6 +27,7 @@ import sys
 import time
 from typing import Any
 
+from tracker import gcpolicy
 from tracker.store import Store
 
 
@@ -41,8 +44,12 @@ def _painted(app: Any) -> bool:
 
 async def probe(path: str, steps: int) -> None:
     from tracker.tui.app import TrackerApp  # Textual loads only in this child
+    from tracker.tui.session import Session
 
-    app = TrackerApp(Store(path))
+    gcpolicy.command_line()  # as cli.run does
+    store = Store(path)
+    gcpolicy.dashboard()  # as tui.run does
+    app = TrackerApp(Session(store))
     updates: list[tuple[float, str]] = []
     painted = False
     display = app._display

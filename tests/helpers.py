@@ -24,7 +24,7 @@ from tests.hostile import MARKUP
 from tests.reliability.workers import fields as fields  # re-exported: workers.py runs alone, so it defines it
 from tracker.cli import app
 from tracker.ingest import inbox
-from tracker.ingest.extract import Article, candidate_docs
+from tracker.ingest.extract import Article, find_candidates
 from tracker.model import sanitise
 from tracker.store import Store, default_tables, dump_tables
 from tracker.tui.app import TrackerApp
@@ -272,9 +272,9 @@ def seeded(store_path: Path) -> Store:
     """The store with two inbox candidates, found in one article (``ARTICLE_TEXT``)."""
     store = Store(store_path)
     article = Article("http://news.test/kursk", "Kursk", "Wire", "2025-03-14", sanitise(ARTICLE_TEXT))
-    docs = candidate_docs(
+    found = find_candidates(
         article, store.codebook, fetched_at="2025-03-14T19:00:00.000000Z", new_id=inbox.new_candidate_id
     )
-    assert [(d["party"], d["issue"]) for d in docs] == [("russia", "kursk"), ("ukraine", "ceasefire")]
-    inbox.save_pull(store, {}, docs)
+    assert [(c.party, c.issue) for c in found] == [("russia", "kursk"), ("ukraine", "ceasefire")]
+    inbox.save_pull(store, {}, found)
     return store

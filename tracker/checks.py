@@ -1,7 +1,7 @@
 """``tracker check``: every problem in a store file, listed, never raised one at a time.
 
-Works on the raw documents, so that it can describe a file the rest of the
-program refuses to load.
+Works on the parsed file's documents (``storage.schema``), not through the
+Store, so that it can describe a file the Store refuses to load.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from .dates import is_instant
 from .errors import InputError, StoreError
 from .model import SCHEMA, Codebook, Issue, Party, Statement
-from .store import Tables, _doc_order, parse_tables
+from .storage.schema import Tables, in_order, parse_tables
 
 
 def find_problems(path: Path) -> tuple[list[str], str]:
@@ -39,7 +39,7 @@ def _codes(tables: Tables, problems: list[str]) -> Codebook:
         ("issue", "issues", Issue, issues),
     ):
         seen: set[str] = set()
-        for doc in _doc_order(tables[table]):
+        for doc in in_order(tables[table]):
             try:
                 item: Any = cls.from_json(doc)
             except InputError as error:

@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from . import dates
+from . import dates, statement_input
 from .errors import InputError, TrackerError
 from .formats import Format
 from .model import Issue, Party, sanitise
@@ -57,6 +57,21 @@ def fail(message: str, code: int = 2) -> click.exceptions.Exit:
     return click.exceptions.Exit(code)
 
 
+FIELD_WORDING = {
+    "reason": "--reason",
+    "stated_on": "--date",
+    "force": "use --force to replace it; a backup is kept",
+}
+"""How the command line asks for the input a core error names in its ``field``: the core's messages
+say what is wrong, and leave the option to the front end (the dashboard's forms mark their box)."""
+
+
+def worded(error: TrackerError) -> str:
+    """The error's line as the command line says it: the core's message, then the option to give."""
+    hint = FIELD_WORDING.get(error.field, "")
+    return f"{error} ({hint})" if hint else str(error)
+
+
 class TrackerGroup(click.Group):
     """Turns usage errors and the core's errors into one line on stderr, for every command."""
 
@@ -89,7 +104,7 @@ class TrackerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TrackerError as error:
-            raise fail(str(error)) from None
+            raise fail(worded(error)) from None
         except OSError as error:
             raise fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": ")) from None
 
@@ -124,8 +139,9 @@ def tui(context: Context, as_of: str, compare: str | None) -> None:
     store = context.store()
     day, since = iso_date(as_of), iso_date(compare)
     from .tui import run as run_dashboard  # Textual loads only for the dashboard
+    from .tui.session import Session
 
-    run_dashboard(store, as_of=day, compare=since)
+    run_dashboard(Session(store), as_of=day, compare=since)
 
 
 @app.command()
@@ -252,8 +268,6 @@ def show(context: Context, statement_id: str, fmt: Format) -> None:
 
 # -- recording -------------------------------------------------------------------
 
-SOURCE_FIELDS = ("url", "title", "outlet", "published")
-
 statement_options = stacked(
     click.option("--party", help="Party id (see `tracker parties`)."),
     click.option("--issue", help="Issue id (see `tracker issues`)."),
@@ -275,26 +289,26 @@ statement_options = stacked(
 """The statement's fields as options, shared by ``add`` and ``correct``."""
 
 
-def _fields(given: dict[str, Any]) -> dict[str, Any]:
-    """The statement fields the analyst gave, with source fields nested and dates checked."""
-    fields: dict[str, Any] = {}
-    source: dict[str, str] = {}
-    for name, value in given.items():
-        if value is None or value == ():
-            continue
-        if name in SOURCE_FIELDS:
-            source[name] = dates.parse_date(value).isoformat() if name == "published" else value
-        elif name == "date":
-            fields["stated_on"] = dates.parse_date(value).isoformat()
-        elif name == "condition":
-            fields["conditions"] = list(value)
-        elif name == "tag":
-            fields["tags"] = list(value)
-        else:
-            fields[name] = value
-    if source:
-        fields["source"] = source
-    return fields
+FLAGS = {"conditions": "--condition", "tags": "--tag"}
+"""Where an option's name differs from the input field it fills."""
+
+
+def flag(field: str) -> str:
+    """The option that gives an input field (``date`` → ``--date``, ``conditions`` → ``--condition``)."""
+    return FLAGS.get(field, f"--{field}")
+
+
+def _fields(given: dict[str, Any], *, new: bool) -> dict[str, Any]:
+    """The statement fields the analyst gave as options, parsed as every surface parses them."""
+    typed = {FLAGS_TO_FIELDS.get(name, name): value for name, value in given.items()}
+    parsed = statement_input.parse(typed, new=new)
+    if parsed.missing:
+        raise InputError(f"missing {', '.join(map(flag, parsed.missing))} (see `tracker add --help`)")
+    return parsed.check()
+
+
+FLAGS_TO_FIELDS = {"condition": "conditions", "tag": "tags"}
+"""click's parameter names for the repeatable options, and the input fields they fill."""
 
 
 @app.command()
@@ -306,10 +320,7 @@ def add(context: Context, /, fmt: Format, **given: Any) -> None:
 
     --party, --issue, --stance and --date are required.
     """
-    missing = [f"--{name}" for name in ("party", "issue", "stance", "date") if not given[name]]
-    if missing:
-        raise InputError(f"missing {', '.join(missing)} (see `tracker add --help`)")
-    emit(revision_view(context.store().add(_fields(given))), fmt)
+    emit(revision_view(context.store().add(_fields(given, new=True))), fmt)
 
 
 @app.command()
@@ -320,7 +331,7 @@ def add(context: Context, /, fmt: Format, **given: Any) -> None:
 @pass_context
 def correct(context: Context, /, statement_id: str, reason: str, fmt: Format, **given: Any) -> None:
     """Correct a statement (ID): adds a revision with the fields given changed."""
-    emit(revision_view(context.store().correct(statement_id, _fields(given), reason=reason)), fmt)
+    emit(revision_view(context.store().correct(statement_id, _fields(given, new=False), reason=reason)), fmt)
 
 
 @app.command()
@@ -499,5 +510,8 @@ _register_extensions()
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: the process's gc policy (see tracker/gcpolicy.py), then the command."""
+    from . import gcpolicy
+
+    gcpolicy.command_line()
     app()

@@ -25,6 +25,7 @@ from .formats import (
     DIFF_COLUMNS,
     MATRIX_COLUMNS,
     STATEMENT_COLUMNS,
+    Format,
     column_text,
     diff_markdown,
     diff_row,
@@ -35,7 +36,6 @@ from .formats import (
     statement_row,
     write_csv,
 )
-from .formats import Format as Format  # re-exported: ingest/commands.py still imports it from here
 from .model import Change, ChangeKind, Codebook, Issue, Party, Stance, Statement, without_controls
 from .palette import LEGEND, stance_color
 from .timeline import Diff, Matrix

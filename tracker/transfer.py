@@ -21,7 +21,7 @@ from .store import new_statement_id
 
 FORMATS = ("json", "csv")
 
-Record = tuple[str, Any]
+ImportRow = tuple[str, Any]
 """Where a record came from ("line 4", "item 2"), and the record as read."""
 
 
@@ -35,7 +35,7 @@ def file_format(path: Path | None, given: str | None) -> str:
     raise InputError(f"cannot tell the format of {path}: use a .json or .csv file, or --format json|csv")
 
 
-def read_records(file: Path, kind: str) -> Iterable[Record]:
+def read_records(file: Path, kind: str) -> Iterable[ImportRow]:
     """Every record of an import file, parsed but not yet checked against the store.
 
     A JSON file is read as the records are asked for (see :func:`_json_records`),
@@ -65,7 +65,7 @@ _CHUNK = 1 << 16
 """What ijson reads at a time (its own default)."""
 
 
-def _json_records(file: Path, handle: BinaryIO) -> Iterator[Record]:
+def _json_records(file: Path, handle: BinaryIO) -> Iterator[ImportRow]:
     """The items of the file's top-level JSON array, parsed one at a time by ijson.
 
     Streamed, whatever the layout and from pipes too: at 100,000 statements,
@@ -132,7 +132,7 @@ def _one_line(error: Exception, count: int) -> str:
     return f"{lines[0].rstrip('.') if lines else type(error).__name__}, {where}"
 
 
-def _csv_records(text: str) -> Iterator[Record]:
+def _csv_records(text: str) -> Iterator[ImportRow]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = {"party", "issue", "stance", "stated_on"} - set(reader.fieldnames or [])
     if missing:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-import tracker.store
+import tracker.storage.files
 from tests.helpers import Invoke, as_json, ok
 from tests.hostile import ESCAPES, MARKUP, assert_clean
 
@@ -162,13 +162,13 @@ def test_import_of_a_missing_file_or_a_folder(invoke: Invoke, store_path: Path, 
 
 def test_import_writes_once(invoke: Invoke, store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     writes: list[Path] = []
-    real: Callable[[Path, bytes], None] = tracker.store.write_atomic
+    real: Callable[[Path, bytes], None] = tracker.storage.files.write_atomic
 
     def counted(path: Path, payload: bytes) -> None:
         writes.append(path)
         real(path, payload)
 
-    monkeypatch.setattr(tracker.store, "write_atomic", counted)
+    monkeypatch.setattr(tracker.storage.files, "write_atomic", counted)
     items = [item(stated_on=f"2025-01-{day:02d}") for day in range(1, 29)]
     ok(invoke("import", str(write_json(tmp_path / "in.json", items)), db=store_path))
     assert writes == [store_path]

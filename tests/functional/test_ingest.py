@@ -295,16 +295,16 @@ def test_hostile_text_is_stored_clean_and_printed_literally(invoke: Any, store_p
     assert invoke("feeds", "add", site.base + "/hostile.xml", db=store_path).exit_code == 0
     result = invoke("pull", db=store_path)
     assert result.exit_code == 0, result.output
-    stored = list(Store(store_path).documents("inbox").values())
+    stored = Store(store_path).candidates()
     assert len(stored) == len(payloads)
-    for doc in stored:
-        for value in doc.values():
+    for candidate in stored:
+        for value in candidate.as_json().values():
             assert_clean(str(value))
-    for feed_doc in Store(store_path).documents("feeds").values():
-        assert_clean(json.dumps(feed_doc, ensure_ascii=False))
+    for followed in Store(store_path).feeds():
+        assert_clean(json.dumps(followed.as_json(), ensure_ascii=False))
     shown = invoke("inbox", db=store_path).stdout
     assert_clean(shown)
     for markup in ("[bold]not bold[/bold]", "[@click=app.quit]quit[/]", "[link=https://evil.example]click[/link]"):
         assert markup in " ".join(shown.split()) or markup in shown.replace("\n", "")
-    sentences = {doc["sentence"] for doc in stored}
+    sentences = {candidate.sentence for candidate in stored}
     assert any("[we] will guarantee" in s for s in sentences)

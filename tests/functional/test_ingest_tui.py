@@ -1,47 +1,40 @@
-"""The inbox screen on a minimal App: accept with a stance, reject, close; text shown literally."""
+"""The inbox screen on the dashboard: accept with a stance, reject, close; text shown literally."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rich.text import Text
-from textual.app import App
 from textual.widgets import DataTable, OptionList, Static
 
 from tests.helpers import seeded
 from tests.hostile import MARKUP, assert_clean
 from tracker.ingest import inbox
-from tracker.ingest.extract import Article, candidate_docs
+from tracker.ingest.extract import Article, find_candidates
 from tracker.store import Store
-from tracker.tui.inbox import InboxScreen, StancePick
+from tracker.tui.app import TrackerApp
+from tracker.tui.screens.inbox import InboxScreen, StancePick
+from tracker.tui.session import Session
 
 
-class Host(App[None]):
-    """Just enough app to push the screen onto, and to hear what it reports."""
-
-    def __init__(self, store: Store) -> None:
-        super().__init__()
-        self.store = store
-        self.accepted: list[str] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(InboxScreen(self.store))
-
-    def on_inbox_screen_accepted(self, event: InboxScreen.Accepted) -> None:
-        self.accepted.append(event.statement.id)
+def dashboard_with_inbox(store: Store) -> TrackerApp:
+    """The dashboard on ``store``, with its inbox opened as soon as it starts."""
+    app = TrackerApp(Session(store), as_of="2025-12-31")
+    app.call_later(app.action_inbox)
+    return app
 
 
 async def test_accept_and_reject_with_keys(store_path: Path) -> None:
     store = seeded(store_path)
     first, second = inbox.candidates(store)
-    app = Host(store)
+    app = dashboard_with_inbox(store)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, InboxScreen)
         table = screen.query_one(DataTable)
         assert table.row_count == 2
-        row = table.get_row(first["id"])
+        row = table.get_row(first.id)
         assert all(isinstance(cell, Text) for cell in row)
 
         await pilot.press("a")
@@ -58,14 +51,15 @@ async def test_accept_and_reject_with_keys(store_path: Path) -> None:
         assert app.screen is screen and table.row_count == 1
 
         accepted = inbox.candidates(store, "accepted")
-        assert [c["id"] for c in accepted] == [first["id"]]
-        statement = store.history(accepted[0]["statement_id"])[-1]
+        assert [c.id for c in accepted] == [first.id]
+        statement = store.history(str(accepted[0].statement_id))[-1]
         assert (statement.stance, statement.stated_on, statement.source.url) == (
             "surrender",
             "2025-03-14",
             "http://news.test/kursk",
         )
-        assert app.accepted == [statement.id]
+        shown = app.timeline.cell("russia", "kursk", "2025-12-31")
+        assert shown is not None and shown.statement.id == statement.id  # the matrix behind shows it at once
 
         detail = screen.query_one("#inbox-detail", Static).render()
         assert MARKUP["click"] in str(detail) and MARKUP["bold"] in str(detail)  # literal, not applied
@@ -79,7 +73,7 @@ async def test_accept_and_reject_with_keys(store_path: Path) -> None:
 
         await pilot.press("r")
         await pilot.pause()
-        assert [c["id"] for c in inbox.candidates(store, "rejected")] == [second["id"]]
+        assert [c.id for c in inbox.candidates(store, "rejected")] == [second.id]
         assert table.row_count == 0 and "Nothing to review" in str(screen.query_one("#inbox-detail", Static).render())
         await pilot.press("a", "r")  # nothing highlighted: nothing happens
         await pilot.press("escape")
@@ -92,8 +86,8 @@ async def test_an_undated_candidate_asks_for_the_date(store_path: Path) -> None:
     article = Article(
         "http://news.test/undated", "Undated", "Wire", "", "Lavrov said NATO membership is off the table."
     )
-    inbox.save_pull(store, {}, candidate_docs(article, store.codebook, fetched_at="", new_id=inbox.new_candidate_id))
-    app = Host(store)
+    inbox.save_pull(store, {}, find_candidates(article, store.codebook, fetched_at="", new_id=inbox.new_candidate_id))
+    app = dashboard_with_inbox(store)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         await pilot.press("a")
@@ -104,5 +98,5 @@ async def test_an_undated_candidate_asks_for_the_date(store_path: Path) -> None:
         await pilot.press(*"2025-03-20", "enter")
         await pilot.pause()
         (accepted,) = inbox.candidates(store, "accepted")
-        statement = store.history(accepted["statement_id"])[-1]
+        statement = store.history(str(accepted.statement_id))[-1]
         assert (statement.party, statement.stance, statement.stated_on) == ("russia", "renounce", "2025-03-20")

@@ -20,6 +20,7 @@ from tracker.tui.app import TrackerApp
 from tracker.tui.components.matrix import MatrixTable
 from tracker.tui.screens.history import HistoryScreen
 from tracker.tui.screens.statement_form import StatementForm
+from tracker.tui.session import Session
 
 
 def screen_text(app: TrackerApp) -> str:
@@ -70,7 +71,7 @@ async def type_into(pilot: Pilot[None], selector: str, text: str) -> None:
 
 
 async def test_matrix_shows_each_cell_with_version_date_and_grade(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE):
         shown = screen_text(app)
         assert "Russia–Ukraine–US negotiations, 2025" in shown
@@ -83,7 +84,7 @@ async def test_matrix_shows_each_cell_with_version_date_and_grade(demo_path: Pat
 
 
 async def test_steps_back_through_the_change_dates_as_the_record_says(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         visited = []
         for _ in range(9):
@@ -114,7 +115,7 @@ async def test_steps_back_through_the_change_dates_as_the_record_says(demo_path:
 
 
 async def test_goto_asks_for_a_date_and_refuses_a_bad_one(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
         await type_into(pilot, "#date", "2025-02-30")
@@ -127,7 +128,7 @@ async def test_goto_asks_for_a_date_and_refuses_a_bad_one(demo_path: Path) -> No
 
 
 async def test_compare_marks_what_moved_with_old_new_and_direction(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
         await type_into(pilot, "#date", "2025-03-12")
@@ -161,7 +162,7 @@ async def test_compare_marks_what_moved_with_old_new_and_direction(demo_path: Pa
 
 
 async def test_compare_from_the_command_line_option(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END, compare="2025-02-01")
+    app = TrackerApp(Session.open(demo_path), as_of=END, compare="2025-02-01")
     async with app.run_test(size=SIZE):
         assert cell(app, "usa", "nato").startswith("◆ Unrealistic")
         assert "▶ from Irreversible path" in cell(app, "usa", "nato")
@@ -172,7 +173,7 @@ async def test_history_lists_every_statement_newest_first_and_opens_the_source(
     demo_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
     async with app.run_test(size=SIZE) as pilot:
         await put_cursor(pilot, "russia", "kursk")
@@ -194,7 +195,7 @@ async def test_history_lists_every_statement_newest_first_and_opens_the_source(
 
 
 async def test_add_through_the_form_writes_the_store(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await put_cursor(pilot, "europe", "kursk")
         await pilot.press("a")
@@ -218,7 +219,7 @@ async def test_add_through_the_form_writes_the_store(demo_path: Path) -> None:
 
 
 async def test_correct_and_retract_through_the_forms_add_revisions(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await put_cursor(pilot, "russia", "kursk")
         statement_id = app.timeline.cell("russia", "kursk", END).statement.id  # type: ignore[union-attr]
@@ -248,7 +249,7 @@ async def test_correct_and_retract_through_the_forms_add_revisions(demo_path: Pa
 
 
 async def test_a_position_withdrawn_on_a_date_stands_only_before_it(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await put_cursor(pilot, "usa", "territory")
         assert cell(app, "usa", "territory").startswith("Recognise some")
@@ -267,7 +268,7 @@ async def test_a_position_withdrawn_on_a_date_stands_only_before_it(demo_path: P
 
 async def test_bad_form_input_is_refused_beside_each_field(demo_path: Path) -> None:
     before = demo_path.read_bytes()
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a")
         form = app.screen
@@ -292,7 +293,7 @@ async def test_bad_form_input_is_refused_beside_each_field(demo_path: Path) -> N
 
 
 async def test_correcting_nothing_is_refused(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await put_cursor(pilot, "russia", "kursk")
         await pilot.press("e", "ctrl+s")
@@ -300,7 +301,7 @@ async def test_correcting_nothing_is_refused(demo_path: Path) -> None:
 
 
 async def test_reloads_after_another_process_writes_keeping_cursor_and_dates(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of="2025-03-14", compare="2025-03-01")
+    app = TrackerApp(Session.open(demo_path), as_of="2025-03-14", compare="2025-03-01")
     async with app.run_test(size=SIZE) as pilot:
         await put_cursor(pilot, "usa", "sanctions")
         other = Store(demo_path)  # another terminal's `tracker add`
@@ -312,7 +313,7 @@ async def test_reloads_after_another_process_writes_keeping_cursor_and_dates(dem
 
 async def test_a_broken_file_on_disk_is_reported_and_the_last_good_record_kept(demo_path: Path) -> None:
     good = demo_path.read_bytes()
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         demo_path.write_text("{ half a file", encoding="utf-8")  # someone edits it by hand
         await wait_for(pilot, lambda: any("Cannot re-read the store" in n.message for n in app._notifications))
@@ -323,7 +324,7 @@ async def test_a_broken_file_on_disk_is_reported_and_the_last_good_record_kept(d
 
 
 async def test_external_tracker_add_command_is_picked_up(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         tracker = [sys.executable, "-c", "from tracker.cli import run; run()"]
         subprocess.run([*tracker, "--db", str(demo_path), "add", "--party", "europe", "--issue", "ceasefire",
@@ -349,7 +350,7 @@ async def test_hostile_text_is_shown_literally(store_path: Path) -> None:
                 "conditions": [text],
             }
         )
-    app = TrackerApp(store, as_of="2025-12-31")
+    app = TrackerApp(Session(store), as_of="2025-12-31")
     async with app.run_test(size=(160, 50)) as pilot:
         await put_cursor(pilot, "russia", "nato")
         assert "surrender, [we] will guarantee" in screen_text(app)  # the newest, in the cell line
@@ -372,7 +373,7 @@ async def test_a_hostile_dataset_title_is_shown_literally(tmp_path: Path) -> Non
     Store.create(path, default_tables(MARKUP["click"] + " " + MARKUP["bold"]))
     store = Store(path)
     store.add_party(Party("evil", MARKUP["textual_var"]))
-    app = TrackerApp(store, as_of="2025-01-01")
+    app = TrackerApp(Session(store), as_of="2025-01-01")
     async with app.run_test(size=SIZE) as pilot:
         assert "[@click=app.quit]quit[/] [bold]not bold[/bold]" in screen_text(app)
         assert "$accent [b]x[/b]" in screen_text(app)  # the party's name, cut to the label column
@@ -381,7 +382,7 @@ async def test_a_hostile_dataset_title_is_shown_literally(tmp_path: Path) -> Non
 
 
 async def test_an_empty_store_opens_and_takes_its_first_statement(store_path: Path) -> None:
-    app = TrackerApp(Store(store_path), as_of="2025-03-01")
+    app = TrackerApp(Session.open(store_path), as_of="2025-03-01")
     async with app.run_test(size=SIZE) as pilot:
         shown = screen_text(app)
         assert "no statements yet" in shown
@@ -396,7 +397,7 @@ async def test_an_empty_store_opens_and_takes_its_first_statement(store_path: Pa
 
 
 async def test_filter_and_choose_parties_and_issues(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         table = app.query_one(MatrixTable)
         everyone = shown_axes(app)
@@ -423,7 +424,7 @@ async def test_filter_and_choose_parties_and_issues(demo_path: Path) -> None:
 
 
 async def test_help_palette_footer_and_quit(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "[ ] Step" in screen_text(app) and "q Quit" in screen_text(app)  # the footer
@@ -444,7 +445,7 @@ async def test_help_palette_footer_and_quit(demo_path: Path) -> None:
 
 
 async def test_mouse_click_on_the_timeline_and_a_cell(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.click("#strip", offset=(1, 0))
         assert app.as_of == "2021-12-17"
@@ -453,7 +454,7 @@ async def test_mouse_click_on_the_timeline_and_a_cell(demo_path: Path) -> None:
 
 
 async def test_clicking_a_cell_moves_the_cursor_and_a_second_click_opens_it(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         table = app.query_one(MatrixTable)
         where = table.region_of("usa", "ceasefire")
@@ -466,7 +467,7 @@ async def test_clicking_a_cell_moves_the_cursor_and_a_second_click_opens_it(demo
 
 
 async def test_a_step_redraws_only_the_cells_that_changed(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of="2025-03-13")
+    app = TrackerApp(Session.open(demo_path), as_of="2025-03-13")
     async with app.run_test(size=SIZE) as pilot:
         table = app.query_one(MatrixTable)
         keys = [(p.id, i.id) for p in app.codebook.parties for i in app.codebook.issues]
@@ -478,7 +479,7 @@ async def test_a_step_redraws_only_the_cells_that_changed(demo_path: Path) -> No
 
 
 async def test_cursor_keys_move_between_cells(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.query_one(MatrixTable)
         assert table.cursor_key == ("russia", "nato")
@@ -491,12 +492,12 @@ async def test_cursor_keys_move_between_cells(demo_path: Path) -> None:
 
 
 async def test_inbox_key(demo_path: Path) -> None:
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         await pilot.pause()
         try:
-            from tracker.tui.inbox import InboxScreen  # type: ignore[import-not-found,unused-ignore]
+            from tracker.tui.screens.inbox import InboxScreen  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             assert any("inbox is not available" in n.message for n in app._notifications)
         else:
@@ -512,14 +513,14 @@ async def test_no_color_is_respected(demo_path: Path, monkeypatch: pytest.Monkey
         text = app.query_one(MatrixTable).text_at("russia", "kursk")
         return [str(span.style) for span in text.spans if span.start == 0]
 
-    app = TrackerApp(store, as_of=END)  # conftest sets NO_COLOR
+    app = TrackerApp(Session(store), as_of=END)  # conftest sets NO_COLOR
     async with app.run_test(size=SIZE):
         assert app.no_color
         assert all(colour not in style for style in label_styles(app))
         assert "···●·" in cell(app, "russia", "kursk")  # the place on the scale, without colour
 
     monkeypatch.delenv("NO_COLOR")
-    app = TrackerApp(store, as_of=END)
+    app = TrackerApp(Session(store), as_of=END)
     async with app.run_test(size=SIZE):
         assert not app.no_color
         assert any(colour in style for style in label_styles(app))  # the one palette, from palette.py
@@ -531,7 +532,7 @@ def test_bare_tracker_opens_the_dashboard(demo_path: Path, monkeypatch: pytest.M
     result = invoke(db=demo_path)
     assert result.exit_code == 0, result.output
     [app] = opened
-    assert app.store.title == "Russia–Ukraine–US negotiations, 2025"
+    assert app.title == "Russia–Ukraine–US negotiations, 2025"
     invoke("tui", "--as-of", "2025-03-14", "--compare", "2025-03-01", db=demo_path)
     assert (opened[1].as_of, opened[1].compare) == ("2025-03-14", "2025-03-01")
 

@@ -7,15 +7,15 @@ from pathlib import Path
 from textual.widgets import Static
 
 from tests.helpers import END, SIZE, put_cursor
-from tracker.store import Store
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.retract_form import RetractForm
 from tracker.tui.screens.statement_form import StatementForm
+from tracker.tui.session import Session
 
 
 async def test_escape_and_cancel_close_a_form_without_writing(demo_path: Path) -> None:
     before = demo_path.read_bytes()
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a")
         await pilot.pause()
@@ -35,7 +35,7 @@ async def test_escape_and_cancel_close_a_form_without_writing(demo_path: Path) -
 
 async def test_the_save_button_saves_and_validates(demo_path: Path) -> None:
     before = demo_path.read_bytes()
-    app = TrackerApp(Store(demo_path), as_of=END)
+    app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await put_cursor(pilot, "russia", "kursk")
         await pilot.press("x")

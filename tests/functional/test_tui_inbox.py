@@ -6,12 +6,13 @@ from pathlib import Path
 
 from tests.helpers import cell, seeded, wait_for
 from tracker.tui.app import TrackerApp
-from tracker.tui.inbox import InboxScreen, StancePick
+from tracker.tui.screens.inbox import InboxScreen, StancePick
+from tracker.tui.session import Session
 
 
 async def test_accepting_from_the_inbox_updates_the_matrix(store_path: Path) -> None:
     store = seeded(store_path)
-    app = TrackerApp(store, as_of="2025-03-31")
+    app = TrackerApp(Session(store), as_of="2025-03-31")
     async with app.run_test(size=(120, 40)) as pilot:
         assert cell(app, "russia", "kursk").startswith("no position")
         await pilot.press("n")

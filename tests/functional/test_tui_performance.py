@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 from tracker.model import Issue, Party, Source, Stance, Statement
-from tracker.store import Store, dump_tables, empty_tables
+from tracker.store import dump_tables, empty_tables
 from tracker.tui.app import TrackerApp
 from tracker.tui.components.matrix import MatrixTable
+from tracker.tui.session import Session
 
 pytestmark = pytest.mark.slow
 
@@ -66,7 +67,7 @@ async def test_first_paint_and_steps_on_a_large_store(tmp_path: Path) -> None:
     baseline = time.perf_counter() - started
 
     started = time.perf_counter()
-    app = TrackerApp(Store(path), as_of="2015-01-01")
+    app = TrackerApp(Session.open(path), as_of="2015-01-01")
     updates: list[tuple[float, str]] = []
     display = app._display
 

@@ -52,17 +52,16 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     extra = folder / "extra"
     extra.mkdir()
     (extra / "more.json").write_bytes(orjson.dumps([fields("import", 2)]))
-    try:
-        from tracker.ingest import inbox
-    except ImportError:
-        return store, extra
-    Ids.feed = inbox.add_feed(opened, "https://example.org/feed.xml", "Example")["id"]
+    from tracker.inbox_model import Candidate
+    from tracker.ingest import inbox
+
+    Ids.feed = inbox.add_feed(opened, "https://example.org/feed.xml", "Example").id
     candidate = {
         "id": inbox.new_candidate_id(), "status": "new", "party": "usa", "issue": "nato",
         "sentence": "Rubio said NATO membership is not on the table.", "speaker": "Rubio",
         "url": "https://example.org/a", "title": "A", "outlet": "Example", "published": "2025-04-01",
         "fetched_at": "2025-04-02T00:00:00.000000Z", "statement_id": None,
     }  # fmt: skip
-    inbox.save_pull(opened, {}, [candidate])
+    inbox.save_pull(opened, {}, [Candidate.from_json(candidate)])
     Ids.candidate = str(candidate["id"])
     return store, extra

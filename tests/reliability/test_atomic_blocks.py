@@ -14,6 +14,7 @@ import pytest
 
 from tests.helpers import assert_healthy, snapshot, wait_for_event, worker
 from tracker.errors import InputError, StoreError
+from tracker.inbox_model import Candidate, Feed
 from tracker.store import Store
 
 inbox = pytest.importorskip("tracker.ingest.inbox")
@@ -39,7 +40,7 @@ def consistent(path: Path) -> tuple[bool, bool]:
 
 @pytest.fixture
 def with_candidate(store_path: Path) -> Path:
-    inbox.save_pull(Store(store_path), {}, [candidate(1)])
+    inbox.save_pull(Store(store_path), {}, [Candidate.from_json(candidate(1))])
     return store_path
 
 
@@ -47,11 +48,11 @@ def test_a_failing_block_writes_nothing(store_path: Path) -> None:
     store = Store(store_path)
     before = store_path.read_bytes()
     with pytest.raises(InputError), store.writing():
-        store.table("feeds").insert({"id": "fd_1", "url": "https://example.org/feed"})
+        store.add_feed(Feed(id="fd_1", url="https://example.org/feed"))
         store.add({"party": "usa", "issue": "nato", "stance": "not-now", "stated_on": "2025-04-01"})
         raise InputError("changed my mind")
     assert store_path.read_bytes() == before
-    assert store.documents("feeds") == {} and store.revisions() == [], "memory forgets it too"
+    assert store.feeds() == [] and store.revisions() == [], "memory forgets it too"
 
 
 def test_inbox_accept_is_one_write(with_candidate: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -74,4 +74,4 @@ def test_an_id_another_writer_stored_while_the_file_was_read_stops_the_import(st
 
     with pytest.raises(InputError, match="added to the store while the file was read; nothing was imported"):
         store.import_statements(records())
-    assert [doc["id"] for doc in Store(store_path).documents("statements").values()] == [taken]
+    assert [s.id for s in Store(store_path).revisions()] == [taken]

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 
 from tracker import codebook as default_codebook
+from tracker.inbox_model import CANDIDATE_FIELDS
 from tracker.ingest.extract import (
     Article,
     NoText,
-    candidate_docs,
+    find_candidates,
     find_matches,
     find_speaker,
     match_sentence,
     read_article,
     split_sentences,
 )
-from tracker.ingest.views import CANDIDATE_FIELDS
 from tracker.model import Codebook, codebook_from_tables
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ingest"
@@ -120,8 +120,8 @@ def test_the_seed_digest_yields_its_key_statements() -> None:
 
 def test_a_repeated_sentence_is_one_candidate() -> None:
     article = Article("http://a.test/1", "T", "Outlet", "2025-03-14", "Putin rejects a truce.\nPutin rejects a truce.")
-    docs = candidate_docs(article, BOOK, fetched_at="2025-03-14T00:00:00.000000Z", new_id=lambda: "cand_1")
-    assert docs == [
+    found = find_candidates(article, BOOK, fetched_at="2025-03-14T00:00:00.000000Z", new_id=lambda: "cand_1")
+    assert [candidate.as_json() for candidate in found] == [
         {
             "id": "cand_1",
             "status": "new",
@@ -137,7 +137,7 @@ def test_a_repeated_sentence_is_one_candidate() -> None:
             "statement_id": None,
         }
     ]
-    assert tuple(docs[0]) == CANDIDATE_FIELDS
+    assert tuple(found[0].as_json()) == CANDIDATE_FIELDS
 
 
 def test_the_extractor_keeps_the_article_and_drops_the_page_furniture() -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tracker.locking import LockTimeout, locked
+from tracker.storage.lock import LockTimeout, locked
 
 HOLD = (
-    "import sys, time; from tracker.locking import locked\n"
+    "import sys, time; from tracker.storage.lock import locked\n"
     "with locked(sys.argv[1], 5):\n"
     "    print('holding', flush=True); time.sleep(float(sys.argv[2]))\n"
 )
@@ -108,6 +108,6 @@ def test_a_lock_file_another_user_made_read_only_still_locks(tmp_path: Path, mon
 
     monkeypatch.setattr(os, "open", refused_for_writing)
     with locked(path, 0):
-        take = "import sys; from tracker.locking import locked\nwith locked(sys.argv[1], 0): pass"
+        take = "import sys; from tracker.storage.lock import locked\nwith locked(sys.argv[1], 0): pass"
         child = subprocess.run([sys.executable, "-c", take, str(path)], capture_output=True, text=True, timeout=30)
         assert child.returncode != 0 and "LockTimeout" in child.stderr, "another process got the lock meanwhile"

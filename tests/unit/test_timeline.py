@@ -13,7 +13,7 @@ import pytest
 from tracker import codebook as default_codebook
 from tracker.dates import parse_instant
 from tracker.model import Codebook, Statement, codebook_from_tables
-from tracker.store import Store, default_tables
+from tracker.store import Store, default_tables, parse_tables
 from tracker.timeline import Timeline
 
 BOOK: Codebook = codebook_from_tables(default_codebook.PARTIES, default_codebook.ISSUES)
@@ -144,7 +144,7 @@ def test_tie_is_the_same_in_every_store_order(store_path: Path, tmp_path: Path) 
     said(one, "not-now", "2025-02-12")
     said(one, "renounce", "2025-02-12")
     records = [("item", s.as_json()) for s in reversed(one.revisions())]
-    other = Store.create(tmp_path / "other.json", {**one.raw_tables(), "statements": {}})
+    other = Store.create(tmp_path / "other.json", {**parse_tables(one.path.read_bytes(), one.path), "statements": {}})
     other.import_statements(records)
     assert one.timeline().matrix("2025-02-12").as_json() == other.timeline().matrix("2025-02-12").as_json()
 

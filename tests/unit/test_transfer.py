@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import tracker.storage.files
 import tracker.store
 from tests.helpers import TRACKER
 from tracker import transfer
@@ -265,13 +266,13 @@ def test_import_writes_the_store_once(store: Store, tmp_path: Path, monkeypatch:
     source = tmp_path / "in.json"
     source.write_text(lines_layout(ITEMS), encoding="utf-8")
     writes: list[Path] = []
-    real = tracker.store.write_atomic
+    real = tracker.storage.files.write_atomic
 
     def counted(path: Path, payload: bytes) -> None:
         writes.append(path)
         real(path, payload)
 
-    monkeypatch.setattr(tracker.store, "write_atomic", counted)
+    monkeypatch.setattr(tracker.storage.files, "write_atomic", counted)
     imported = store.import_statements(transfer.read_records(source, "json"))
     assert writes == [store.path]
     assert (len({s.id for s in imported}), len(imported)) == (len(ITEMS), 2 * len(ITEMS))

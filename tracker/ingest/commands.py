@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import dates
+from ..formats import Format
 from ..options import Context, format_option, iso_date, pass_context
-from ..render import Format, emit
+from ..render import emit
 
 if TYPE_CHECKING:
     from .extract import Article
@@ -39,8 +40,8 @@ def feeds_add(context: Context, url: str, name: str) -> None:
     """Follow the RSS or Atom feed at URL; prints its id."""
     from . import inbox
 
-    doc = inbox.add_feed(context.store(), url, name)
-    click.echo(doc["id"])
+    feed = inbox.add_feed(context.store(), url, name)
+    click.echo(feed.id)
 
 
 @feeds.command("list")
@@ -65,8 +66,8 @@ def feeds_remove(context: Context, feed_id: str) -> None:
     """Stop following a feed (its candidates stay in the inbox)."""
     from . import inbox
 
-    doc = inbox.remove_feed(context.store(), feed_id)
-    click.echo(f"Removed feed {doc['id']} ({doc['url']}).")
+    feed = inbox.remove_feed(context.store(), feed_id)
+    click.echo(f"Removed feed {feed.id} ({feed.url}).")
 
 
 @click.command()
@@ -104,7 +105,7 @@ def fetch(context: Context, url: str, dry_run: bool, fmt: Format) -> None:
     import asyncio
 
     from . import inbox
-    from .extract import candidate_docs
+    from .extract import find_candidates
     from .fetch import Fetcher
     from .pull import fetch_article
     from .views import candidates_view
@@ -116,7 +117,7 @@ def fetch(context: Context, url: str, dry_run: bool, fmt: Format) -> None:
             return await fetch_article(fetcher, url)
 
     article = asyncio.run(read())
-    found = candidate_docs(
+    found = find_candidates(
         article,
         store.codebook,
         fetched_at=dates.now_instant(),
@@ -145,8 +146,8 @@ def inbox_list(context: Context, status: str, fmt: Format) -> None:
         from . import inbox
         from .views import candidates_view
 
-        docs = inbox.candidates(context.store(), status)
-        emit(candidates_view(docs, f"Inbox ({status})"), fmt)
+        found = inbox.candidates(context.store(), status)
+        emit(candidates_view(found, f"Inbox ({status})"), fmt)
 
 
 @inbox_list.command("accept")

@@ -8,12 +8,12 @@ widens them with ``tracker parties update`` / ``tracker issues update``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit
 
+from ..inbox_model import Candidate
 from ..model import Codebook, sanitise
 
 
@@ -240,22 +240,20 @@ def find_matches(text: str, book: Codebook) -> list[Match]:
     return found
 
 
-def candidate_docs(article: Article, book: Codebook, *, fetched_at: str, new_id: Any) -> list[dict[str, Any]]:
-    """Inbox documents (DESIGN.md's candidate shape) for an article's matching sentences."""
+def find_candidates(article: Article, book: Codebook, *, fetched_at: str, new_id: Callable[[], str]) -> list[Candidate]:
+    """The new candidates in an article: its sentences that name a party and an issue, in reading order."""
     return [
-        {
-            "id": new_id(),
-            "status": "new",
-            "party": match.party,
-            "issue": match.issue,
-            "sentence": match.sentence,
-            "speaker": match.speaker,
-            "url": article.url,
-            "title": article.title,
-            "outlet": article.outlet,
-            "published": article.published,
-            "fetched_at": fetched_at,
-            "statement_id": None,
-        }
+        Candidate(
+            id=new_id(),
+            party=match.party,
+            issue=match.issue,
+            sentence=match.sentence,
+            speaker=match.speaker,
+            url=article.url,
+            title=article.title,
+            outlet=article.outlet,
+            published=article.published,
+            fetched_at=fetched_at,
+        )
         for match in find_matches(article.text, book)
     ]

@@ -17,8 +17,8 @@ from .fetch import Fetched, Fetcher
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
-    """One item of a feed: an article to fetch."""
+class FeedItem:
+    """One item of a fetched feed document: an article to fetch."""
 
     key: str
     """What identifies the entry across pulls: its guid/id, else its link."""
@@ -29,9 +29,11 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
-class Feed:
+class ParsedFeed:
+    """A fetched RSS or Atom document, as parsed (the feed followed is :class:`tracker.inbox_model.Feed`)."""
+
     title: str
-    entries: tuple[Entry, ...]
+    entries: tuple[FeedItem, ...]
 
 
 def iso_day(parsed: Any) -> str:
@@ -41,7 +43,7 @@ def iso_day(parsed: Any) -> str:
     return time.strftime("%Y-%m-%d", parsed)
 
 
-def parse_feed(fetched: Fetched) -> Feed:
+def parse_feed(fetched: Fetched) -> ParsedFeed:
     """The entries of an RSS/Atom document; a document with none that also fails to parse is an error."""
     import feedparser  # type: ignore[import-untyped]  # no stubs; loaded only when a pull parses
 
@@ -59,7 +61,7 @@ def parse_feed(fetched: Fetched) -> Feed:
         if not link.startswith(("http://", "https://")):
             continue
         entries.append(
-            Entry(
+            FeedItem(
                 key=sanitise(str(item.get("id") or link)),
                 url=link,
                 title=sanitise(str(item.get("title") or "")),
@@ -70,4 +72,4 @@ def parse_feed(fetched: Fetched) -> Feed:
         problem = document.get("bozo_exception")
         detail = f" ({sanitise(str(problem))})" if problem else ""
         raise Fetcher.Error(fetched.url, f"not a readable RSS or Atom feed{detail}")
-    return Feed(title=sanitise(str(document.get("feed", {}).get("title") or "")), entries=tuple(entries))
+    return ParsedFeed(title=sanitise(str(document.get("feed", {}).get("title") or "")), entries=tuple(entries))

@@ -22,7 +22,7 @@ from typing import Self
 import httpx
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import FetchError
 from ..model import sanitise
 
 USER_AGENT = f"tracker/{__version__} (negotiation tracker; feed and article reader)"
@@ -154,17 +154,13 @@ class _Inflater:
 class Fetcher:
     """One ``httpx.AsyncClient`` with tracker's limits; use as ``async with Fetcher() as f``."""
 
-    class Error(InputError):
-        """One URL could not be fetched; ``str()`` is the line a summary prints."""
+    class Error(FetchError):
+        """A :class:`~tracker.errors.FetchError` (the server's or the network's fault, not the user's), with
+        its URL and reason cleaned: reasons quote the server (status phrases, Location headers), and
+        must never reach a terminal raw."""
 
         def __init__(self, url: str, reason: str, *, transient: bool = False) -> None:
-            # Reasons quote the server (status phrases, Location headers): never let them reach a terminal raw.
-            url, reason = sanitise(url), " ".join(sanitise(reason).split())
-            super().__init__(f"{url}: {reason}")
-            self.url = url
-            self.reason = reason
-            self.transient = transient
-            """Worth trying again later (timeouts, refused connections, 5xx); not a 404 or a wrong type."""
+            super().__init__(sanitise(url), " ".join(sanitise(reason).split()), transient=transient)
 
     def __init__(self, limits: Limits | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.limits = limits or Limits()

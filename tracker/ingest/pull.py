@@ -11,16 +11,17 @@ cannot succeed (404, not HTML, no text) is reported once and not fetched again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..dates import now_instant
+from ..inbox_model import Candidate, Feed, FeedUpdate
 from ..model import Codebook
 from ..store import Store
 from . import inbox
-from .extract import Article, NoText, candidate_docs, read_article
-from .feeds import Entry, parse_feed
+from .extract import Article, NoText, find_candidates, read_article
+from .feeds import FeedItem, parse_feed
 from .fetch import FEED_TYPES, HTML_TYPES, Fetched, Fetcher
 
 
@@ -53,10 +54,12 @@ class PullReport:
     """Articles fetched and read."""
     article_errors: list[str] = field(default_factory=list)
     """One line per article that failed: the URL and why."""
-    found: list[dict[str, Any]] = field(default_factory=list)
+    found: list[Candidate] = field(default_factory=list)
     """Candidates found, before the inbox drops those it already has."""
-    added: list[dict[str, Any]] = field(default_factory=list)
-    feed_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    added: list[Candidate] = field(default_factory=list)
+    """The candidates the inbox did not have: what the pull added."""
+    feed_changes: dict[str, FeedUpdate] = field(default_factory=dict)
+    """What the pull learnt of each feed, by feed id."""
 
 
 class Progress:
@@ -94,32 +97,30 @@ async def fetch_article(
         raise Fetcher.Error(url, f"could not read the page ({type(error).__name__}: {error})") from None
 
 
-async def _pull_feed(
-    fetcher: Fetcher, feed: Mapping[str, Any], book: Codebook, report: PullReport, progress: Progress
-) -> None:
-    result = FeedResult(str(feed["id"]), str(feed["url"]), str(feed.get("name") or ""))
+async def _pull_feed(fetcher: Fetcher, feed: Feed, book: Codebook, report: PullReport, progress: Progress) -> None:
+    result = FeedResult(feed.id, feed.url, feed.name)
     report.feeds.append(result)
     pulled_at = now_instant()
     try:
         response = await fetcher.get(
             result.url,
             accept=FEED_TYPES,
-            etag=str(feed.get("etag") or ""),
-            last_modified=str(feed.get("last_modified") or ""),
+            etag=feed.etag,
+            last_modified=feed.last_modified,
         )
         if response.not_modified:
             result.status = "unchanged"
-            report.feed_changes[result.id] = {"last_pulled": pulled_at, "last_status": "unchanged"}
+            report.feed_changes[result.id] = FeedUpdate(pulled_at, "unchanged")
             return
         parsed = parse_feed(response)
     except Fetcher.Error as error:
         result.status, result.error = "failed", str(error)
-        report.feed_changes[result.id] = {"last_pulled": pulled_at, "last_status": f"failed: {error.reason}"}
+        report.feed_changes[result.id] = FeedUpdate(pulled_at, f"failed: {error.reason}")
         return
     finally:
         progress.feed_done()
 
-    seen = set(feed.get("seen") or [])
+    seen = set(feed.seen)
     fresh = [entry for entry in parsed.entries if entry.key not in seen]
     result.new_entries = len(fresh)
     outlet = result.name or parsed.title
@@ -128,21 +129,20 @@ async def _pull_feed(
     # An entry is done unless it failed in a way that may pass (a timeout, a 503): those are tried again.
     done = {entry.key for entry, retry in zip(fresh, outcomes, strict=True) if not retry}
     retries = outcomes.count(True)
-    changes: dict[str, Any] = {
-        "title": parsed.title,
-        "last_pulled": pulled_at,
-        "last_status": "ok" if not retries else f"ok; {retries} article(s) to retry",
+    report.feed_changes[result.id] = FeedUpdate(
+        last_pulled=pulled_at,
+        last_status="ok" if not retries else f"ok; {retries} article(s) to retry",
+        title=parsed.title,
         # Only entries still in the feed are remembered, so the list stays the feed's size.
-        "seen": [entry.key for entry in parsed.entries if entry.key in seen or entry.key in done],
-    }
-    if not retries:
+        seen=tuple(entry.key for entry in parsed.entries if entry.key in seen or entry.key in done),
         # Advance the validators only when nothing is left to retry: a 304 would hide those entries.
-        changes.update(etag=response.etag, last_modified=response.last_modified)
-    report.feed_changes[result.id] = changes
+        etag=None if retries else response.etag,
+        last_modified=None if retries else response.last_modified,
+    )
 
 
 async def _pull_entry(
-    fetcher: Fetcher, entry: Entry, outlet: str, book: Codebook, report: PullReport, progress: Progress
+    fetcher: Fetcher, entry: FeedItem, outlet: str, book: Codebook, report: PullReport, progress: Progress
 ) -> bool:
     """Fetch and read one entry's article; True if it failed and is worth another try."""
     try:
@@ -153,12 +153,12 @@ async def _pull_entry(
     finally:
         progress.article_done()
     report.articles += 1
-    report.found += candidate_docs(article, book, fetched_at=now_instant(), new_id=inbox.new_candidate_id)
+    report.found += find_candidates(article, book, fetched_at=now_instant(), new_id=inbox.new_candidate_id)
     return False
 
 
 async def pull_feeds(
-    store: Store, feeds: Sequence[Mapping[str, Any]], fetcher: Fetcher, progress: Progress | None = None
+    store: Store, feeds: Sequence[Feed], fetcher: Fetcher, progress: Progress | None = None
 ) -> PullReport:
     """Pull ``feeds`` with ``fetcher`` (already entered) and save what they bring, in one write."""
     progress = progress or Progress()
@@ -166,17 +166,17 @@ async def pull_feeds(
     book = store.codebook
     progress.feeds(len(feeds))
     await asyncio.gather(*(_pull_feed(fetcher, feed, book, report, progress) for feed in feeds))
-    order = {str(feed["id"]): n for n, feed in enumerate(feeds)}
+    order = {feed.id: n for n, feed in enumerate(feeds)}
     report.feeds.sort(key=lambda r: order[r.id])
     report.article_errors.sort()
-    report.found.sort(key=lambda doc: str(doc["url"]))  # stable: an article's sentences keep their order
+    report.found.sort(key=lambda candidate: candidate.url)  # stable: an article's sentences keep their order
     report.added = inbox.save_pull(store, report.feed_changes, report.found)
     return report
 
 
 def run(
     store: Store,
-    feeds: Sequence[Mapping[str, Any]],
+    feeds: Sequence[Feed],
     *,
     fetcher_factory: Callable[[], Fetcher] = Fetcher,
     progress: Progress | None = None,

@@ -2,62 +2,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from ..inbox_model import CANDIDATE_FIELDS, Candidate, CandidateStatus, Feed
 from ..render import View
 
 if TYPE_CHECKING:  # the pull module brings httpx; listing the inbox must not
     from .pull import PullReport
 
-CANDIDATE_FIELDS = (
-    "id", "status", "party", "issue", "sentence", "speaker", "url", "title", "outlet", "published",
-    "fetched_at", "statement_id",
-)  # fmt: skip
-"""The inbox candidate's JSON shape (DESIGN.md)."""
-
-FEED_FIELDS = ("id", "name", "url", "title", "last_pulled", "last_status", "etag", "last_modified")
+FEED_COLUMNS = ["id", "name", "url", "last_pulled", "last_status"]
+"""The feeds table's columns (text and csv); json shows every field of :meth:`Feed.listing`."""
 
 
-def candidate_json(doc: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: doc.get(name, None if name == "statement_id" else "") for name in CANDIDATE_FIELDS}
-
-
-def candidates_view(docs: Sequence[Mapping[str, Any]], title: str = "Inbox") -> View:
+def candidates_view(candidates: Sequence[Candidate], title: str = "Inbox") -> View:
     table = Table(title=Text(title), title_justify="left", show_lines=True)
     for column, options in (("id", {"no_wrap": True}), ("party · issue", {}), ("said", {"ratio": 1})):
         table.add_column(column, overflow="fold", **options)
-    for doc in docs:
-        said = Text(str(doc.get("sentence", "")))
-        said.append(f"\n— {doc.get('speaker') or 'no speaker named'}", style="dim")
-        source = " · ".join(str(doc.get(k)) for k in ("outlet", "published", "url") if doc.get(k))
+    for candidate in candidates:
+        said = Text(candidate.sentence)
+        said.append(f"\n— {candidate.speaker or 'no speaker named'}", style="dim")
+        source = " · ".join(v for v in (candidate.outlet, candidate.published, candidate.url) if v)
         said.append(f"\n{source}", style="dim")
-        state = "" if doc.get("status") == "new" else f"\n{doc.get('status')} {doc.get('statement_id') or ''}"
-        table.add_row(Text(str(doc.get("id", ""))), Text(f"{doc.get('party')} · {doc.get('issue')}{state}"), said)
+        decided = candidate.status is not CandidateStatus.NEW
+        state = f"\n{candidate.status} {candidate.statement_id or ''}" if decided else ""
+        table.add_row(Text(candidate.id), Text(f"{candidate.party} · {candidate.issue}{state}"), said)
+    data = [candidate.as_json() for candidate in candidates]
     return View(
-        [candidate_json(doc) for doc in docs],
+        data,
         list(CANDIDATE_FIELDS),
-        [[candidate_json(doc)[name] for name in CANDIDATE_FIELDS] for doc in docs],
+        [[shown[name] for name in CANDIDATE_FIELDS] for shown in data],
         title,
-        table if docs else None,
+        table if candidates else None,
         empty="No candidates.",
     )
 
 
-def feeds_view(docs: Sequence[Mapping[str, Any]]) -> View:
-    data = [{name: doc.get(name, "") for name in FEED_FIELDS} for doc in docs]
-    columns = ["id", "name", "url", "last_pulled", "last_status"]
+def feeds_view(feeds: Sequence[Feed]) -> View:
+    data = [feed.listing() for feed in feeds]
     table = Table(title=Text("Feeds"), title_justify="left")
-    for column in columns:
+    for column in FEED_COLUMNS:
         table.add_column(column, no_wrap=column in ("id", "last_pulled"), overflow="fold")
     for d in data:
-        table.add_row(*(Text(str(d[c])) for c in columns))
-    rows = [[d[c] for c in columns] for d in data]
-    return View(data, columns, rows, "Feeds", table if data else None, empty="No feeds yet.")
+        table.add_row(*(Text(str(d[c])) for c in FEED_COLUMNS))
+    rows = [[d[c] for c in FEED_COLUMNS] for d in data]
+    return View(data, list(FEED_COLUMNS), rows, "Feeds", table if data else None, empty="No feeds yet.")
 
 
 def pull_view(report: PullReport) -> View:
@@ -78,7 +71,7 @@ def pull_view(report: PullReport) -> View:
         "feeds": [f.as_json() for f in feeds],
         "articles": {"fetched": report.articles, "failed": list(report.article_errors)},
         "candidates_added": len(report.added),
-        "candidates": [candidate_json(doc) for doc in report.added],
+        "candidates": [candidate.as_json() for candidate in report.added],
     }
     rows = [[f.id, f.url, f.status, f.error, f.new_entries] for f in feeds]
     return View(data, ["feed", "url", "status", "error", "new_entries"], rows, "Pull", Group(lines))

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from .session import Session
 
 
-def run(store: Store, *, as_of: str | None, compare: str | None) -> None:
-    """Open the dashboard on ``store`` (``as_of`` None means today) and return when it quits."""
+def run(session: Session, *, as_of: str | None, compare: str | None) -> None:
+    """Open the dashboard on the session's store (``as_of`` None means today) and return when it quits."""
+    from .. import gcpolicy
     from .app import TrackerApp
 
-    TrackerApp(store, as_of=as_of, compare=compare).run()
+    gcpolicy.dashboard()  # a long session: before the app builds its first timeline
+    TrackerApp(session, as_of=as_of, compare=compare).run()

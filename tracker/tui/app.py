@@ -1,67 +1,44 @@
 """The dashboard: the matrix as of a date, stepping through the dates positions changed.
 
-Only this class talks to the Store. Widgets are given what to show and post
-messages back; every number they show comes from the Timeline the CLI uses.
+The app holds a :class:`~.session.Session`, its one way to the store; screens
+and widgets are given what to show and post messages back, and the app turns
+those into session calls. Every number shown comes from the Timeline the CLI uses.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Input
+from textual.worker import Worker, get_current_worker
 
 from .. import dates
-from ..errors import InputError, TrackerError
-from ..model import Change, Issue, Party, Statement, sanitise
-from ..store import Store
-from ..timeline import CellKey, Timeline
+from ..errors import TrackerError
+from ..model import Change, Issue, Party, Statement
+from ..timeline import CellKey
 from .components.cell_info import CellInfo
 from .components.legend import Legend
 from .components.matrix import MatrixTable
 from .components.timeline_strip import TimelineStrip, in_effect
 from .components.title_bar import TitleBar
-from .inbox import InboxScreen
 from .screens.date_prompt import DatePrompt
 from .screens.help import HelpScreen
-from .screens.history import Entry, HistoryScreen
+from .screens.history import HistoryScreen
+from .screens.inbox import InboxScreen
 from .screens.pick import PickScreen
 from .screens.retract_form import RetractForm
 from .screens.statement_form import StatementForm
+from .session import Session, Snapshot
 
 POLL_SECONDS = 0.5
 """How often to look for another process's write: a stat, so it costs nothing."""
-
-Signature = tuple[int, int, int] | None
-
-
-def file_signature(path: os.PathLike[str]) -> Signature:
-    """What changes when anyone replaces the store file (it is written by rename)."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_mtime_ns, info.st_size, info.st_ino)
-
-
-@dataclass(frozen=True)
-class Reread:
-    """What a reload worker hands back to the app."""
-
-    timeline: Timeline
-    change_dates: list[str]
-    title: str
-    histories: dict[CellKey, list[Entry]]
-    announce: bool
 
 
 def matches(words: Sequence[str], *names: str) -> bool:
@@ -98,25 +75,25 @@ class TrackerApp(App[None]):
     MATRIX_ACTIONS = frozenset({"step", "edge", "goto", "compare", "history", "correct", "retract", "filter", "pick"})
     """Actions about the matrix: hidden from the footer while another screen is on top of it."""
 
-    def __init__(self, store: Store, *, as_of: str | None = None, compare: str | None = None) -> None:
+    def __init__(self, session: Session, *, as_of: str | None = None, compare: str | None = None) -> None:
         super().__init__()
-        self.store = store
+        self.session = session
         self.as_of = as_of or dates.today().isoformat()
         self.compare = compare
         self.words: list[str] = []
         self.hidden: dict[str, set[str]] = {"parties": set(), "issues": set()}
         self.changes: dict[CellKey, Change] = {}
-        self._store_lock = threading.Lock()
-        """Held around every use of the store: reloads run in a thread, writes in this one."""
-        self._reloading = False
-        self._reload_again = False
-        self._reload_failed = False
-        self._signature = file_signature(store.path)
+        self._reload: Worker[None] | None = None
+        """The latest reload worker: the poll starts no other while it runs."""
+        self._reload_error_shown = False
+        """A file that cannot be read is reported once, not at every poll."""
         # Read before the first paint: the matrix needs it, and a thread would only add a blank frame.
-        self.timeline = store.timeline()
-        self.change_dates = self.timeline.change_dates()
-        self.codebook = self.timeline.codebook
-        self.title = sanitise(store.title)  # the terminal's title bar shows it too
+        self._show_snapshot(session.snapshot())
+
+    def _show_snapshot(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.timeline, self.change_dates, self.codebook = snapshot.timeline, snapshot.change_dates, snapshot.codebook
+        self.title = snapshot.title
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in self.MATRIX_ACTIONS and len(self.screen_stack) > 1)
@@ -278,28 +255,13 @@ class TrackerApp(App[None]):
 
     # -- history -----------------------------------------------------------------
 
-    def history_entries(self, party: str, issue: str, timeline: Timeline | None = None) -> list[Entry]:
-        """The cell's statements, newest first, each with its revisions when it has more than one.
-
-        Call with the store lock held.
-        """
-        statements = (timeline or self.timeline).statements(party, issue)
-        revised = {s.id for s in statements if s.rev > 1}
-        revisions: dict[str, list[Statement]] = {}
-        if revised:  # one pass over the raw documents: building every revision would take seconds at 100k
-            for document in self.store.documents("statements").values():
-                if document.get("id") in revised:
-                    revisions.setdefault(document["id"], []).append(Statement.from_json(document))
-        return [(s, sorted(revisions.get(s.id, [s]), key=lambda r: r.rev)) for s in statements]
-
     def action_history(self) -> None:
         key = self.query_one(MatrixTable).cursor_key
         if key is not None:
             self.open_history(*key)
 
     def open_history(self, party: str, issue: str) -> None:
-        with self._store_lock:
-            entries = self.history_entries(party, issue)
+        entries = self.session.history(self.timeline, party, issue)
         self.push_screen(HistoryScreen(self.codebook.require_party(party), self.codebook.require_issue(issue), entries))
 
     @on(HistoryScreen.Correct)
@@ -339,13 +301,12 @@ class TrackerApp(App[None]):
     def _statement_submitted(self, event: StatementForm.Submitted) -> None:
         form = event.form
         try:
-            with self._store_lock:
-                if form.original is None:
-                    saved = self.store.add(event.fields)
-                else:
-                    saved = self.store.correct(form.original.id, event.fields, reason=event.reason)
+            if form.original is None:
+                saved = self.session.add(event.fields)
+            else:
+                saved = self.session.correct(form.original.id, event.fields, reason=event.reason)
         except TrackerError as error:
-            form.refused(InputError(str(error)))
+            form.refused(error)
             return
         form.dismiss()
         self._written(saved, "recorded" if form.original is None else f"corrected (revision {saved.rev})")
@@ -354,16 +315,15 @@ class TrackerApp(App[None]):
     def _retract_submitted(self, event: RetractForm.Submitted) -> None:
         form = event.form
         try:
-            with self._store_lock:
-                saved = self.store.retract(form.statement.id, event.reason, withdrawn_on=event.withdrawn_on)
+            saved = self.session.retract(form.statement.id, event.reason, withdrawn_on=event.withdrawn_on)
         except TrackerError as error:
-            form.refused(InputError(str(error)))
+            form.refused(error)
             return
         form.dismiss()
         self._written(saved, "retracted")
 
     def _written(self, saved: Statement, what: str) -> None:
-        self.start_reload()
+        self.reload()
         later = "; it is after the as-of date, press ] to see it" if saved.stated_on > self.as_of else ""
         self.notify(f"{saved.party} · {saved.issue}: {saved.id} {what}{later}", markup=False)
         self.query_one(MatrixTable).move_to(saved.party, saved.issue)
@@ -372,75 +332,86 @@ class TrackerApp(App[None]):
 
     def poll(self) -> None:
         """Reload when another process (``tracker add`` elsewhere) has replaced the file."""
-        if file_signature(self.store.path) != self._signature:
-            self.start_reload(announce=True)
+        running = self._reload is not None and self._reload.is_running
+        if not running and self.session.changed_on_disk():
+            self.reload(announce=True)
 
-    def start_reload(self, *, announce: bool = False) -> None:
-        """Re-read the store in a thread, so a large file does not freeze the keys meanwhile."""
-        if self._reloading:
-            self._reload_again = True
-            return
-        self._reloading = True
-        self._signature = file_signature(self.store.path)  # before reading: a later write is seen next poll
+    def reload(self, *, announce: bool = False) -> None:
+        """Re-read the store in a worker thread, so a large file does not freeze the keys meanwhile."""
         cells = [(s.party.id, s.issue.id) for s in self.screen_stack if isinstance(s, HistoryScreen)]
-        self.run_worker(partial(self._read_store, cells, announce), thread=True, group="reload", exit_on_error=False)
+        inbox = any(isinstance(s, InboxScreen) for s in self.screen_stack)
+        self._reload = self._read_store(cells, inbox, announce)
 
-    def _read_store(self, cells: list[CellKey], announce: bool) -> None:
-        """In a worker thread: the new timeline, and the history of any cell whose history is open."""
+    @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
+    def _read_store(self, cells: list[CellKey], inbox: bool, announce: bool) -> None:
+        """In a worker thread: the new snapshot, with the history of any cell whose history is open.
+
+        ``exclusive`` cancels an older reload when a newer one starts; a thread
+        cannot be stopped mid-read, so a cancelled one drops what it read, and
+        :meth:`_reloaded` drops any snapshot older than the one shown.
+        """
         try:
-            with self._store_lock:
-                self.store.reload_if_changed()
-                timeline = self.store.timeline()
-                if timeline is self.timeline:  # cached: nothing changed after all
-                    self.call_from_thread(self._reloaded, None)
-                    return
-                read = Reread(
-                    timeline,
-                    timeline.change_dates(),
-                    sanitise(self.store.title),
-                    {cell: self.history_entries(*cell, timeline) for cell in cells},
-                    announce,
-                )
+            snapshot = self.session.snapshot(cells, candidates=inbox)
         except TrackerError as error:
-            self.call_from_thread(self._reload_failed_with, error)
+            if not get_current_worker().is_cancelled:
+                self.call_from_thread(self._reload_failed, error)
             return
-        self.call_from_thread(self._reloaded, read)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._reloaded, snapshot, announce)
 
-    def _reloaded(self, read: Reread | None) -> None:
+    def _reloaded(self, snapshot: Snapshot, announce: bool) -> None:
         """Show what the worker read; the dates, the cursor and the filters stay as they were."""
-        self._reloading, self._reload_failed = False, False
-        if read is not None:
-            self.timeline, self.change_dates, self.title = read.timeline, read.change_dates, read.title
-            self.codebook = read.timeline.codebook
+        self._reload_error_shown = False
+        if snapshot.generation < self.snapshot.generation:
+            return  # stale: a newer read is already shown
+        changed = snapshot.timeline is not self.timeline
+        self._show_snapshot(snapshot)
+        if changed:
             self.refresh_view()
-            for screen in self.screen_stack:
-                entries = (
-                    read.histories.get((screen.party.id, screen.issue.id))
-                    if isinstance(screen, HistoryScreen)
-                    else None
-                )
-                if isinstance(screen, HistoryScreen) and entries is not None:
+        for screen in self.screen_stack:
+            if isinstance(screen, HistoryScreen):
+                entries = snapshot.histories.get((screen.party.id, screen.issue.id))
+                if entries is not None:
                     screen.show(entries)
-            if read.announce:
-                self.notify("The store changed on disk: reloaded.", timeout=3)
-        if self._reload_again:
-            self._reload_again = False
-            self.start_reload()
+            elif isinstance(screen, InboxScreen) and snapshot.candidates is not None:
+                screen.show(snapshot.candidates, snapshot.codebook)
+        if announce and changed:
+            self.notify("The store changed on disk: reloaded.", timeout=3)
 
-    def _reload_failed_with(self, error: TrackerError) -> None:
-        self._reloading = False
-        if not self._reload_failed:
+    def _reload_failed(self, error: TrackerError) -> None:
+        if not self._reload_error_shown:
             self.notify(f"Cannot re-read the store: {error}", severity="error", markup=False)
-        self._reload_failed = True
+        self._reload_error_shown = True
 
     # -- keys, help, palette -----------------------------------------------------------
 
     def action_inbox(self) -> None:
-        self.push_screen(InboxScreen(self.store))
+        self.push_screen(InboxScreen(self.session.candidates(), self.codebook))
 
-    def on_inbox_screen_accepted(self, event: InboxScreen.Accepted) -> None:
-        # The poll would see the write too, half a second later; this also puts the cursor on it.
-        self._written(event.statement, "recorded from the inbox")
+    @on(InboxScreen.Accept)
+    def _inbox_accept(self, event: InboxScreen.Accept) -> None:
+        try:
+            statement = self.session.accept(event.candidate_id, stance=event.stance, stated_on=event.stated_on)
+        except TrackerError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self._inbox_screens(lambda screen: screen.drop(event.candidate_id))
+        self._written(statement, "recorded from the inbox")
+
+    @on(InboxScreen.Reject)
+    def _inbox_reject(self, event: InboxScreen.Reject) -> None:
+        try:
+            self.session.reject(event.candidate_id)
+        except TrackerError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self._inbox_screens(lambda screen: screen.drop(event.candidate_id))
+        self.notify(f"{event.candidate_id} rejected", markup=False)
+
+    def _inbox_screens(self, act: Callable[[InboxScreen], None]) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, InboxScreen):
+                act(screen)
 
     def key_help(self) -> list[tuple[str, str]]:
         """Every key with what it does, from the bindings, so help never disagrees with them."""

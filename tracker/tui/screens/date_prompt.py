@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 
 from ... import dates
 from ...errors import InputError
-from .statement_form import say
+from .form import say
 
 
 class DatePrompt(ModalScreen[str | None]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -19,6 +20,12 @@ def field_row(label: str, name: str, control: Widget) -> Horizontal:
         Vertical(control, Static(id=f"{name}-error", classes="error"), classes="field-body"),
         classes="field",
     )
+
+
+def say(where: Static, message: str) -> None:
+    """Show an error line, or hide it when there is nothing to say."""
+    where.update(Text(message))
+    where.display = bool(message)
 
 
 class FormScreen(ModalScreen[None]):

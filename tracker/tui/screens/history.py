@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from ...model import Issue, Party, Statement
 from ...render import stance_text
 
-Entry = tuple[Statement, Sequence[Statement]]
+HistoryEntry = tuple[Statement, Sequence[Statement]]
 """A statement's latest revision, and all its revisions first to last."""
 
 SHOWN = 100
@@ -85,11 +85,11 @@ class HistoryScreen(Screen[None]):
             super().__init__()
             self.statement = statement
 
-    def __init__(self, party: Party, issue: Issue, entries: Sequence[Entry]) -> None:
+    def __init__(self, party: Party, issue: Issue, entries: Sequence[HistoryEntry]) -> None:
         super().__init__()
         self.party = party
         self.issue = issue
-        self._entries: Sequence[Entry] = ()
+        self._entries: Sequence[HistoryEntry] = ()
         self._pending = entries
 
     def compose(self) -> ComposeResult:
@@ -100,7 +100,7 @@ class HistoryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.show(self._pending)
 
-    def show(self, entries: Sequence[Entry]) -> None:
+    def show(self, entries: Sequence[HistoryEntry]) -> None:
         """List these entries, keeping the highlighted statement if it is still there."""
         options = self.query_one(OptionList)
         keep = self.selected.id if self.selected else None

@@ -13,10 +13,9 @@ from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from ... import dates
-from ...errors import InputError
+from ...errors import InputError, TrackerError
 from ...model import Statement
-from .form import FormScreen, field_row
-from .statement_form import say
+from .form import FormScreen, field_row, say
 
 
 class RetractForm(FormScreen):
@@ -69,5 +68,5 @@ class RetractForm(FormScreen):
         if reason:
             self.post_message(self.Submitted(self, reason, withdrawn))
 
-    def refused(self, error: InputError) -> None:
+    def refused(self, error: TrackerError) -> None:
         say(self.query_one("#form-error", Static), str(error))

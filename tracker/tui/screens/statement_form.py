@@ -15,10 +15,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
-from ... import dates
-from ...errors import InputError
+from ... import dates, statement_input
+from ...errors import TrackerError
 from ...model import CHANNELS, Codebook, Statement
-from .form import FormScreen, field_row
+from ...statement_input import REQUIRED
+from .form import FormScreen, field_row, say
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,6 @@ FIELDS = (
     Field("published", "Published", dates.HELP),
     Field("grade", "Grade", "Admiralty code: reliability A-F, credibility 1-6, e.g. B2"),
 )
-REQUIRED = ("party", "issue", "stance", "date")
-SOURCE = ("url", "title", "outlet", "published")
-MODEL_NAMES = {"stated_on": "date"}
-"""Where the model's field names differ from the form's."""
-
-
 def form_values(statement: Statement) -> dict[str, str]:
     """A statement as the form shows it, for a correction."""
     return {
@@ -73,46 +68,14 @@ def form_values(statement: Statement) -> dict[str, str]:
 
 def collect(values: Mapping[str, str], codebook: Codebook) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The statement fields (the shape ``store.add`` takes) and every (form field, problem)."""
-    values = {name: value.strip() for name, value in values.items()}
-    problems = [(name, "required") for name in REQUIRED if not values.get(name)]
-    days: dict[str, str] = {}
-    for name in ("date", "published"):
-        if values.get(name):
-            try:
-                days[name] = dates.parse_date(values[name]).isoformat()
-            except InputError as error:
-                problems.append((name, str(error)))
-    fields: dict[str, Any] = {
-        "party": values.get("party", ""),
-        "issue": values.get("issue", ""),
-        "stance": values.get("stance", ""),
-        "stated_on": days.get("date", ""),
-        "summary": values.get("summary", ""),
-        "quote": values.get("quote", ""),
-        "speaker": values.get("speaker", ""),
-        "channel": values.get("channel") or CHANNELS[0],
-        "conditions": [c.strip() for c in values.get("conditions", "").split(";") if c.strip()],
-        "source": {name: days.get(name, values.get(name, "")) for name in SOURCE},
-        "grade": values.get("grade", ""),
-    }
-    flagged = {name for name, _ in problems}
-    for name, message in Statement.from_json(fields).field_problems(codebook):
-        name = MODEL_NAMES.get(name, name)
-        if name not in flagged:
-            problems.append((name, message))
-    return fields, problems
+    parsed = statement_input.parse(values, codebook, new=True)
+    return parsed.fields, parsed.problems
 
 
 def changed_fields(fields: Mapping[str, Any], original: Statement) -> dict[str, Any]:
     """Only what the analyst changed: a correction records the difference."""
     before = original.as_json()
     return {name: value for name, value in fields.items() if value != before.get(name)}
-
-
-def say(where: Static, message: str) -> None:
-    """Show an error line, or hide it when there is nothing to say."""
-    where.update(Text(message))
-    where.display = bool(message)
 
 
 class StatementForm(FormScreen):
@@ -226,6 +189,7 @@ class StatementForm(FormScreen):
         if first is not None:
             self.query_one(f"#{first}").focus()
 
-    def refused(self, error: InputError) -> None:
-        """The store said no (a rule the form cannot check, or the lock): say why at the top."""
-        self.show_problems([("form", str(error))])
+    def refused(self, error: TrackerError) -> None:
+        """The store said no (a rule the form cannot check, or the lock): beside the field it names, else at the top."""
+        field = statement_input.MODEL_NAMES.get(error.field, error.field)
+        self.show_problems([(field if field in {f.name for f in FIELDS} or field == "reason" else "form", str(error))])

@@ -1,15 +1,17 @@
 """The inbox screen (``n``): review the candidates pull and fetch found, with keys.
 
 ``a`` accepts the highlighted candidate (it asks for the stance on the
-candidate's issue), ``r`` rejects it, ``escape`` closes the screen. Accepting
-and rejecting go through :mod:`tracker.ingest.inbox`, exactly as the CLI does.
-Fetched text is shown as ``Text``, never as markup.
+candidate's issue), ``r`` rejects it, ``escape`` closes the screen. The screen
+is given the candidates and posts :class:`InboxScreen.Accept` and
+:class:`InboxScreen.Reject` up; the app records them through its session
+(:mod:`tracker.ingest.inbox`, exactly as the CLI does) and tells the screen
+how it went. Fetched text is shown as ``Text``, never as markup.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -21,11 +23,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..errors import TrackerError
-from ..ingest import inbox
-from ..model import Issue, Statement
-from ..store import Store
-from .screens.date_prompt import DatePrompt
+from ...inbox_model import Candidate
+from ...model import Codebook, Issue
+from .date_prompt import DatePrompt
 
 
 class StancePick(ModalScreen[str | None]):
@@ -78,17 +78,27 @@ class InboxScreen(Screen[None]):
         Binding("escape", "close", "Close"),
     ]
 
-    class Accepted(Message):
-        """A candidate became a statement; the dashboard reloads its matrix on this."""
+    class Accept(Message):
+        """The analyst accepts a candidate with this stance (and date, for an undated page)."""
 
-        def __init__(self, statement: Statement) -> None:
+        def __init__(self, candidate_id: str, stance: str, stated_on: str | None) -> None:
             super().__init__()
-            self.statement = statement
+            self.candidate_id = candidate_id
+            self.stance = stance
+            self.stated_on = stated_on
 
-    def __init__(self, store: Store) -> None:
+    class Reject(Message):
+        """The analyst rejects a candidate."""
+
+        def __init__(self, candidate_id: str) -> None:
+            super().__init__()
+            self.candidate_id = candidate_id
+
+    def __init__(self, candidates: Sequence[Candidate], codebook: Codebook) -> None:
         super().__init__()
-        self.store = store
-        self._candidates: dict[str, dict[str, Any]] = {}
+        self.codebook = codebook
+        self._pending = candidates
+        self._candidates: dict[str, Candidate] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="inbox-title")
@@ -100,28 +110,32 @@ class InboxScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("party · issue", "speaker", "published", "sentence")
-        self.load()
+        self.show(self._pending)
         table.focus()
 
-    def load(self) -> None:
-        """(Re)read the new candidates from the store."""
+    def show(self, candidates: Sequence[Candidate], codebook: Codebook | None = None) -> None:
+        """List these candidates (the new ones), keeping the highlighted one if it is still there."""
+        self.codebook = codebook or self.codebook
         table: DataTable[Text] = self.query_one(DataTable)
+        keep = self.current
         table.clear()
-        self._candidates = {str(doc["id"]): doc for doc in inbox.candidates(self.store, "new")}
-        for cand_id, doc in self._candidates.items():
-            sentence = str(doc.get("sentence", ""))
+        self._candidates = {candidate.id: candidate for candidate in candidates}
+        for cand_id, candidate in self._candidates.items():
+            sentence = candidate.sentence
             table.add_row(
-                Text(f"{doc.get('party')} · {doc.get('issue')}"),
-                Text(str(doc.get("speaker") or "")),
-                Text(str(doc.get("published") or "")),
+                Text(f"{candidate.party} · {candidate.issue}"),
+                Text(candidate.speaker),
+                Text(candidate.published),
                 Text(sentence if len(sentence) <= 90 else sentence[:89] + "…"),
                 key=cand_id,
             )
+        if keep is not None and keep.id in self._candidates:
+            table.move_cursor(row=table.get_row_index(keep.id))
         self._show_title()
         self._show_detail()
 
     @property
-    def current(self) -> Mapping[str, Any] | None:
+    def current(self) -> Candidate | None:
         """The highlighted candidate, if any."""
         table: DataTable[Text] = self.query_one(DataTable)
         if not self._candidates or table.row_count == 0:
@@ -135,72 +149,59 @@ class InboxScreen(Screen[None]):
         self.query_one("#inbox-title", Static).update(Text(title))
 
     def _show_detail(self) -> None:
-        doc = self.current
+        candidate = self.current
         detail = Text()
-        if doc is None:
+        if candidate is None:
             detail.append("Nothing to review: `tracker pull` fetches new candidates.", style="dim")
         else:
-            detail.append(str(doc.get("sentence", "")))
-            detail.append(f"\n— {doc.get('speaker') or 'no speaker named'}", style="italic")
-            source = " · ".join(str(doc.get(k)) for k in ("title", "outlet", "published") if doc.get(k))
-            detail.append(f"\n{source}\n{doc.get('url', '')}", style="dim")
+            detail.append(candidate.sentence)
+            detail.append(f"\n— {candidate.speaker or 'no speaker named'}", style="italic")
+            source = " · ".join(v for v in (candidate.title, candidate.outlet, candidate.published) if v)
+            detail.append(f"\n{source}\n{candidate.url}", style="dim")
         self.query_one("#inbox-detail", Static).update(detail)
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()
 
-    def _drop(self, cand_id: str) -> None:
-        self._candidates.pop(cand_id, None)
+    def drop(self, cand_id: str) -> None:
+        """Take a candidate off the list: the app recorded what the analyst decided."""
+        if self._candidates.pop(cand_id, None) is None:
+            return
         table: DataTable[Text] = self.query_one(DataTable)
         table.remove_row(cand_id)
         self._show_title()
         self._show_detail()
 
     def action_accept(self) -> None:
-        doc = self.current
-        if doc is None:
+        candidate = self.current
+        if candidate is None:
             return
-        cand_id = str(doc["id"])
-        issue = self.store.codebook.issue(str(doc.get("issue")))
+        cand_id = candidate.id
+        issue = self.codebook.issue(candidate.issue)
         if issue is None:
-            self.notify(f"{cand_id}: unknown issue {doc.get('issue')!r}", severity="error", markup=False)
+            self.notify(f"{cand_id}: unknown issue {candidate.issue!r}", severity="error", markup=False)
             return
-
-        def record(stance: str, day: str | None) -> None:
-            try:
-                statement = inbox.accept(self.store, cand_id, stance=stance, stated_on=day)
-            except TrackerError as error:
-                self.notify(str(error), severity="error", markup=False)
-                return
-            self._drop(cand_id)
-            self.notify(f"{statement.party} · {statement.issue}: {statement.id} recorded", markup=False)
-            self.post_message(self.Accepted(statement))
 
         def chosen(stance: str | None) -> None:
             if stance is None:
                 return
-            if doc.get("published"):
-                record(stance, None)  # stated on the day it was published
+            if candidate.published:
+                self.post_message(self.Accept(cand_id, stance, None))  # stated on the day it was published
                 return
             # An undated page: the analyst says when it was stated, as `--date` does on the command line.
-            question = "The article has no date: when was it stated?"
-            self.app.push_screen(DatePrompt(question), lambda day: record(stance, day) if day else None)
+            def dated(day: str | None) -> None:
+                if day:
+                    self.post_message(self.Accept(cand_id, stance, day))
 
-        self.app.push_screen(StancePick(issue, str(doc.get("sentence", ""))), chosen)
+            self.app.push_screen(DatePrompt("The article has no date: when was it stated?"), dated)
+
+        self.app.push_screen(StancePick(issue, candidate.sentence), chosen)
 
     def action_reject(self) -> None:
-        doc = self.current
-        if doc is None:
-            return
-        cand_id = str(doc["id"])
-        try:
-            inbox.reject(self.store, cand_id)
-        except TrackerError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        self._drop(cand_id)
-        self.notify(f"{cand_id} rejected", markup=False)
+        candidate = self.current
+        if candidate is not None:
+            self.post_message(self.Reject(candidate.id))
 
     def action_close(self) -> None:
         self.dismiss()
