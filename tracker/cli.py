@@ -20,11 +20,13 @@ import click
 
 from . import dates, statement_input
 from .errors import InputError, TrackerError
+from .evidence import STATED_CHANNELS, Evidence, Policy
 from .formats import Format
-from .model import Issue, Party, sanitise
+from .model import Issue, Party, Statement, sanitise
 from .options import (
     Context,
     as_of_option,
+    evidence_options,
     format_option,
     iso_date,
     issues_option,
@@ -32,6 +34,7 @@ from .options import (
     known_at_option,
     parties_option,
     pass_context,
+    policy_of,
     selection,
     stacked,
 )
@@ -42,10 +45,12 @@ from .render import (
     log_view,
     matrix_view,
     parties_view,
+    policy_view,
     problems_view,
     revision_view,
     show_view,
 )
+from .store import Store
 
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
@@ -169,24 +174,37 @@ def init(context: Context, demo: bool, force: bool, title: str) -> None:
 
 
 @app.command()
-@stacked(as_of_option, known_at_option, parties_option, issues_option, format_option)
+@stacked(as_of_option, known_at_option, parties_option, issues_option, evidence_options, format_option)
 @pass_context
 def matrix(
-    context: Context, as_of: str, known_at: str | None, party: tuple[str, ...], issue: tuple[str, ...], fmt: Format
+    context: Context,
+    as_of: str,
+    known_at: str | None,
+    party: tuple[str, ...],
+    issue: tuple[str, ...],
+    min_grade: str | None,
+    include_reported: bool | None,
+    fmt: Format,
 ) -> None:
-    """Where every party stands on every issue as of a date."""
+    """Where every party stands on every issue as of a date.
+
+    A position is what a party said (official, spokesperson or interview, graded
+    at least the store's threshold); newer reports about it are shown beside it,
+    marked "reported", and a cell where two of its speakers disagree is marked ⚑.
+    """
     store = context.store()
     day = iso_date(as_of)
     assert day is not None
     parties, issues = selection(store, party, issue)
-    grid = store.timeline(known_at_instant(known_at)).matrix(day, parties, issues)
+    policy = policy_of(store, min_grade, include_reported)
+    grid = store.timeline(known_at_instant(known_at), policy).matrix(day, parties, issues)
     emit(matrix_view(grid, store.codebook, store.title), fmt)
 
 
 @app.command()
 @click.argument("start", metavar="FROM")
 @click.argument("end", metavar="[TO]", required=False, default="today")
-@stacked(parties_option, issues_option, known_at_option)
+@stacked(parties_option, issues_option, known_at_option, evidence_options)
 @click.option("--all", "show_all", is_flag=True, help="Also list restatements (same stance, newer statement).")
 @click.option("--exit-code", is_flag=True, help="Exit 1 if anything changed, 0 if not (like git diff).")
 @format_option
@@ -198,6 +216,8 @@ def diff(
     party: tuple[str, ...],
     issue: tuple[str, ...],
     known_at: str | None,
+    min_grade: str | None,
+    include_reported: bool | None,
     show_all: bool,
     exit_code: bool,
     fmt: Format,
@@ -216,7 +236,8 @@ def diff(
     if first > last:
         raise InputError(f"FROM {first} is after TO {last}")
     parties, issues = selection(store, party, issue)
-    changes = store.timeline(known_at_instant(known_at)).diff(first, last, parties, issues, restated=show_all)
+    policy = policy_of(store, min_grade, include_reported)
+    changes = store.timeline(known_at_instant(known_at), policy).diff(first, last, parties, issues, restated=show_all)
     emit(diff_view(changes, store.codebook, store.title), fmt)
     if exit_code and changes.changes:
         raise click.exceptions.Exit(1)
@@ -227,6 +248,7 @@ def diff(
 @click.option("--since", help="Stated on or after this date.")
 @click.option("--until", help="Stated on or before this date.")
 @click.option("--revisions", is_flag=True, help="List every revision, not just the latest of each statement.")
+@evidence_options
 @format_option
 @pass_context
 def log(
@@ -236,9 +258,11 @@ def log(
     since: str | None,
     until: str | None,
     revisions: bool,
+    min_grade: str | None,
+    include_reported: bool | None,
     fmt: Format,
 ) -> None:
-    """The history of statements, newest first."""
+    """The history of statements, newest first; each marked stated or reported."""
     store = context.store()
     parties, issues = selection(store, party, issue)
     start, end = iso_date(since), iso_date(until)
@@ -254,16 +278,46 @@ def log(
         and (end is None or s.stated_on <= end)
     ]
     chosen.sort(key=lambda s: (s.stated_on, s.id, s.rev), reverse=True)
-    emit(log_view(chosen, store.codebook), fmt)
+    emit(log_view(chosen, store.codebook, policy=policy_of(store, min_grade, include_reported)), fmt)
 
 
 @app.command()
 @click.argument("statement_id", metavar="ID")
+@evidence_options
 @format_option
 @pass_context
-def show(context: Context, statement_id: str, fmt: Format) -> None:
-    """One statement (ID, st_…) with all its revisions."""
-    emit(show_view(context.store().history(statement_id)), fmt)
+def show(
+    context: Context, statement_id: str, min_grade: str | None, include_reported: bool | None, fmt: Format
+) -> None:
+    """One statement (ID, st_…) with all its revisions, and whether it counts as a position."""
+    store = context.store()
+    emit(show_view(store.history(statement_id), policy_of(store, min_grade, include_reported)), fmt)
+
+
+@app.command()
+@click.option("--min-grade", metavar="XY", help="The weakest grade a stated statement may have, e.g. C3.")
+@click.option("--window", type=int, metavar="DAYS", help="Days within which two speakers' stances conflict.")
+@format_option
+@pass_context
+def policy(context: Context, min_grade: str | None, window: int | None, fmt: Format) -> None:
+    """Show or set what counts as a party's position in this store.
+
+    \b
+    A statement is *stated* when its channel is official, spokesperson or
+    interview and its grade meets the threshold (reliability at or above X,
+    credibility at or below Y); otherwise it is *reported*: shown beside the
+    position, never as it. Stated statements of one party and issue by
+    different speakers, with different stances, within the window of each
+    other, make the cell contested. With no option, shows the policy.
+    """
+    store = context.store()
+    current = store.policy
+    if min_grade is not None or window is not None:
+        changed = current.overridden(min_grade=min_grade)
+        if window is not None:
+            changed = Policy.from_json({**changed.as_json(), "window_days": window})
+        current = store.set_policy(changed)
+    emit(policy_view(current), fmt)
 
 
 # -- recording -------------------------------------------------------------------
@@ -318,9 +372,32 @@ FLAGS_TO_FIELDS = {"condition": "conditions", "tag": "tags"}
 def add(context: Context, /, fmt: Format, **given: Any) -> None:
     """Record a statement; prints its id.
 
-    --party, --issue, --stance and --date are required.
+    --party, --issue, --stance and --date are required. A statement counts as
+    the party's position only when it is stated (official, spokesperson or
+    interview, graded at least the store's threshold: see `tracker policy`);
+    otherwise it is recorded as a report, and the command says so.
     """
-    emit(revision_view(context.store().add(_fields(given, new=True))), fmt)
+    store = context.store()
+    statement = store.add(_fields(given, new=True))
+    emit(revision_view(statement), fmt)
+    note_if_reported(store, statement)
+
+
+def note_if_reported(store: Store, statement: Statement) -> None:
+    """Tell the analyst, on stderr, when what they recorded will show as a report, not as the position."""
+    policy = store.policy
+    if policy.classify(statement.channel, statement.grade) is Evidence.stated:
+        return
+    why = (
+        f"its channel is {statement.channel}"
+        if statement.channel not in STATED_CHANNELS
+        else f"its grade {statement.grade or '(none)'} is below {policy.min_grade}"
+        if statement.grade
+        else "it has no grade"
+    )
+    click.echo(
+        f"note: {statement.id} is recorded as reported ({why}): it is shown beside the position, not as it.", err=True
+    )
 
 
 @app.command()
@@ -448,16 +525,35 @@ def issues_update(context: Context, issue_id: str, name: str, question: str, key
 
 
 @app.command()
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too (open conflicts).")
 @format_option
 @pass_context
-def check(context: Context, fmt: Format) -> None:
-    """Validate the store; exits 1 and lists every problem if there are any."""
+def check(context: Context, strict: bool, fmt: Format) -> None:
+    """Validate the store; exits 1 and lists every problem if there are any.
+
+    Open conflicts (a party's speakers stating different stances on an issue
+    within the policy's window) are listed as warnings: exit 0 unless --strict.
+    """
     from .checks import find_problems  # only this command needs it
 
     problems, summary = find_problems(context.path)
-    emit(problems_view(problems, summary), fmt)
-    if problems:
+    warnings = [] if problems else conflict_warnings(context.store())
+    emit(problems_view(problems, summary, warnings), fmt)
+    if problems or (strict and warnings):
         raise click.exceptions.Exit(1)
+
+
+def conflict_warnings(store: Store) -> list[str]:
+    """One line per contested cell as of today: who said what, when."""
+    today = dates.today().isoformat()
+    lines = []
+    for cell in store.timeline().conflicts(today):
+        sides = "; ".join(
+            f"{c.stance.label} ({c.statement.speaker or 'unknown speaker'}, {c.statement.stated_on}, {c.statement.id})"
+            for c in (cell, *cell.conflicts)
+        )
+        lines.append(f"conflict: {cell.party} · {cell.issue}: {sides}")
+    return lines
 
 
 @app.command("import")

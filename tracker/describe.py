@@ -89,9 +89,87 @@ def version_grade(cell: Cell, sep: str = " · ") -> str:
 
 
 def evidence(change: Change) -> Statement:
-    """The statement that best explains a change: the newest in the window, else the end point."""
+    """The statement that best explains a change.
+
+    A withdrawal: the withdrawn statement (its retraction gives the reason);
+    reports only: the newest report; otherwise the newest statement that counts
+    in the window, else the end point.
+    """
+    if change.kind is ChangeKind.withdrawn and change.before is not None:
+        return change.before.statement
+    if change.kind is ChangeKind.reported and change.reported:
+        return change.reported[0].statement
     if change.statements:
         return change.statements[-1]
-    cell = change.after or change.before
-    assert cell is not None  # a change has at least one end: Timeline.diff skips cells empty at both
+    cell = change.after or change.before or (change.reported[0] if change.reported else None)
+    assert cell is not None  # a change has an end or a report: Timeline.diff skips cells with neither
     return cell.statement
+
+
+CONTESTED = "⚑"
+"""The mark of a contested cell: two of the party's speakers disagree."""
+REPORTED = "?"
+"""The mark of a cell with reports newer than its position (or reports only)."""
+
+
+def short_day(day: str) -> str:
+    """A date in few characters for a narrow cell: ``03-17`` (the year is the matrix's)."""
+    return day[5:] if len(day) == 10 else day
+
+
+def report_words(report: Cell) -> str:
+    """One report, as a cell's second line says it: "Recognise some · C3 · 03-17"."""
+    grade = report.statement.grade or "ungraded"
+    return f"{report.stance.label} · {grade} · {short_day(report.statement.stated_on)}"
+
+
+def reported_line(reports: tuple[Cell, ...]) -> str:
+    """The reports of a cell in one line: "reported: Recognise some · C3 · 03-17 (+1 more)" ("" for none)."""
+    if not reports:
+        return ""
+    more = f" (+{len(reports) - 1} more)" if len(reports) > 1 else ""
+    return f"reported: {report_words(reports[0])}{more}"
+
+
+def _who(cell: Cell) -> str:
+    return cell.statement.speaker or "unknown speaker"
+
+
+def contested_line(cell: Cell) -> str:
+    """Both sides of a contested cell: "⚑ contested: Partial only (Putin) vs Conditional (Ushakov)" ("" if not)."""
+    if not cell.conflicts:
+        return ""
+    others = ", ".join(f"{c.stance.label} ({_who(c)})" for c in cell.conflicts)
+    return f"{CONTESTED} contested: {cell.stance.label} ({_who(cell)}) vs {others}"
+
+
+def path_words(change: Change) -> str:
+    """The positions a cell went through in the window: "Not now → Unrealistic → Renounce" ("" for one step)."""
+    if len(change.path) < 2:
+        return ""
+    return " → ".join(c.stance.label + (f" {CONTESTED}" if c.contested else "") for c in change.path)
+
+
+def withdrawal_words(change: Change) -> str:
+    """What a withdrawal left: "withdrawn on 2025-05-01; falls back to Not now" (or "; no position left")."""
+    if change.kind is not ChangeKind.withdrawn or change.before is None:
+        return ""
+    day = change.before.statement.withdrawn_on
+    on = f"withdrawn on {day}" if day else WITHDRAWN
+    left = f"falls back to {change.after.stance.label}" if change.after is not None else "no position left"
+    return f"{on}; {left}"
+
+
+def change_words(change: Change) -> str:
+    """A change in one phrase, as the diff and the brief say it, whatever its kind."""
+    if change.kind is ChangeKind.withdrawn:
+        return f"{before_label(change)}: {withdrawal_words(change)}"
+    if change.kind is ChangeKind.contested and change.after is not None:
+        return contested_line(change.after)
+    if change.kind is ChangeKind.reported:
+        return f"reported, not confirmed: {', '.join(report_words(r) for r in change.reported)}"
+    path = path_words(change)
+    if path:
+        return path
+    joint = " = " if change.kind is ChangeKind.restated else " → "
+    return f"{before_label(change)}{joint}{after_label(change)}"

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 import orjson
 
 from . import describe
-from .model import Cell, Change, Codebook, Issue, Party, Statement, without_controls
+from .model import Cell, Change, ChangeKind, Codebook, Issue, Party, Statement, without_controls
 from .timeline import Diff, Matrix
 
 
@@ -140,25 +140,37 @@ def statement_row(s: Statement) -> list[Any]:
     ]  # fmt: skip
 
 
-MATRIX_COLUMNS = ["party", "issue", "stance", "label", "score", "stated_on", "version", "grade", "statement_id"]
-"""The flat matrix: one row per cell that has a position."""
+MATRIX_COLUMNS = [
+    "party", "issue", "stance", "label", "score", "stated_on", "version", "grade", "statement_id",
+    "evidence", "contested", "conflicts", "reported",
+]  # fmt: skip
+"""The flat matrix: one row per cell that has a position or reports (``conflicts`` and ``reported``: the
+other speakers' and the reports' stance codes; a cell with reports only has no stance)."""
 
 
 def matrix_rows(matrix: Matrix) -> list[list[Any]]:
-    """The cells with a position in the order of :data:`MATRIX_COLUMNS`, party by party, issue by issue."""
-    cells = (matrix.cells[(p, i)] for p in matrix.parties for i in matrix.issues if (p, i) in matrix.cells)
-    return [
-        [c.party, c.issue, c.stance.code, c.stance.label, c.stance.score, c.statement.stated_on,
-         c.version, c.statement.grade, c.statement.id]
-        for c in cells
-    ]  # fmt: skip
+    """The cells in the order of :data:`MATRIX_COLUMNS`, party by party, issue by issue."""
+    rows: list[list[Any]] = []
+    for key in ((p, i) for p in matrix.parties for i in matrix.issues):
+        cell = matrix.cells.get(key)
+        if cell is not None:
+            rows.append([
+                cell.party, cell.issue, cell.stance.code, cell.stance.label, cell.stance.score,
+                cell.statement.stated_on, cell.version, cell.statement.grade, cell.statement.id,
+                cell.evidence.value, cell.contested, [c.stance.code for c in cell.conflicts],
+                [r.stance.code for r in cell.reported],
+            ])  # fmt: skip
+        elif key in matrix.unconfirmed:
+            reports = [r.stance.code for r in matrix.unconfirmed[key]]
+            rows.append([*key, "", "", "", "", 0, "", "", "", False, [], reports])
+    return rows
 
 
 DIFF_COLUMNS = [
     "from", "to", "party", "issue", "kind",
     "before_stance", "before_label", "before_score", "before_stated_on", "before_statement_id", "before_grade",
     "after_stance", "after_label", "after_score", "after_stated_on", "after_statement_id", "after_grade",
-    "shift", "movement", "statements", "speaker", "quote", "source_url",
+    "shift", "movement", "statements", "speaker", "quote", "source_url", "path", "reported",
 ]  # fmt: skip
 """The flat diff: one row per change, both ends spelled out."""
 
@@ -177,6 +189,7 @@ def diff_row(diff: Diff, c: Change) -> list[Any]:
     return [
         diff.start, diff.end, c.party, c.issue, c.kind, *_cell_columns(c.before), *_cell_columns(c.after),
         c.shift, c.movement, [s.id for s in c.statements], evidence.speaker, evidence.quote, evidence.source.url,
+        " → ".join(step.stance.code for step in c.path), [r.statement.id for r in c.reported],
     ]  # fmt: skip
 
 
@@ -184,11 +197,20 @@ def diff_row(diff: Diff, c: Change) -> list[Any]:
 
 
 def matrix_markdown(matrix: Matrix, parties: Sequence[Party], issues: Sequence[Issue], heading: str) -> str:
-    """The matrix as a pipe table of stance labels: a row per party, a column per issue, "—" for no position."""
-    rows = [
-        [p.name] + [matrix.cells[(p.id, i.id)].stance.label if (p.id, i.id) in matrix.cells else "—" for i in issues]
-        for p in parties
-    ]
+    """The matrix as a pipe table of stance labels: a row per party, a column per issue, "—" for no position.
+
+    A contested cell is marked ⚑ with the other stances; reports follow as "(reported: …)".
+    """
+
+    def shown(party: Party, issue: Issue) -> str:
+        cell = matrix.cells.get((party.id, issue.id))
+        reports = cell.reported if cell is not None else matrix.unconfirmed.get((party.id, issue.id), ())
+        text = "—" if cell is None else cell.stance.label
+        if cell is not None and cell.contested:
+            text = f"{describe.CONTESTED} {text} vs " + ", ".join(c.stance.label for c in cell.conflicts)
+        return text + (f" ({describe.reported_line(reports)})" if reports else "")
+
+    rows = [[p.name] + [shown(p, i) for i in issues] for p in parties]
     return f"## {md_text(heading)}\n\n" + pipe_table(["party"] + [i.name for i in issues], rows)
 
 
@@ -206,25 +228,35 @@ def _md_statement(statement: Statement, book: Codebook) -> str:
 
 
 def diff_markdown(diff: Diff, book: Codebook, title: str) -> str:
-    """The morning brief: a title with the dates, a section per issue, a bullet per change."""
+    """The morning brief: a title with the dates, a section per issue, a bullet per change, then the reports
+    that moved no position ("reported, not confirmed")."""
     lines = [f"# {md_text(title)}: what changed {diff.start} → {diff.end}", ""]
     if diff.known_at:
         lines += [f"_As the record stood at {diff.known_at}._", ""]
     if not diff.changes:
         return "\n".join([*lines, "No changes.", ""])
+    moves = [c for c in diff.changes if c.kind is not ChangeKind.reported]
     for issue in book.issues:
-        changes = [c for c in diff.changes if c.issue == issue.id]
+        changes = [c for c in moves if c.issue == issue.id]
         if not changes:
             continue
         lines += [f"## {md_text(issue.name)}", ""]
         for change in changes:
             party = book.party(change.party)
-            before, after = md_text(describe.before_label(change)), md_text(describe.after_label(change))
-            moved = describe.direction(change, issue)
-            head = f"- **{md_text(party.name if party else change.party)}**: {before} → {after}"
+            moved = describe.direction(change, issue) if change.kind is ChangeKind.changed else ""
+            head = f"- **{md_text(party.name if party else change.party)}**: {md_text(describe.change_words(change))}"
             head += f" ({moved})" if moved else ""
-            evidence = describe.evidence(change)
-            lines.append(f"{head}. {_md_statement(evidence, book)}")
+            lines.append(f"{head}. {_md_statement(describe.evidence(change), book)}")
             lines += [f"  - earlier: {_md_statement(s, book)}" for s in change.statements[:-1]]
+            lines += [f"  - reported: {_md_statement(r.statement, book)}" for r in change.reported]
+        lines.append("")
+    reports = [(c, r) for c in diff.changes if c.kind is ChangeKind.reported for r in c.reported]
+    if reports:
+        lines += ["## Reported, not confirmed", ""]
+        for change, report in reports:
+            party = book.party(change.party)
+            issue_name = book.require_issue(change.issue).name
+            who = md_text(f"{party.name if party else change.party} · {issue_name}")
+            lines.append(f"- **{who}**: {_md_statement(report.statement, book)}")
         lines.append("")
     return "\n".join(lines)

@@ -16,6 +16,7 @@ import click
 
 from . import dates
 from .errors import StoreError
+from .evidence import Policy
 from .formats import Format
 from .store import Store
 
@@ -76,6 +77,27 @@ known_at_option = click.option(
 )
 parties_option = click.option("--party", "-p", multiple=True, help="Only this party (repeatable).")
 issues_option = click.option("--issue", "-i", multiple=True, help="Only this issue (repeatable).")
+
+
+min_grade_option = click.option(
+    "--min-grade",
+    metavar="XY",
+    help="Count as stated only statements graded at least this well (reliability A-F at or above X, "
+    "credibility 1-6 at or below Y; default: the store's policy, C3).",
+)
+include_reported_option = click.option(
+    "--include-reported",
+    is_flag=True,
+    default=None,
+    help="Let reports (media reports, leaks, low grades) count as positions too.",
+)
+evidence_options = stacked(min_grade_option, include_reported_option)
+"""What counts as a position, for one run: every reading command takes these."""
+
+
+def policy_of(store: Store, min_grade: str | None, include_reported: bool | None) -> Policy:
+    """The store's policy with this run's ``--min-grade`` / ``--include-reported``."""
+    return store.policy.overridden(min_grade=min_grade, include_reported=include_reported)
 
 
 def iso_date(text: str | None) -> str | None:

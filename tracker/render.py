@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import describe
+from .evidence import STATED_CHANNELS, Evidence, Policy
 from .formats import (
     DIFF_COLUMNS,
     MATRIX_COLUMNS,
@@ -135,23 +136,44 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
         row: list[RenderableType] = [Plain(party.name, style=f"bold {party.color}" if party.color else "bold")]
         for issue in issues:
             cell = matrix.cells.get((party.id, issue.id))
+            reports = cell.reported if cell is not None else matrix.unconfirmed.get((party.id, issue.id), ())
             if cell is None:
-                row.append(Plain(describe.NO_POSITION, style="dim"))
-                continue
-            text = stance_text(cell.stance, issue)
-            text.append(f"\n{cell.statement.stated_on}\n{describe.version_grade(cell)}", style="dim")
+                text = Plain(describe.NO_POSITION, style="dim")
+            else:
+                text = Plain(f"{describe.CONTESTED} " if cell.contested else "", style="bold")
+                text.append_text(stance_text(cell.stance, issue))
+                text.append(f"\n{cell.statement.stated_on}\n{describe.version_grade(cell)}", style="dim")
+                if cell.contested:
+                    others = ", ".join(f"{c.stance.label} ({c.statement.speaker or '?'})" for c in cell.conflicts)
+                    text.append(f"\nvs {others}", style="bold")
+            if reports:
+                text.append(f"\n{describe.REPORTED} {describe.reported_line(reports)}", style="italic")
             row.append(text)
         table.add_row(*row)
     markdown = matrix_markdown(matrix, parties, issues, heading)
     rows = matrix_rows(matrix)
-    return View(matrix.as_json(), MATRIX_COLUMNS, rows, heading, Group(table, legend()), lambda: markdown)
+    key = Plain(
+        f"{describe.CONTESTED} contested: the party's speakers disagree · {describe.REPORTED} reported, not a "
+        f"position (policy: stated at {matrix.policy.min_grade} or better"
+        + (", reports included" if matrix.policy.include_reported else "")
+        + ")",
+        style="dim",
+    )
+    return View(matrix.as_json(), MATRIX_COLUMNS, rows, heading, Group(table, legend(), key), lambda: markdown)
 
 
 def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def log_view(statements: Sequence[Statement], book: Codebook, *, title: str = "Statements") -> View:
+def _with_evidence(statement: Statement, policy: Policy) -> dict[str, Any]:
+    """A statement's JSON with how it counts under ``policy``: ``evidence`` is stated or reported."""
+    return {**statement.as_json(), "evidence": policy.classify(statement.channel, statement.grade).value}
+
+
+def log_view(
+    statements: Sequence[Statement], book: Codebook, *, title: str = "Statements", policy: Policy | None = None
+) -> View:
     table = Table(title=Plain(title), title_justify="left", show_lines=True)
     table.add_column("date", no_wrap=True)
     table.add_column("party · issue")
@@ -166,9 +188,12 @@ def log_view(statements: Sequence[Statement], book: Codebook, *, title: str = "S
             label = Plain(f"{s.stance} (retracted)", style="strike dim")
         said = Plain(_short((s.quote and f"“{s.quote}”") or s.summary, 160))
         said.append(f"\n— {s.speaker or 'unknown speaker'} · {s.id}" + (f" r{s.rev}" if s.rev > 1 else ""), style="dim")
-        table.add_row(Plain(s.stated_on), Plain(f"{s.party} · {s.issue}"), label, Plain(s.grade), said)
+        graded = Plain(s.grade or "ungraded")
+        if policy is not None and policy.classify(s.channel, s.grade) is Evidence.reported:
+            graded.append("\nreported", style="italic")
+        table.add_row(Plain(s.stated_on), Plain(f"{s.party} · {s.issue}"), label, graded, said)
     return View(
-        [s.as_json() for s in statements],
+        [_with_evidence(s, policy) if policy is not None else s.as_json() for s in statements],
         STATEMENT_COLUMNS,
         [statement_row(s) for s in statements],
         title,
@@ -177,7 +202,7 @@ def log_view(statements: Sequence[Statement], book: Codebook, *, title: str = "S
     )
 
 
-def statement_details(s: Statement) -> Table:
+def statement_details(s: Statement, policy: Policy | None = None) -> Table:
     """Every field of one revision, as a two-column grid."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -190,6 +215,7 @@ def statement_details(s: Statement) -> Table:
         ("speaker", s.speaker),
         ("channel", s.channel),
         ("grade", s.grade),
+        ("evidence", _evidence_words(s, policy)),
         ("summary", s.summary),
         ("quote", s.quote and f"“{s.quote}”"),
         ("conditions", "; ".join(s.conditions)),
@@ -207,9 +233,21 @@ def statement_details(s: Statement) -> Table:
     return grid
 
 
-def show_view(revisions: Sequence[Statement]) -> View:
+def _evidence_words(s: Statement, policy: Policy | None) -> str:
+    """Whether a statement counts as the party's position, and why not when it does not."""
+    if policy is None:
+        return ""
+    if policy.classify(s.channel, s.grade) is Evidence.stated:
+        return "stated: can be the party's position"
+    why = f"channel {s.channel}" if s.channel not in STATED_CHANNELS else f"grade {s.grade or 'none'}"
+    return f"reported ({why}; the threshold is {policy.min_grade}): shown beside the position, never as it"
+
+
+def show_view(revisions: Sequence[Statement], policy: Policy | None = None) -> View:
     latest = revisions[-1]
     data = {**latest.as_json(), "revisions": [r.as_json() for r in revisions]}
+    if policy is not None:
+        data = {**_with_evidence(latest, policy), "revisions": [_with_evidence(r, policy) for r in revisions]}
     history = Table(title=Plain("Revisions"), title_justify="left")
     for column in ("rev", "recorded_at", "by", "stance", "stated_on", "change"):
         history.add_column(column)
@@ -222,7 +260,7 @@ def show_view(revisions: Sequence[Statement]) -> View:
         STATEMENT_COLUMNS,
         [statement_row(r) for r in revisions],
         latest.id,
-        Group(statement_details(latest), history),
+        Group(statement_details(latest, policy), history),
     )
 
 
@@ -252,13 +290,26 @@ def issues_view(issues: Sequence[Issue]) -> View:
     return View([i.as_json() for i in issues], ["id", "name", "question", "scale", "keywords"], rows, "Issues", table)
 
 
-def problems_view(problems: Sequence[str], summary: str) -> View:
+def policy_view(policy: Policy) -> View:
+    """What counts as a position: the threshold and the conflict window."""
+    rows: list[list[Any]] = [
+        ["min_grade", policy.min_grade, "stated: official, spokesperson or interview, graded at least this well"],
+        ["window_days", policy.window_days, "two speakers' different stances this close together conflict"],
+    ]
+    return View(policy.as_json(), ["setting", "value", "meaning"], rows, "Policy")
+
+
+def problems_view(problems: Sequence[str], summary: str, warnings: Sequence[str] = ()) -> View:
+    rows = [[p] for p in problems] + [[f"warning: {w}"] for w in warnings]
+    table: RenderableType | None = None
+    if not problems:
+        table = Group(Plain(summary), *(Plain(f"warning: {w}", style="yellow") for w in warnings))
     return View(
-        {"ok": not problems, "problems": list(problems), "summary": summary},
+        {"ok": not problems, "problems": list(problems), "warnings": list(warnings), "summary": summary},
         ["problem"],
-        [[p] for p in problems],
-        f"{len(problems)} problem(s)",
-        None if problems else Plain(summary),
+        rows,
+        f"{len(problems)} problem(s)" + (f", {len(warnings)} warning(s)" if warnings else ""),
+        table,
     )
 
 
@@ -268,15 +319,28 @@ def problems_view(problems: Sequence[str], summary: str) -> View:
 def _change_summary(change: Change, book: Codebook) -> Text:
     issue = book.require_issue(change.issue)
     text = Plain()
-    if change.before is not None:
-        text.append_text(stance_text(change.before.stance, issue))
+    if change.kind is ChangeKind.withdrawn:
+        if change.before is not None:
+            text.append_text(stance_text(change.before.stance, issue))
+        text.append(f"\n{describe.withdrawal_words(change)}", style="italic")
+        return text
+    if change.kind is ChangeKind.contested and change.after is not None:
+        text.append(describe.contested_line(change.after), style="bold")
+        return text
+    if len(change.path) > 1:
+        for n, step in enumerate(change.path):
+            text.append(" → " if n else "")
+            text.append_text(stance_text(step.stance, issue))
     else:
-        text.append(describe.NO_POSITION, style="dim")
-    text.append(" → " if change.kind is not ChangeKind.restated else " = ")
-    if change.after is not None:
-        text.append_text(stance_text(change.after.stance, issue))
-    else:
-        text.append(describe.WITHDRAWN, style="dim")
+        if change.before is not None:
+            text.append_text(stance_text(change.before.stance, issue))
+        else:
+            text.append(describe.NO_POSITION, style="dim")
+        text.append(" → " if change.kind is not ChangeKind.restated else " = ")
+        if change.after is not None:
+            text.append_text(stance_text(change.after.stance, issue))
+        else:
+            text.append(describe.WITHDRAWN, style="dim")
     moved = describe.direction(change, issue)
     if moved:
         text.append(f"\n{moved}", style="italic")
@@ -287,12 +351,30 @@ def _quoted(statement: Statement) -> str:
     return f"“{statement.quote}”" if statement.quote else statement.summary
 
 
+def _said(statement: Statement) -> Plain:
+    """Who said what, graded, and where: the evidence column of a change."""
+    said = Plain(f"{statement.stated_on} · {statement.speaker or 'unknown speaker'}", style="bold")
+    said.append(f" · {statement.grade}" if statement.grade else "")
+    said.append(f"\n{_short(_quoted(statement), 200)}")
+    source = " — ".join(v for v in (statement.source.outlet or statement.source.title, statement.source.url) if v)
+    if source:
+        said.append(f"\n{source}", style="dim")
+    return said
+
+
+def _party_name(book: Codebook, party_id: str) -> Plain:
+    party = book.party(party_id)
+    name = party.name if party else party_id
+    return Plain(name, style=f"bold {party.color}" if party and party.color else "bold")
+
+
 def diff_view(diff: Diff, book: Codebook, title: str) -> View:
     heading = f"What changed: {diff.start} → {diff.end}" + (f" (as known at {diff.known_at})" if diff.known_at else "")
     empty = f"No changes between {diff.start} and {diff.end}."
     tables: list[RenderableType] = [Plain(f"{title}: {heading}", style="bold")]
+    moves = [c for c in diff.changes if c.kind is not ChangeKind.reported]
     for issue in book.issues:
-        changes = [c for c in diff.changes if c.issue == issue.id]
+        changes = [c for c in moves if c.issue == issue.id]
         if not changes:
             continue
         table = Table(title=Plain(f"{issue.name} — {issue.question}"), title_justify="left", show_lines=True)
@@ -300,22 +382,23 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
         table.add_column("change", max_width=30)
         table.add_column("latest statement", ratio=1, overflow="fold")
         for change in changes:
-            party = book.party(change.party)
-            evidence = describe.evidence(change)
-            said = Plain(f"{evidence.stated_on} · {evidence.speaker or 'unknown speaker'}", style="bold")
-            said.append(f" · {evidence.grade}" if evidence.grade else "")
-            said.append(f"\n{_short(_quoted(evidence), 200)}")
-            source = " — ".join(v for v in (evidence.source.outlet or evidence.source.title, evidence.source.url) if v)
-            if source:
-                said.append(f"\n{source}", style="dim")
+            said = _said(describe.evidence(change))
             if len(change.statements) > 1:
                 said.append(f"\n({len(change.statements)} statements in the window: tracker log)", style="dim")
-            name = party.name if party else change.party
-            table.add_row(
-                Plain(name, style=f"bold {party.color}" if party and party.color else "bold"),
-                _change_summary(change, book),
-                said,
-            )
+            if change.reported:
+                said.append(f"\n{describe.REPORTED} {describe.reported_line(change.reported)}", style="italic")
+            table.add_row(_party_name(book, change.party), _change_summary(change, book), said)
+        tables.append(table)
+    reports = [(c, r) for c in diff.changes for r in c.reported if c.kind is ChangeKind.reported]
+    if reports:
+        table = Table(title=Plain("Reported, not confirmed"), title_justify="left", show_lines=True)
+        table.add_column("party · issue", no_wrap=True)
+        table.add_column("reported", max_width=30)
+        table.add_column("report", ratio=1, overflow="fold")
+        for change, report in reports:
+            issue = book.require_issue(change.issue)
+            where = _party_name(book, change.party).append(f" · {issue.name}")
+            table.add_row(where, stance_text(report.stance, issue), _said(report.statement))
         tables.append(table)
     rendered: RenderableType = Group(*tables, legend()) if diff.changes else Plain(empty)
     brief = partial(diff_markdown, diff, book, title)  # built only for --format markdown

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from operator import attrgetter, itemgetter
@@ -25,6 +25,7 @@ from typing import Any
 
 from .dates import format_instant, is_instant, normalise_instant, now_instant
 from .errors import InputError, StoreError
+from .evidence import Policy
 from .ids import ulid
 from .inbox_model import Candidate, CandidateStatus, Feed, FeedUpdate
 from .model import (
@@ -113,7 +114,7 @@ class Store:
         """The thread holding the write lock: only it may nest writes inside it."""
         self.backup: Path | None = None
         """The copy kept when this store migrated the file to a newer schema, if it did."""
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[Hashable, Any] = {}
         self._cache_generation = -1
         self._db.read()  # fail now, with the file's name, if it is not a store
 
@@ -143,7 +144,7 @@ class Store:
             self._cache_generation = self._db.generation
         return data
 
-    def _cached(self, key: str, build: Any) -> Any:
+    def _cached(self, key: Hashable, build: Any) -> Any:
         if not (self._write_depth and self._cache_generation == self._db.generation):
             self._tables()  # a stat: did another process write? Not while we hold the lock.
         if key not in self._cache:
@@ -287,11 +288,38 @@ class Store:
             revisions.sort(key=_REV)  # stable: two revisions of one number stay in the order recorded
         return found
 
-    def timeline(self, known_at: datetime | None = None) -> Timeline:
-        """The positions as the file says now, or as it said at ``known_at``."""
+    @property
+    def policy(self) -> Policy:
+        """What counts as a position in this store (``meta.policy``; the defaults when it has none)."""
+
+        def build() -> Policy:
+            meta = next(iter(self._tables()["meta"].values()))
+            try:
+                return Policy.from_json(meta.get("policy"))
+            except InputError as error:
+                raise StoreError(f"{self.path}: bad policy in meta: {error} (run `tracker check`)") from None
+
+        policy: Policy = self._cached("policy", build)
+        return policy
+
+    def set_policy(self, policy: Policy) -> Policy:
+        """Keep ``policy`` (its threshold and window) as the store's: a write like any other."""
+        with self.writing():
+            key, meta = next(iter(self._tables()["meta"].items()))
+            self._db.update("meta", [key], {**meta, "policy": policy.as_json()})
+        return policy
+
+    def timeline(self, known_at: datetime | None = None, policy: Policy | None = None) -> Timeline:
+        """The positions as the file says now, or as it said at ``known_at``, under ``policy``
+        (default: the store's own)."""
+        policy = policy or self.policy
         if known_at is not None:
-            return Timeline.from_documents(self.codebook, self._records(), known_at=format_instant(known_at))
-        timeline: Timeline = self._cached("timeline", lambda: Timeline.from_documents(self.codebook, self._records()))
+            return Timeline.from_documents(
+                self.codebook, self._records(), known_at=format_instant(known_at), policy=policy
+            )
+        timeline: Timeline = self._cached(
+            ("timeline", policy), lambda: Timeline.from_documents(self.codebook, self._records(), policy=policy)
+        )
         return timeline
 
     # -- writing ---------------------------------------------------------

@@ -345,6 +345,11 @@ class Timeline:
                     unconfirmed[(party, issue)] = reports
         return Matrix(as_of, self.known_at, party_ids, issue_ids, cells, self.policy, unconfirmed)
 
+    def conflicts(self, as_of: str) -> list[Cell]:
+        """The contested cells as of a date, party by party, issue by issue."""
+        found = (self.cell(p.id, i.id, as_of) for p in self.codebook.parties for i in self.codebook.issues)
+        return [cell for cell in found if cell is not None and cell.contested]
+
     def change_dates(self) -> list[str]:
         """Every date on which some cell changed (a position, a withdrawal or a report), oldest first."""
         tracks = [*self._positions.values(), *self._reports.values()]

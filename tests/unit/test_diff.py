@@ -12,7 +12,14 @@ D0, D1, D2, D3 = "2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"
 
 def said(store: Store, party: str, issue: str, stance: str, on: str, **extra: Any) -> str:
     """Record one statement and return its id."""
-    fields = {"party": party, "issue": issue, "stance": stance, "stated_on": on, "speaker": f"{party} speaker", "grade": "B2"}
+    fields = {
+        "party": party,
+        "issue": issue,
+        "stance": stance,
+        "stated_on": on,
+        "speaker": f"{party} speaker",
+        "grade": "B2",
+    }
     return store.add({**fields, **extra}).id
 
 

@@ -60,7 +60,9 @@ def stance_at(timeline: Timeline, as_of: str, party: str = "russia", issue: str 
 
 
 def said(store: Store, stance: str, on: str, party: str = "russia", issue: str = "nato") -> Statement:
-    return store.add({"party": party, "issue": issue, "stance": stance, "stated_on": on, "speaker": "someone", "grade": "B2"})
+    return store.add(
+        {"party": party, "issue": issue, "stance": stance, "stated_on": on, "speaker": "someone", "grade": "B2"}
+    )
 
 
 def instant(text: str) -> datetime:
