@@ -166,11 +166,6 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _with_evidence(statement: Statement, policy: Policy) -> dict[str, Any]:
-    """A statement's JSON with how it counts under ``policy``: ``evidence`` is stated or reported."""
-    return {**statement.as_json(), "evidence": policy.classify(statement.channel, statement.grade).value}
-
-
 def log_view(
     statements: Sequence[Statement], book: Codebook, *, title: str = "Statements", policy: Policy | None = None
 ) -> View:
@@ -193,7 +188,7 @@ def log_view(
             graded.append("\nreported", style="italic")
         table.add_row(Plain(s.stated_on), Plain(f"{s.party} · {s.issue}"), label, graded, said)
     return View(
-        [_with_evidence(s, policy) if policy is not None else s.as_json() for s in statements],
+        [s.as_json() for s in statements],
         STATEMENT_COLUMNS,
         [statement_row(s) for s in statements],
         title,
@@ -246,8 +241,6 @@ def _evidence_words(s: Statement, policy: Policy | None) -> str:
 def show_view(revisions: Sequence[Statement], policy: Policy | None = None) -> View:
     latest = revisions[-1]
     data = {**latest.as_json(), "revisions": [r.as_json() for r in revisions]}
-    if policy is not None:
-        data = {**_with_evidence(latest, policy), "revisions": [_with_evidence(r, policy) for r in revisions]}
     history = Table(title=Plain("Revisions"), title_justify="left")
     for column in ("rev", "recorded_at", "by", "stance", "stated_on", "change"):
         history.add_column(column)

@@ -19,7 +19,7 @@ from tracker.store import Store, default_tables
 
 
 def add_args(party: str = "russia", issue: str = "nato", stance: str = "renounce", on: str = "2025-02-12") -> list[str]:
-    return ["add", "--party", party, "--issue", issue, "--stance", stance, "--date", on]
+    return ["add", "--party", party, "--issue", issue, "--stance", stance, "--date", on, "--grade", "B2"]
 
 
 def add(invoke: Invoke, db: Path, *extra: str, **given: str) -> dict[str, Any]:
@@ -435,7 +435,8 @@ def test_init_where_no_file_can_be_is_one_line(invoke: Invoke, tmp_path: Path) -
 
 def test_matrix_formats(invoke: Invoke, demo_path: Path) -> None:
     grid = as_json(invoke, demo_path, "matrix", "--as-of", "2025-03-31")
-    assert set(grid) == {"as_of", "known_at", "parties", "issues", "cells"}
+    assert set(grid) == {"as_of", "known_at", "policy", "parties", "issues", "cells", "unconfirmed"}
+    assert grid["policy"] == {"min_grade": "C3", "window_days": 7, "include_reported": False}
     assert grid["as_of"] == "2025-03-31" and grid["known_at"] is None
     for cell in grid["cells"]:
         assert set(cell) == {
@@ -448,14 +449,23 @@ def test_matrix_formats(invoke: Invoke, demo_path: Path) -> None:
             "statement_id",
             "version",
             "grade",
+            "speaker",
+            "evidence",
+            "contested",
+            "conflicts",
+            "reported",
         }
-        assert cell["stated_on"] <= "2025-03-31"
+        assert cell["stated_on"] <= "2025-03-31" and cell["evidence"] == "stated"
 
     rows = list(
         csv.DictReader(io.StringIO(ok(invoke("matrix", "--as-of", "2025-03-31", "-f", "csv", db=demo_path)).stdout))
     )
-    assert [(r["party"], r["issue"], r["stance"]) for r in rows] == [
+    assert [(r["party"], r["issue"], r["stance"]) for r in rows if r["stance"]] == [
         (c["party"], c["issue"], c["stance"]) for c in grid["cells"]
+    ]
+    unconfirmed = [(r["party"], r["issue"], r["reported"]) for r in rows if not r["stance"]]
+    assert unconfirmed == [
+        (u["party"], u["issue"], "; ".join(r["stance"] for r in u["reported"])) for u in grid["unconfirmed"]
     ]
 
     markdown = ok(invoke("matrix", "--as-of", "2025-03-31", "--format", "markdown", db=demo_path)).stdout

@@ -210,7 +210,7 @@ def test_csv_import_flattens_the_source_and_splits_lists(invoke: Invoke, store_p
 
 def test_csv_import_takes_only_the_required_columns_and_a_bom(invoke: Invoke, store_path: Path, tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
-    source.write_bytes("\ufeffparty,issue,stance,stated_on\r\nukraine,kursk,exchange,2025-02-11\r\n".encode())
+    source.write_bytes("\ufeffparty,issue,stance,stated_on,grade\r\nukraine,kursk,exchange,2025-02-11,B2\r\n".encode())
     ok(invoke("import", str(source), db=store_path))
     cell = as_json(invoke, store_path, "matrix", "--as-of", "2025-03-01")["cells"][0]
     assert (cell["party"], cell["issue"], cell["stance"]) == ("ukraine", "kursk", "exchange")
@@ -360,7 +360,7 @@ def test_json_export_import_round_trips(invoke: Invoke, demo_path: Path, tmp_pat
 
 def test_json_round_trip_keeps_known_at(invoke: Invoke, store_path: Path, tmp_path: Path) -> None:
     first = as_json(invoke, store_path, "add", "--party", "usa", "--issue", "nato", "--stance", "not-now",
-                    "--date", "2025-02-12")  # fmt: skip
+                    "--date", "2025-02-12", "--grade", "B2")  # fmt: skip
     ok(invoke("correct", first["id"], "--stance", "unrealistic", db=store_path))
     source = tmp_path / "export.json"
     ok(invoke("export", "-o", str(source), db=store_path))
@@ -440,9 +440,9 @@ def test_of_two_statements_on_one_day_the_later_row_stands(invoke: Invoke, store
     """Same-day statements are ordered by id, and an import's ids follow the file's rows."""
     source = tmp_path / "tie.csv"
     source.write_text(
-        "party,issue,stance,stated_on\n"
-        + "russia,nato,renounce,2025-05-01\n" * 20
-        + "russia,nato,not-now,2025-05-01\n",
+        "party,issue,stance,stated_on,grade\n"
+        + "russia,nato,renounce,2025-05-01,B2\n" * 20
+        + "russia,nato,not-now,2025-05-01,B2\n",
         encoding="utf-8",
     )
     assert invoke("import", str(source), db=store_path).exit_code == 0

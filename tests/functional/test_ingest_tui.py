@@ -58,8 +58,9 @@ async def test_accept_and_reject_with_keys(store_path: Path) -> None:
             "2025-03-14",
             "http://news.test/kursk",
         )
-        shown = app.timeline.cell("russia", "kursk", "2025-12-31")
-        assert shown is not None and shown.statement.id == statement.id  # the matrix behind shows it at once
+        # the matrix behind shows it at once, as a report (the press, not the party)
+        shown = app.timeline.reported("russia", "kursk", "2025-12-31")
+        assert [r.statement.id for r in shown] == [statement.id]
 
         detail = screen.query_one("#inbox-detail", Static).render()
         assert MARKUP["click"] in str(detail) and MARKUP["bold"] in str(detail)  # literal, not applied

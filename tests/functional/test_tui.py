@@ -76,7 +76,7 @@ async def test_matrix_shows_each_cell_with_version_date_and_grade(demo_path: Pat
         shown = screen_text(app)
         assert "Russia–Ukraine–US negotiations, 2025" in shown
         assert "as of 2025-03-31" in shown
-        assert cell(app, "russia", "kursk").split("\n") == ["Surrender", "···●· v3 A1", "2025-03-14", "Vladimir Putin"]
+        assert cell(app, "russia", "kursk").split("\n") == ["Surrender", "···●· v2 A1", "2025-03-14", "Vladimir Putin"]
         assert cell(app, "europe", "territory").startswith("no position")
         assert labels(app) == expected_labels(demo_path, END)
         for text in ("Russia", "United States", "Ceasefire", "Surrender", "Kyiv's pole", "Moscow's pole"):
@@ -124,7 +124,9 @@ async def test_goto_asks_for_a_date_and_refuses_a_bad_one(demo_path: Path) -> No
         await type_into(pilot, "#date", "2025-03-12")
         await pilot.press("enter")
         assert app.as_of == "2025-03-12"
-        assert cell(app, "russia", "kursk").startswith("Expel by force")
+        # The visit of 12 March is a report, not a position: shown as one, never as the cell's stance.
+        assert cell(app, "russia", "kursk").startswith("no position")
+        assert "? Expel by force · C6 · 03-12" in cell(app, "russia", "kursk")
 
 
 async def test_compare_marks_what_moved_with_old_new_and_direction(demo_path: Path) -> None:
@@ -143,14 +145,15 @@ async def test_compare_marks_what_moved_with_old_new_and_direction(demo_path: Pa
             if cell(app, p.id, i.id).startswith("◆")
         }
         assert marked == moved
-        # Putin went from "expel by force" (the far pole) back to "surrender": one step toward Kyiv's pole.
+        # Putin's words of 13-14 March are Russia's first stated Kursk position (the visit was a report).
         russia_kursk = cell(app, "russia", "kursk").split("\n")
         assert russia_kursk[0] == "◆ Surrender" == painted(app, "russia", "kursk")
-        assert russia_kursk[3].startswith("◀ from Expel by force")
+        assert russia_kursk[3].startswith("+ new")
         assert f"{len(moved)} moved" in screen_text(app)
         await put_cursor(pilot, "russia", "kursk")
-        said = "changed: Expel by force → Surrender (◀ -1 toward hold-as-leverage, toward the others)"
+        said = "new: no position → Surrender"
         assert said in screen_text(app)  # the words of tracker diff
+        assert "? reported: Expel by force · C6 · 03-12" not in screen_text(app)  # older than the position
         await pilot.press("[")  # stepping keeps the comparison
         assert app.compare == "2025-03-12"
         assert labels(app) == expected_labels(demo_path, "2025-03-17")
@@ -245,25 +248,25 @@ async def test_correct_and_retract_through_the_forms_add_revisions(demo_path: Pa
         assert "RETRACTED" in screen_text(app) and "r3 retracted" in screen_text(app)
         await pilot.press("escape")
         # the 13 March statement stands again: same stance, one version fewer
-        assert cell(app, "russia", "kursk").split("\n")[:3] == ["Surrender", "···●· v2 A1", "2025-03-13"]
+        assert cell(app, "russia", "kursk").split("\n")[:3] == ["Surrender", "···●· v1 A1", "2025-03-13"]
 
 
 async def test_a_position_withdrawn_on_a_date_stands_only_before_it(demo_path: Path) -> None:
     app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE) as pilot:
         await put_cursor(pilot, "usa", "territory")
-        assert cell(app, "usa", "territory").startswith("Recognise some")
+        assert cell(app, "usa", "territory").startswith("Freeze, no recognition")
         await pilot.press("x")
         await type_into(pilot, "#reason", "offer withdrawn")
         await type_into(pilot, "#withdrawn", "2025-03-20")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not cell(app, "usa", "territory").startswith("Recognise some"))
+        await wait_for(pilot, lambda: not cell(app, "usa", "territory").startswith("Freeze, no recognition"))
         assert labels(app) == expected_labels(demo_path, END)
         assert "2025-03-20" in app.change_dates
         await pilot.press("[")
         assert app.as_of == "2025-03-20"
         await pilot.press("[")
-        assert cell(app, "usa", "territory").startswith("Recognise some")
+        assert cell(app, "usa", "territory").startswith("Freeze, no recognition")
 
 
 async def test_bad_form_input_is_refused_beside_each_field(demo_path: Path) -> None:
@@ -305,7 +308,9 @@ async def test_reloads_after_another_process_writes_keeping_cursor_and_dates(dem
     async with app.run_test(size=SIZE) as pilot:
         await put_cursor(pilot, "usa", "sanctions")
         other = Store(demo_path)  # another terminal's `tracker add`
-        other.add({"party": "europe", "issue": "sanctions", "stance": "tighten", "stated_on": "2025-03-10"})
+        other.add(
+            {"party": "europe", "issue": "sanctions", "stance": "tighten", "stated_on": "2025-03-10", "grade": "B2"}
+        )
         await wait_for(pilot, lambda: cell(app, "europe", "sanctions").startswith("◆ Tighten"))
         assert (app.as_of, app.compare) == ("2025-03-14", "2025-03-01")
         assert app.query_one(MatrixTable).cursor_key == ("usa", "sanctions")
@@ -328,7 +333,7 @@ async def test_external_tracker_add_command_is_picked_up(demo_path: Path) -> Non
     async with app.run_test(size=SIZE) as pilot:
         tracker = [sys.executable, "-c", "from tracker.cli import run; run()"]
         subprocess.run([*tracker, "--db", str(demo_path), "add", "--party", "europe", "--issue", "ceasefire",
-                        "--stance", "conditional", "--date", "2025-03-20"], check=True)  # fmt: skip
+                        "--stance", "conditional", "--date", "2025-03-20", "--grade", "B2"], check=True)  # fmt: skip
         await wait_for(pilot, lambda: cell(app, "europe", "ceasefire").startswith("Conditional"))
         assert app.change_dates[-1] == "2025-03-20"
 
@@ -348,6 +353,7 @@ async def test_hostile_text_is_shown_literally(store_path: Path) -> None:
                 "summary": name,
                 "source": {"url": "https://example.org", "title": text, "outlet": text},
                 "conditions": [text],
+                "grade": "B2",
             }
         )
     app = TrackerApp(Session(store), as_of="2025-12-31")
@@ -391,6 +397,7 @@ async def test_an_empty_store_opens_and_takes_its_first_statement(store_path: Pa
         assert app.as_of == "2025-03-01"
         await pilot.press("a")
         app.screen.query_one("#stance", Select).value = "renounce"
+        app.screen.query_one("#grade", Input).value = "B2"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: cell(app, "russia", "nato").startswith("Renounce"))
         assert app.change_dates == ["2025-03-01"]

@@ -69,7 +69,9 @@ async def test_a_stale_reload_is_dropped(demo_path: Path) -> None:
     app = TrackerApp(Session.open(demo_path), as_of="2025-03-31")
     async with app.run_test(size=(120, 40)) as pilot:
         old = app.snapshot
-        app.session.add({"party": "europe", "issue": "kursk", "stance": "exchange", "stated_on": "2025-03-20"})
+        app.session.add(
+            {"party": "europe", "issue": "kursk", "stance": "exchange", "stated_on": "2025-03-20", "grade": "B2"}
+        )
         app.reload()
         await wait_for(pilot, lambda: app.snapshot is not old)
         newer = app.snapshot

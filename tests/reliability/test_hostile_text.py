@@ -129,7 +129,8 @@ def hostile_codebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run(path, "parties", "add", f"p{n}", "--name", payload, "--alias", payload)
         run(path, "issues", "add", f"i{n}", "--name", payload, "--question", payload, "--keyword", payload,
             "--stance", f"a:{payload}", "--stance", f"b:{payload}")  # fmt: skip
-        run(path, "add", "--party", f"p{n}", "--issue", f"i{n}", "--stance", "a", "--date", "2025-03-01")
+        run(path, "add", "--party", f"p{n}", "--issue", f"i{n}", "--stance", "a", "--date", "2025-03-01",
+            "--grade", "B2")  # fmt: skip
         run(path, "parties", "update", f"p{n}", "--alias", payload + " again")
         run(path, "issues", "update", f"i{n}", "--keyword", payload + " again", "--question", payload)
     return path

@@ -122,7 +122,7 @@ def test_withdrawal_falls_back_to_the_earlier_position(store: Store) -> None:
     later = said(store, "usa", "kursk", "exchange", "2025-01-15")
     store.retract(later, "walked back", withdrawn_on=D2)
     change = only(diff_json(store, D1, D3), "usa", "kursk")
-    assert change["kind"] == "changed"
+    assert change["kind"] == "withdrawn"  # said as a withdrawal, never as a move (issue 13)
     assert (change["before"]["stance"], change["after"]["stance"]) == ("exchange", "negotiated-withdrawal")
 
 

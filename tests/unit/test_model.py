@@ -253,6 +253,11 @@ def test_cell_json_shape(book: Codebook) -> None:
         "statement_id": "st_1",
         "version": 3,
         "grade": "B2",
+        "speaker": s.speaker,
+        "evidence": "stated",
+        "contested": False,
+        "conflicts": [],
+        "reported": [],
     }
 
 
@@ -274,4 +279,4 @@ def test_change_kinds_are_written_as_plain_words(book: Codebook) -> None:
         change = Change("usa", "nato", kind, None, after, None, ())
         assert orjson.dumps(change.as_json()["kind"]) == f'"{kind.value}"'.encode()
         assert column_text(change.kind) == str(change.kind) == f"{change.kind}" == kind.value
-    assert [k.value for k in ChangeKind] == ["new", "changed", "withdrawn", "restated"]
+    assert [k.value for k in ChangeKind] == ["new", "changed", "withdrawn", "contested", "reported", "restated"]

@@ -70,9 +70,12 @@ class TrackerApp(App[None]):
         Binding("p", "pick('parties')", "Parties", show=False, tooltip="Choose which parties are shown"),
         Binding("i", "pick('issues')", "Issues", show=False, tooltip="Choose which issues are shown"),
         Binding("n", "inbox", "Inbox", show=False, tooltip="Review candidate statements from the feeds"),
+        Binding("r", "toggle_reports", "Reports", show=False, tooltip="Count reports (media, leaks) as positions"),
     ]
 
-    MATRIX_ACTIONS = frozenset({"step", "edge", "goto", "compare", "history", "correct", "retract", "filter", "pick"})
+    MATRIX_ACTIONS = frozenset(
+        {"step", "edge", "goto", "compare", "history", "correct", "retract", "filter", "pick", "toggle_reports"}
+    )
     """Actions about the matrix: hidden from the footer while another screen is on top of it."""
 
     def __init__(self, session: Session, *, as_of: str | None = None, compare: str | None = None) -> None:
@@ -87,8 +90,10 @@ class TrackerApp(App[None]):
         """The latest reload worker: the poll starts no other while it runs."""
         self._reload_error_shown = False
         """A file that cannot be read is reported once, not at every poll."""
+        self.include_reported = False
+        """``r``: reports count as positions too (``--include-reported``), for this session only."""
         # Read before the first paint: the matrix needs it, and a thread would only add a blank frame.
-        self._show_snapshot(session.snapshot())
+        self._show_snapshot(session.snapshot(include_reported=self.include_reported))
 
     def _show_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
@@ -134,14 +139,16 @@ class TrackerApp(App[None]):
         """Push the matrix as of the current dates to the widgets; they redraw what differs."""
         parties, issues = self.axes()
         party_ids, issue_ids = [p.id for p in parties], [i.id for i in issues]
-        cells = self.timeline.matrix(self.as_of, party_ids, issue_ids).cells if parties and issues else {}
+        grid = self.timeline.matrix(self.as_of, party_ids, issue_ids) if parties and issues else None
+        cells = grid.cells if grid is not None else {}
         self.changes = {}
         if self.compare is not None and parties and issues:
             start, end = sorted((self.compare, self.as_of))
             diff = self.timeline.diff(start, end, party_ids, issue_ids)
             self.changes = {(c.party, c.issue): c for c in diff.changes}
         table = self.query_one(MatrixTable)
-        table.show(parties, issues, cells, self.changes, compare=self.compare is not None)
+        unconfirmed = grid.unconfirmed if grid is not None else {}
+        table.show(parties, issues, cells, self.changes, compare=self.compare is not None, unconfirmed=unconfirmed)
         at = in_effect(self.change_dates, self.as_of)
         position = f"change {at + 1} of {len(self.change_dates)}" if at >= 0 else "before the first change"
         self.query_one(TitleBar).show(
@@ -163,7 +170,9 @@ class TrackerApp(App[None]):
             info.say("Nothing to show: the filter or the p / i choices hide every party or issue.")
             return
         party, issue = self.codebook.require_party(key[0]), self.codebook.require_issue(key[1])
-        info.show(party, issue, self.timeline.cell(*key, self.as_of), self.changes.get(key))
+        cell = self.timeline.cell(*key, self.as_of)
+        reports = self.timeline.reported(*key, self.as_of) if cell is None else ()
+        info.show(party, issue, cell, self.changes.get(key), reports)
 
     @on(MatrixTable.Moved)
     def _moved(self) -> None:
@@ -262,7 +271,8 @@ class TrackerApp(App[None]):
 
     def open_history(self, party: str, issue: str) -> None:
         entries = self.session.history(self.timeline, party, issue)
-        self.push_screen(HistoryScreen(self.codebook.require_party(party), self.codebook.require_issue(issue), entries))
+        party_, issue_ = self.codebook.require_party(party), self.codebook.require_issue(issue)
+        self.push_screen(HistoryScreen(party_, issue_, entries, self.timeline.evidence_of))
 
     @on(HistoryScreen.Correct)
     def _history_correct(self, event: HistoryScreen.Correct) -> None:
@@ -351,7 +361,7 @@ class TrackerApp(App[None]):
         :meth:`_reloaded` drops any snapshot older than the one shown.
         """
         try:
-            snapshot = self.session.snapshot(cells, candidates=inbox)
+            snapshot = self.session.snapshot(cells, candidates=inbox, include_reported=self.include_reported)
         except TrackerError as error:
             if not get_current_worker().is_cancelled:
                 self.call_from_thread(self._reload_failed, error)
@@ -384,6 +394,12 @@ class TrackerApp(App[None]):
         self._reload_error_shown = True
 
     # -- keys, help, palette -----------------------------------------------------------
+
+    def action_toggle_reports(self) -> None:
+        self.include_reported = not self.include_reported
+        self.reload()
+        counted = "count as positions" if self.include_reported else "are shown beside positions, not as them"
+        self.notify(f"Reports {counted} (r toggles).", timeout=3)
 
     def action_inbox(self) -> None:
         self.push_screen(InboxScreen(self.session.candidates(), self.codebook))

@@ -62,15 +62,19 @@ class Session:
 
     # -- reading -----------------------------------------------------------------
 
-    def snapshot(self, cells: Collection[CellKey] = (), *, candidates: bool = False) -> Snapshot:
-        """The record as the file holds it now (re-read if another process wrote).
+    def snapshot(
+        self, cells: Collection[CellKey] = (), *, candidates: bool = False, include_reported: bool = False
+    ) -> Snapshot:
+        """The record as the file holds it now (re-read if another process wrote), under the store's
+        policy, with reports counted as positions if asked.
 
         With the histories of these cells, and the inbox's new candidates if
         asked: read under the same hold, so all of it is one version of the file.
         """
         with self._lock:
             self._store.reload_if_changed()
-            timeline = self._store.timeline()
+            policy = self._store.policy.overridden(include_reported=include_reported)
+            timeline = self._store.timeline(policy=policy)
             return Snapshot(
                 timeline,
                 timeline.change_dates(),

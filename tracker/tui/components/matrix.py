@@ -48,11 +48,21 @@ def change_line(change: Change) -> Text:
     return line
 
 
-def cell_text(cell: Cell | None, change: Change | None, issue: Issue, *, compare: bool, plain: bool = False) -> Text:
-    """What one cell shows: stance, place on the scale, version, grade, date, and any move.
+def cell_text(
+    cell: Cell | None,
+    change: Change | None,
+    issue: Issue,
+    *,
+    compare: bool,
+    plain: bool = False,
+    reports: tuple[Cell, ...] = (),
+) -> Text:
+    """What one cell shows: stance, place on the scale, version, grade, date, any move and any report.
 
-    ``plain`` (NO_COLOR) leaves the palette out: greyed, it would only dim the label;
-    the scale marks carry the position instead.
+    A contested cell's label is marked ⚑; reports newer than the position (or,
+    for a cell with no position, the reports alone) take a line marked ?: never
+    the position. ``plain`` (NO_COLOR) leaves the palette out: greyed, it would
+    only dim the label; the scale marks carry the position instead.
     """
     text = Text(end="")
     if change is not None:
@@ -62,6 +72,8 @@ def cell_text(cell: Cell | None, change: Change | None, issue: Issue, *, compare
         text.append("\n\n")
     else:
         color = "" if plain else stance_color(cell.stance, issue)
+        if cell.contested:
+            text.append(f"{describe.CONTESTED} ", style="bold")
         text.append(cell.stance.label, style=f"bold {color}".strip())
         text.append("\n" + scale_marks(cell.stance.score, len(issue.scale)), style=color)
         text.append(" " + describe.version_grade(cell, " "))  # a space, not " · ": the cell is narrow
@@ -70,18 +82,23 @@ def cell_text(cell: Cell | None, change: Change | None, issue: Issue, *, compare
         text.append("\n")
         if change is not None:
             text.append_text(change_line(change))
+    shown_reports = cell.reported if cell is not None else reports
+    if shown_reports:
+        text.append(f"\n{describe.REPORTED} {describe.report_words(shown_reports[0])}", style="italic")
     if cell is not None and cell.statement.speaker:  # last: shown only when there is room for it
         text.append(f"\n{cell.statement.speaker}", style="italic")
     return text
 
 
-def _fingerprint(cell: Cell | None, change: Change | None) -> tuple[object, ...]:
+def _fingerprint(cell: Cell | None, change: Change | None, reports: tuple[Cell, ...] = ()) -> tuple[object, ...]:
     """Enough to tell whether a cell must be redrawn, without comparing whole paths."""
     shown = (cell.statement.id, cell.statement.rev, cell.version) if cell else None
+    others = tuple(c.statement.id for c in cell.conflicts) if cell else ()
+    reported = tuple(r.statement.id for r in (cell.reported if cell else reports))
     if change is None:
-        return (shown,)
+        return (shown, others, reported)
     before = change.before.statement.id if change.before else None
-    return (shown, change.kind, before, change.movement)
+    return (shown, others, reported, change.kind, before, change.movement)
 
 
 def text_lines(text: Text, width: int, height: int, style: Style, console: Console) -> list[Strip]:
@@ -195,8 +212,10 @@ class MatrixTable(ScrollView, can_focus=True):
         changes: Mapping[CellKey, Change],
         *,
         compare: bool,
+        unconfirmed: Mapping[CellKey, tuple[Cell, ...]] | None = None,
     ) -> None:
-        """Display these cells; only those whose content differs are rendered and repainted."""
+        """Display these cells (and the reports of cells with no position); only those whose content differs
+        are rendered and repainted."""
         where = self.cursor_key
         rebuilt = tuple(parties) != self.parties or tuple(issues) != self.issues or compare != self._compare
         if rebuilt:
@@ -213,10 +232,13 @@ class MatrixTable(ScrollView, can_focus=True):
             for column, issue in enumerate(self.issues):
                 key = (party.id, issue.id)
                 cell, change = cells.get(key), changes.get(key)
-                shown = _fingerprint(cell, change)
+                reports = (unconfirmed or {}).get(key, ())
+                shown = _fingerprint(cell, change, reports)
                 if self._shown.get(key) != shown:
                     self._shown[key] = shown
-                    self._texts[key] = cell_text(cell, change, issue, compare=self._compare, plain=self.app.no_color)
+                    self._texts[key] = cell_text(
+                        cell, change, issue, compare=self._compare, plain=self.app.no_color, reports=reports
+                    )
                     for variant in ("even", "odd", "cursor"):
                         self._strips.pop((key, variant), None)
                     dirty.append(self._cell_region(row, column))

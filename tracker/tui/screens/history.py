@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...evidence import Evidence
 from ...model import Issue, Party, Statement
 from ...render import stance_text
 
@@ -32,8 +33,10 @@ def revision_line(revision: Statement) -> str:
     return line + (f": {revision.reason}" if revision.reason else "")
 
 
-def entry_text(statement: Statement, revisions: Sequence[Statement], issue: Issue) -> Text:
-    """One statement in full; every piece of stored text goes in as plain text."""
+def entry_text(
+    statement: Statement, revisions: Sequence[Statement], issue: Issue, evidence: Evidence = Evidence.stated
+) -> Text:
+    """One statement in full, labelled stated or reported; every piece of stored text goes in as plain text."""
     text = Text(statement.stated_on, style="bold", end="")
     text.append("  ")
     stance = issue.stance(statement.stance)
@@ -43,6 +46,7 @@ def entry_text(statement: Statement, revisions: Sequence[Statement], issue: Issu
     else:
         text.append_text(stance_text(stance, issue) if stance else Text(statement.stance))
     text.append(f"  {statement.grade or 'ungraded'} · {statement.channel}", style="dim")
+    text.append(f"  {evidence.value}", style="bold" if evidence is Evidence.stated else "italic")
     if statement.speaker:
         text.append(f"\n{statement.speaker}", style="bold")
     if statement.quote:
@@ -85,10 +89,18 @@ class HistoryScreen(Screen[None]):
             super().__init__()
             self.statement = statement
 
-    def __init__(self, party: Party, issue: Issue, entries: Sequence[HistoryEntry]) -> None:
+    def __init__(
+        self,
+        party: Party,
+        issue: Issue,
+        entries: Sequence[HistoryEntry],
+        evidence_of: Callable[[Statement], Evidence] | None = None,
+    ) -> None:
         super().__init__()
         self.party = party
         self.issue = issue
+        self.evidence_of = evidence_of or (lambda _: Evidence.stated)
+        """Whether a statement is stated or reported, under the dashboard's policy."""
         self._entries: Sequence[HistoryEntry] = ()
         self._pending = entries
 
@@ -116,7 +128,8 @@ class HistoryScreen(Screen[None]):
         options.clear_options()
         listed: list[Option | None] = []
         for statement, revisions in self._entries:
-            listed += [Option(entry_text(statement, revisions, self.issue), id=statement.id), None]  # None: a rule
+            shown = entry_text(statement, revisions, self.issue, self.evidence_of(statement))
+            listed += [Option(shown, id=statement.id), None]  # None: a rule
         options.add_options(
             listed[:-1]
             or [Option(Text("No statements yet: press a on the matrix to add one.", style="italic"), disabled=True)]
