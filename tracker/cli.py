@@ -379,7 +379,7 @@ def add(context: Context, /, fmt: Format, **given: Any) -> None:
     """
     store = context.store()
     statement = store.add(_fields(given, new=True))
-    emit(revision_view(statement), fmt)
+    emit(revision_view(statement, store.policy), fmt)
     note_if_reported(store, statement)
 
 
@@ -408,7 +408,8 @@ def note_if_reported(store: Store, statement: Statement) -> None:
 @pass_context
 def correct(context: Context, /, statement_id: str, reason: str, fmt: Format, **given: Any) -> None:
     """Correct a statement (ID): adds a revision with the fields given changed."""
-    emit(revision_view(context.store().correct(statement_id, _fields(given, new=False), reason=reason)), fmt)
+    store = context.store()
+    emit(revision_view(store.correct(statement_id, _fields(given, new=False), reason=reason), store.policy), fmt)
 
 
 @app.command()
@@ -420,7 +421,7 @@ def correct(context: Context, /, statement_id: str, reason: str, fmt: Format, **
 def retract(context: Context, statement_id: str, reason: str, date: str | None, fmt: Format) -> None:
     """Retract a statement (ID): adds a revision marking it retracted, with a reason."""
     store = context.store()
-    emit(revision_view(store.retract(statement_id, reason, withdrawn_on=iso_date(date) or "")), fmt)
+    emit(revision_view(store.retract(statement_id, reason, withdrawn_on=iso_date(date) or ""), store.policy), fmt)
 
 
 # -- the codebook -------------------------------------------------------------------

@@ -166,6 +166,14 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _with_evidence(statement: Statement, policy: Policy | None) -> dict[str, Any]:
+    """A statement's JSON, with ``evidence`` (stated or reported) when a policy says how it counts."""
+    data = statement.as_json()
+    if policy is not None:
+        data["evidence"] = policy.classify(statement.channel, statement.grade).value
+    return data
+
+
 def log_view(
     statements: Sequence[Statement], book: Codebook, *, title: str = "Statements", policy: Policy | None = None
 ) -> View:
@@ -188,7 +196,7 @@ def log_view(
             graded.append("\nreported", style="italic")
         table.add_row(Plain(s.stated_on), Plain(f"{s.party} · {s.issue}"), label, graded, said)
     return View(
-        [s.as_json() for s in statements],
+        [_with_evidence(s, policy) for s in statements],
         STATEMENT_COLUMNS,
         [statement_row(s) for s in statements],
         title,
@@ -240,7 +248,7 @@ def _evidence_words(s: Statement, policy: Policy | None) -> str:
 
 def show_view(revisions: Sequence[Statement], policy: Policy | None = None) -> View:
     latest = revisions[-1]
-    data = {**latest.as_json(), "revisions": [r.as_json() for r in revisions]}
+    data = {**_with_evidence(latest, policy), "revisions": [_with_evidence(r, policy) for r in revisions]}
     history = Table(title=Plain("Revisions"), title_justify="left")
     for column in ("rev", "recorded_at", "by", "stance", "stated_on", "change"):
         history.add_column(column)
@@ -257,9 +265,10 @@ def show_view(revisions: Sequence[Statement], policy: Policy | None = None) -> V
     )
 
 
-def revision_view(statement: Statement) -> View:
-    """What add / correct / retract print: the id (table) or the new revision (json)."""
-    return View(statement.as_json(), STATEMENT_COLUMNS, [statement_row(statement)], table=Plain(statement.id))
+def revision_view(statement: Statement, policy: Policy | None = None) -> View:
+    """What add / correct / retract print: the id (table) or the new revision (json, with its evidence)."""
+    data = _with_evidence(statement, policy)
+    return View(data, STATEMENT_COLUMNS, [statement_row(statement)], table=Plain(statement.id))
 
 
 def parties_view(parties: Sequence[Party]) -> View:

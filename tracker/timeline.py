@@ -139,6 +139,14 @@ def _movement(before: Stance, after: Stance, others: Sequence[Stance]) -> str | 
     return None
 
 
+def _latest(entries: Iterable[_Indexed]) -> _Indexed:
+    """What a speaker said last: the later date, then (the same day) the better grade, then the later record."""
+    ordered = sorted(entries, key=attrgetter("recorded_at"), reverse=True)
+    ordered.sort(key=attrgetter("grade"))
+    ordered.sort(key=attrgetter("stated_on"), reverse=True)  # stable: each sort keeps the order of the last
+    return ordered[0]
+
+
 def _best(entries: Iterable[_Indexed]) -> _Indexed:
     """The strongest evidence: the better grade, then the later date, then the later record."""
     ordered = sorted(entries, key=attrgetter("stated_on", "recorded_at"), reverse=True)
@@ -305,22 +313,23 @@ class Timeline:
 
     def _position(self, party: str, issue: str, track: _Track, last: int, gone: set[int], version: int) -> Cell:
         entries = track.entries
-        newest = entries[last]
-        floor = _days_before(newest.stated_on, self.policy.window_days)
-        by_speaker: dict[str, _Indexed] = {}  # each speaker's latest in the window: one speaker's change is a move
+        newest_day = entries[last].stated_on
+        floor = _days_before(newest_day, self.policy.window_days)
+        window: list[_Indexed] = []  # standing statements within the window before the newest
         at = last
         while at >= 0 and entries[at].stated_on >= floor:
             if at not in gone:
-                by_speaker.setdefault(_speaker_key(entries[at]), entries[at])
+                window.append(entries[at])
             at -= 1
-        group = list(by_speaker.values())
-        if len({e.stance for e in group}) <= 1:
-            same_day = [e for e in group if e.stated_on == newest.stated_on] or [newest]
-            return self._cell(party, issue, _best(same_day), version)
-        best = _best(group)
-        conflicts = tuple(
-            self._cell(party, issue, e, version) for e in group if e is not best and e.stance != best.stance
-        )
+        by_speaker: dict[str, list[_Indexed]] = {}
+        for entry in window:  # only stated statements conflict, whatever else counts as a position
+            if entry.evidence is Evidence.stated:
+                by_speaker.setdefault(_speaker_key(entry), []).append(entry)
+        latest = [_latest(said) for said in by_speaker.values()]  # one speaker's change of mind is a move
+        if len({e.stance for e in latest}) <= 1:
+            return self._cell(party, issue, _best(e for e in window if e.stated_on == newest_day), version)
+        best = _best(latest)
+        conflicts = tuple(self._cell(party, issue, e, version) for e in latest if e.stance != best.stance)
         return self._cell(party, issue, best, version, conflicts=conflicts)
 
     def reported(self, party: str, issue: str, as_of: str, *, after: str | None = None) -> tuple[Cell, ...]:
@@ -442,6 +451,8 @@ class Timeline:
                     kind = ChangeKind.changed
                     others = [self.cell(other, issue, end) for other in all_parties if other != party]
                     movement = _movement(before.stance, after.stance, [o.stance for o in others if o])
+                elif len(path := self.path(party, issue, start, end)) > 2:
+                    kind = ChangeKind.changed  # moved away and back within the window: the path says so
                 elif reports:
                     kind = ChangeKind.reported
                 elif (

@@ -144,7 +144,7 @@ def test_the_cell_line_words_a_change_as_the_cli_does(book: Codebook, nato: Issu
     assert line == f"changed: Irreversible path → Unrealistic ({describe.direction(moved, nato)})"
     assert line.endswith("(▶ +2 toward renounce, away from the others)")
     gone = change(book, ChangeKind.withdrawn, "not-now", None)
-    assert cell_summary(usa, nato, None, gone).plain.split("\n")[1] == "withdrawn: Not now → withdrawn"
+    assert cell_summary(usa, nato, None, gone).plain.split("\n")[1] == "withdrawn: Not now: withdrawn; no position left"
 
 
 def test_the_matrix_cell_words_a_change_in_short(book: Codebook, nato: Issue) -> None:
