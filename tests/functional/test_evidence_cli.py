@@ -370,8 +370,8 @@ def test_a_report_in_the_window_is_reported_not_confirmed(invoke: Invoke, demo_p
     table = run_table(invoke, demo_path, "diff", *window)
     assert "Reported, not confirmed" in table
     section = table[table.index("Reported, not confirmed") :]
-    row = row_of(section, "United States · Territory")
-    assert row[1] == "Recognise some" and "C3" in row[2]
+    line = next(line for line in section.splitlines() if line.startswith("United States · Territory: "))
+    assert "Recognise some · C3 · 2025-03-17" in line and "(media-report" in line
     markdown = run_table(invoke, demo_path, "diff", *window, "--format", "markdown")
     assert "## Reported, not confirmed" in markdown
     brief = markdown[markdown.index("## Reported, not confirmed") :]
