@@ -285,7 +285,7 @@ class Timeline:
         statement = self._statement(entry)
         return Cell(party, issue, self.stance_of(statement), statement, version, entry.evidence, **more)
 
-    def cell(self, party: str, issue: str, as_of: str) -> Cell | None:
+    def cell(self, party: str, issue: str, as_of: str, *, reports: bool = True) -> Cell | None:
         """Where ``party`` stands on ``issue`` as of ``as_of``, or None if it has no position then.
 
         The position is the newest standing statement that counts (stated; ties:
@@ -306,8 +306,10 @@ class Timeline:
                 last -= 1
             if last >= 0:
                 position = self._position(party, issue, track, last, gone, end - len(gone))
-        reported = self.reported(party, issue, as_of, after=position.statement.stated_on if position else None)
-        if position is None or not reported:
+        if position is None or not reports:
+            return position
+        reported = self.reported(party, issue, as_of, after=position.statement.stated_on)
+        if not reported:
             return position
         return replace(position, reported=reported)
 
@@ -402,7 +404,7 @@ class Timeline:
         at ``start``, if anywhere); a run of the same stance is one step."""
         steps: list[Cell] = []
         for day in [start, *self._cell_dates((party, issue), start, end)]:
-            cell = self.cell(party, issue, day)
+            cell = self.cell(party, issue, day, reports=False)  # the steps are positions; reports are the change's
             if cell is None:
                 continue
             if steps and (steps[-1].stance.code, steps[-1].contested) == (cell.stance.code, cell.contested):
@@ -431,9 +433,16 @@ class Timeline:
         party_ids = list(parties) or all_parties
         changes = []
         for issue in issues or [i.id for i in self.codebook.issues]:
+            at_end: dict[str, Cell | None] = {}  # each party's end position, asked for again by every move
+
+            def end_of(party: str, issue: str = issue, at_end: dict[str, Cell | None] = at_end) -> Cell | None:
+                if party not in at_end:
+                    at_end[party] = self.cell(party, issue, end)
+                return at_end[party]
+
             for party in party_ids:
                 before = self.cell(party, issue, start)
-                after = self.cell(party, issue, end)
+                after = end_of(party)
                 reports = self.reported(party, issue, end, after=start)
                 movement = None
                 if before is None and after is None and not reports:
@@ -449,7 +458,7 @@ class Timeline:
                     kind = ChangeKind.contested
                 elif before is not None and after is not None and before.stance.code != after.stance.code:
                     kind = ChangeKind.changed
-                    others = [self.cell(other, issue, end) for other in all_parties if other != party]
+                    others = [end_of(other) for other in all_parties if other != party]
                     movement = _movement(before.stance, after.stance, [o.stance for o in others if o])
                 elif len(path := self.path(party, issue, start, end)) > 2:
                     kind = ChangeKind.changed  # moved away and back within the window: the path says so
