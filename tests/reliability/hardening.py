@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from tests.reliability.conftest import TRACKER, child_env, error_lines
+from tests.helpers import TRACKER, child_env, error_lines
 
 ADD = ("add", "--party", "usa", "--issue", "nato", "--stance", "not-now", "--date", "2025-04-01")
 """A valid ``tracker add``."""
@@ -41,7 +41,7 @@ def run(
     preexec_fn: Callable[[], None] | None = None,
     **env: str,
 ) -> subprocess.CompletedProcess[str]:
-    """``tracker --db DB ARGS`` as a subprocess, like ``conftest.tracker`` but with stdin and a preexec hook."""
+    """``tracker --db DB ARGS`` as a subprocess, like ``helpers.tracker`` but with stdin and a preexec hook."""
     return subprocess.run(
         [str(TRACKER), "--db", str(db), *args],
         capture_output=True,

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.reliability.conftest import TRACKER, child_env, snapshot, tracker
+from tests.helpers import TRACKER, child_env, snapshot, tracker
 from tests.reliability.hardening import one_error_line
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ingest"
