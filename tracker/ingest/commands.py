@@ -91,7 +91,13 @@ def feeds_remove(context: Context, feed_id: str) -> None:
 @format_option
 @pass_context
 def pull(context: Context, feed: tuple[str, ...], allow_private: bool, fmt: Format) -> None:
-    """Fetch every feed and its new articles; matching sentences go to the inbox."""
+    """Fetch every feed and its new articles; matching sentences go to the inbox.
+
+    A pull stops at its deadline (TRACKER_PULL_DEADLINE seconds, 120), saves
+    what it read and exits 1; it fetches at most TRACKER_PULL_MAX_ENTRIES (50)
+    new articles of a feed, and leaves an article that timed out alone for a
+    while (15 minutes, doubling at each timeout in a row).
+    """
     from functools import partial
 
     from . import inbox
@@ -99,6 +105,7 @@ def pull(context: Context, feed: tuple[str, ...], allow_private: bool, fmt: Form
     from .fetch import Fetcher
     from .views import pull_view
 
+    deadline, max_entries = pulling.pull_deadline(), pulling.pull_max_entries()
     store = context.store()
     chosen = inbox.select_feeds(store, list(feed))
     if not chosen:
@@ -111,12 +118,22 @@ def pull(context: Context, feed: tuple[str, ...], allow_private: bool, fmt: Form
                 chosen,
                 fetcher_factory=partial(Fetcher, allow_private=_allowed(allow_private)),
                 progress=progress,
+                deadline=deadline,
+                max_entries=max_entries,
             )
     except KeyboardInterrupt:
         # Everything is saved in one write at the end, so an interrupted pull leaves the store as it was.
         click.echo("Interrupted: nothing was saved.", err=True)
         raise click.exceptions.Exit(130) from None
     emit(pull_view(report), fmt)
+    if report.deadline_reached:
+        # On stderr in every format: the reason for the exit status, which a --format json reader sees too.
+        click.echo(
+            f"Deadline reached: the pull stopped after {deadline:g} s (${pulling.DEADLINE_ENV}); what it read is"
+            " saved, and what it did not finish waits for the next pull.",
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
 
 
 @click.command()
