@@ -47,6 +47,42 @@ class CandidateStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Backoff:
+    """A feed entry whose article timed out: a pull does not fetch it again before ``not_before``."""
+
+    key: str
+    """The entry's key, as in :attr:`Feed.seen`."""
+    not_before: str
+    """UTC instant in the stored form."""
+    failures: int = 1
+    """Timeouts in a row; each one doubles the wait."""
+
+    @classmethod
+    def from_json(cls, key: str, document: object) -> Backoff | None:
+        """One stored back-off, or None if it is not one (read leniently, as the rest of a feed)."""
+        if not isinstance(document, Mapping):
+            return None
+        failures = document.get("failures")
+        count = failures if isinstance(failures, int) and not isinstance(failures, bool) and failures > 0 else 1
+        return cls(str(key), _text(document, "not_before"), count)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"not_before": self.not_before, "failures": self.failures}
+
+
+def _backoff(document: Mapping[str, Any]) -> tuple[Backoff, ...]:
+    stored = document.get("backoff")
+    if not isinstance(stored, Mapping):  # missing (a file from before back-offs): none
+        return ()
+    found = (Backoff.from_json(key, value) for key, value in stored.items())
+    return tuple(entry for entry in found if entry is not None)
+
+
+def _backoff_json(entries: tuple[Backoff, ...]) -> dict[str, Any]:
+    return {entry.key: entry.as_json() for entry in entries}
+
+
+@dataclass(frozen=True, slots=True)
 class Feed:
     """An RSS or Atom feed followed, with what the last pull learnt of it."""
 
@@ -67,6 +103,8 @@ class Feed:
     added_at: str = ""
     seen: tuple[str, ...] = ()
     """The keys of the entries already read (only those still in the feed)."""
+    backoff: tuple[Backoff, ...] = ()
+    """Entries whose article timed out, and when each may be tried again (stored only when there are any)."""
 
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> Feed:
@@ -83,6 +121,7 @@ class Feed:
             last_status=_text(document, "last_status"),
             added_at=_text(document, "added_at"),
             seen=tuple(str(key) for key in seen) if isinstance(seen, list) else (),
+            backoff=_backoff(document),
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -98,7 +137,7 @@ class Feed:
             "last_status": self.last_status,
             "added_at": self.added_at,
             "seen": list(self.seen),
-        }
+        } | ({"backoff": _backoff_json(self.backoff)} if self.backoff else {})
 
     def listing(self) -> dict[str, Any]:
         """What ``feeds list --format json`` shows (:data:`FEED_FIELDS`)."""
@@ -121,6 +160,8 @@ class FeedUpdate:
     seen: tuple[str, ...] | None = None
     etag: str | None = None
     last_modified: str | None = None
+    backoff: tuple[Backoff, ...] | None = None
+    """The feed's back-offs after this pull (empty clears them); None when it had and has none."""
 
     def as_json(self) -> dict[str, Any]:
         """The fields to merge into the stored feed document."""
@@ -131,6 +172,8 @@ class FeedUpdate:
                 changes[name] = value
         if self.seen is not None:
             changes["seen"] = list(self.seen)
+        if self.backoff is not None:
+            changes["backoff"] = _backoff_json(self.backoff)
         return changes
 
 

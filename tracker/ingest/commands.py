@@ -19,6 +19,20 @@ from ..render import emit
 if TYPE_CHECKING:
     from .extract import Article
 
+allow_private_option = click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Also read loopback, link-local and private addresses (an intranet feed); or TRACKER_ALLOW_PRIVATE=1.",
+)
+"""Without it, a host that is or resolves to a non-public address is refused: a feed's links are not
+trusted to point where the analyst's machine should go."""
+
+
+def _allowed(flag: bool) -> bool:
+    from .addresses import allowed_by_environment
+
+    return flag or allowed_by_environment()
+
 
 @click.group(invoke_without_command=True)
 @format_option
@@ -35,12 +49,13 @@ def feeds(context: Context, fmt: Format) -> None:
 @feeds.command("add")
 @click.argument("url", metavar="URL")
 @click.option("--name", default="", help="A short name; also the outlet of its articles.")
+@allow_private_option
 @pass_context
-def feeds_add(context: Context, url: str, name: str) -> None:
+def feeds_add(context: Context, url: str, name: str, allow_private: bool) -> None:
     """Follow the RSS or Atom feed at URL; prints its id."""
     from . import inbox
 
-    feed = inbox.add_feed(context.store(), url, name)
+    feed = inbox.add_feed(context.store(), url, name, allow_private=_allowed(allow_private))
     click.echo(feed.id)
 
 
@@ -72,14 +87,25 @@ def feeds_remove(context: Context, feed_id: str) -> None:
 
 @click.command()
 @click.option("--feed", multiple=True, help="Only this feed id (repeatable).")
+@allow_private_option
 @format_option
 @pass_context
-def pull(context: Context, feed: tuple[str, ...], fmt: Format) -> None:
-    """Fetch every feed and its new articles; matching sentences go to the inbox."""
+def pull(context: Context, feed: tuple[str, ...], allow_private: bool, fmt: Format) -> None:
+    """Fetch every feed and its new articles; matching sentences go to the inbox.
+
+    A pull stops at its deadline (TRACKER_PULL_DEADLINE seconds, 120), saves
+    what it read and exits 1; it fetches at most TRACKER_PULL_MAX_ENTRIES (50)
+    new articles of a feed, and leaves an article that timed out alone for a
+    while (15 minutes, doubling at each timeout in a row).
+    """
+    from functools import partial
+
     from . import inbox
     from . import pull as pulling
+    from .fetch import Fetcher
     from .views import pull_view
 
+    deadline, max_entries = pulling.pull_deadline(), pulling.pull_max_entries()
     store = context.store()
     chosen = inbox.select_feeds(store, list(feed))
     if not chosen:
@@ -87,20 +113,36 @@ def pull(context: Context, feed: tuple[str, ...], fmt: Format) -> None:
         return
     try:
         with pulling.RichProgress() as progress:
-            report = pulling.run(store, chosen, progress=progress)
+            report = pulling.run(
+                store,
+                chosen,
+                fetcher_factory=partial(Fetcher, allow_private=_allowed(allow_private)),
+                progress=progress,
+                deadline=deadline,
+                max_entries=max_entries,
+            )
     except KeyboardInterrupt:
         # Everything is saved in one write at the end, so an interrupted pull leaves the store as it was.
         click.echo("Interrupted: nothing was saved.", err=True)
         raise click.exceptions.Exit(130) from None
     emit(pull_view(report), fmt)
+    if report.deadline_reached:
+        # On stderr in every format: the reason for the exit status, which a --format json reader sees too.
+        click.echo(
+            f"Deadline reached: the pull stopped after {deadline:g} s (${pulling.DEADLINE_ENV}); what it read is"
+            " saved, and what it did not finish waits for the next pull.",
+            err=True,
+        )
+        raise click.exceptions.Exit(1)
 
 
 @click.command()
 @click.argument("url", metavar="URL")
 @click.option("--dry-run", is_flag=True, help="Only print the candidates; add nothing.")
+@allow_private_option
 @format_option
 @pass_context
-def fetch(context: Context, url: str, dry_run: bool, fmt: Format) -> None:
+def fetch(context: Context, url: str, dry_run: bool, allow_private: bool, fmt: Format) -> None:
     """Read the article page at URL and add its candidate sentences to the inbox."""
     import asyncio
 
@@ -113,7 +155,7 @@ def fetch(context: Context, url: str, dry_run: bool, fmt: Format) -> None:
     store = context.store()
 
     async def read() -> Article:
-        async with Fetcher() as fetcher:
+        async with Fetcher(allow_private=_allowed(allow_private)) as fetcher:
             return await fetch_article(fetcher, url)
 
     article = asyncio.run(read())

@@ -7,23 +7,32 @@ caps: one on the bytes that cross the wire and one on the bytes they inflate
 to. We decompress ourselves, in bounded steps, so a gzip bomb stops at the cap
 instead of filling memory first. Connect errors are retried a few times;
 everything else fails once, as a :class:`Fetcher.Error` naming the URL and why.
+
+Only public addresses are fetched unless the analyst allows private ones
+(:mod:`tracker.ingest.addresses`): an IP literal is refused on the URL and on
+every redirect hop before any transport sees it, and a name is resolved by
+tracker itself, each address checked, and the connection made to the checked
+address (:class:`_PublicBackend`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import zlib
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
+import httpcore
 import httpx
 
 from .. import __version__
 from ..errors import FetchError
 from ..model import sanitise
+from . import addresses
 
 USER_AGENT = f"tracker/{__version__} (negotiation tracker; feed and article reader)"
 
@@ -104,6 +113,101 @@ def check_url(url: str) -> httpx.URL:
     return parsed
 
 
+class _Refused(Exception):
+    """A host that is, or resolves to, an address the analyst did not allow; raised before any byte is sent."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _PublicBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, resolving each name itself and connecting only to public addresses.
+
+    Against DNS rebinding the address is pinned, not re-checked: the name is
+    resolved once, here, every address it gives is checked, and the socket is
+    opened to one of those very addresses (httpcore hands us the host and port
+    and gets back a connected stream). Checking a name and then letting the
+    library resolve it again would leave a window in which a hostile DNS server
+    answers a public address to the check and ``127.0.0.1`` to the connect.
+    TLS is unaffected: httpcore still verifies the certificate against, and
+    sends SNI and Host for, the name in the URL. A name with any non-public
+    address among its answers is refused as a whole, so a mixed answer cannot
+    be used to reach the private one on a retry.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in await self._resolve(host, port, timeout):
+            try:
+                return await self._inner.connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                failure = error
+        assert failure is not None  # _resolve returns at least one address
+        raise failure
+
+    async def _resolve(self, host: str, port: int, timeout: float | None) -> list[addresses.IPAddress]:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                # socket.getaddrinfo, in a thread: the same answers the C resolver gives any program.
+                found = await loop.run_in_executor(None, socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"could not resolve {host} within {timeout:g} s") from None
+        except OSError as error:
+            raise httpcore.ConnectError(f"could not resolve {host} ({error.strerror or error})") from None
+        resolved: list[addresses.IPAddress] = []
+        for _family, _type, _proto, _name, sockaddr in found:
+            address = addresses.literal(str(sockaddr[0]))
+            if address is None:
+                raise httpcore.ConnectError(f"{host} resolved to {sockaddr[0]!r}, not an address")
+            if reason := addresses.resolved_refusal(host, address):
+                raise _Refused(reason)
+            if address not in resolved:
+                resolved.append(address)
+        if not resolved:
+            raise httpcore.ConnectError(f"{host} has no address")
+        return resolved
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("tracker fetches over TCP only")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class _PublicTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport over :class:`_PublicBackend`.
+
+    httpx takes no network backend, so the connection pool it builds is
+    replaced by one with the same settings and ours (``_pool`` is the one
+    attribute its request handling uses; ``test_hostile_network`` proves the
+    refusal through a real socket, so a change in httpx is noticed).
+    """
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        super().__init__(limits=limits, trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_PublicBackend(),
+        )
+
+
 class _Inflater:
     """Decompresses a Content-Encoding stream without ever producing more than ``limit`` bytes."""
 
@@ -159,11 +263,25 @@ class Fetcher:
         its URL and reason cleaned: reasons quote the server (status phrases, Location headers), and
         must never reach a terminal raw."""
 
-        def __init__(self, url: str, reason: str, *, transient: bool = False) -> None:
+        def __init__(self, url: str, reason: str, *, transient: bool = False, timed_out: bool = False) -> None:
             super().__init__(sanitise(url), " ".join(sanitise(reason).split()), transient=transient)
+            self.timed_out = timed_out
+            """The server was too slow (a timeout or the deadline), not merely failing: a pull backs it off."""
 
-    def __init__(self, limits: Limits | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        allow_private: bool | None = None,
+    ) -> None:
+        """``allow_private``: fetch from private addresses too (None: as ``TRACKER_ALLOW_PRIVATE`` says).
+
+        A ``transport`` given (a test's mock) is used as it is: IP literals are
+        still checked here, names only by the real transport's resolver.
+        """
         self.limits = limits or Limits()
+        self.allow_private = addresses.allowed_by_environment() if allow_private is None else allow_private
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
         self._slots = asyncio.Semaphore(self.limits.concurrency)
@@ -171,15 +289,19 @@ class Fetcher:
 
     async def __aenter__(self) -> Self:
         limits = self.limits
+        pool = httpx.Limits(max_connections=limits.concurrency)
+        transport = self._transport
+        if transport is None and not self.allow_private:
+            transport = _PublicTransport(pool)
         self._client = httpx.AsyncClient(
-            transport=self._transport,
+            transport=transport,
             timeout=httpx.Timeout(
                 connect=limits.connect_timeout,
                 read=limits.read_timeout,
                 write=limits.read_timeout,
                 pool=limits.deadline,
             ),
-            limits=httpx.Limits(max_connections=limits.concurrency),
+            limits=pool,
             follow_redirects=False,  # followed by hand, so every hop is checked
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": _ACCEPT_ENCODING},
             trust_env=False,
@@ -200,11 +322,14 @@ class Fetcher:
         accept: Collection[str],
         etag: str = "",
         last_modified: str = "",
+        on_request: Callable[[], None] | None = None,
     ) -> Fetched:
         """GET ``url`` expecting one of the ``accept`` media types (empty: any).
 
         With ``etag`` / ``last_modified`` the request is conditional, and a 304
         comes back as a :class:`Fetched` with ``not_modified`` set.
+        ``on_request`` is called once the request has its turn (past the
+        concurrency limits), so a caller can tell a slow request from a queued one.
         """
         start = check_url(url)
         headers = {"Accept": ", ".join(sorted(accept)) + ", */*;q=0.1" if accept else "*/*"}
@@ -214,29 +339,35 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         host = self._hosts.setdefault(start.host, asyncio.Semaphore(self.limits.per_host))
         async with host, self._slots:
+            if on_request is not None:
+                on_request()
             try:
                 async with asyncio.timeout(self.limits.deadline):
                     return await self._follow(url, start, headers, accept)
+            except _Refused as refused:
+                raise self.Error(url, f"{refused.reason}, {addresses.HINT}") from None
             except TimeoutError:
-                raise self.Error(url, f"gave up after {self.limits.deadline:g} s (deadline)", transient=True) from None
+                raise self.Error(
+                    url, f"gave up after {self.limits.deadline:g} s (deadline)", transient=True, timed_out=True
+                ) from None
             except httpx.ConnectTimeout:
                 raise self.Error(
-                    url, f"could not connect within {self.limits.connect_timeout:g} s", transient=True
+                    url, f"could not connect within {self.limits.connect_timeout:g} s", transient=True, timed_out=True
                 ) from None
             except httpx.ReadTimeout:
                 raise self.Error(
-                    url, f"server sent nothing for {self.limits.read_timeout:g} s", transient=True
+                    url, f"server sent nothing for {self.limits.read_timeout:g} s", transient=True, timed_out=True
                 ) from None
             except httpx.TimeoutException as error:
-                raise self.Error(url, f"timed out ({type(error).__name__})", transient=True) from None
+                raise self.Error(url, f"timed out ({type(error).__name__})", transient=True, timed_out=True) from None
             except httpx.ConnectError as error:
                 raise self.Error(url, f"could not connect ({_reason(error)})", transient=True) from None
             except httpx.HTTPError as error:
                 raise self.Error(url, f"{type(error).__name__}: {_reason(error)}", transient=True) from None
 
     async def _follow(self, url: str, target: httpx.URL, headers: dict[str, str], accept: Collection[str]) -> Fetched:
-        for _hop in range(self.limits.max_redirects + 1):
-            async with self._open(target, headers) as response:
+        for hop in range(self.limits.max_redirects + 1):
+            async with self._open(target, headers, hop) as response:
                 if response.status_code in _REDIRECTS:
                     location = response.headers.get("Location", "")
                     if not location:
@@ -252,15 +383,24 @@ class Fetcher:
         raise self.Error(url, f"more than {self.limits.max_redirects} redirects")
 
     @asynccontextmanager
-    async def _open(self, target: httpx.URL, headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
-        """A streamed response, retrying only failures to connect (nothing was sent yet)."""
+    async def _open(self, target: httpx.URL, headers: dict[str, str], hop: int) -> AsyncIterator[httpx.Response]:
+        """A streamed response, retrying only failures to connect (nothing was sent yet).
+
+        A private address is refused first: an IP literal here, whatever the
+        transport (a test's mock too), and a name by :class:`_PublicBackend`
+        as it connects. Hop 1 and on are redirects, and their refusal says so.
+        """
         assert self._client is not None, "use Fetcher inside `async with`"
         attempt = 0
         while True:
             request = self._client.build_request("GET", target, headers=headers)
             try:
+                if not self.allow_private and (reason := addresses.refusal(target.host)):
+                    raise _Refused(reason)
                 response = await self._client.send(request, stream=True)
                 break
+            except _Refused as refused:
+                raise _Refused(f"redirect to {target}: {refused.reason}" if hop else refused.reason) from None
             except (httpx.ConnectError, httpx.ConnectTimeout):
                 if attempt >= self.limits.retries:
                     raise

@@ -20,6 +20,7 @@ from ..ids import ulid
 from ..inbox_model import Candidate, CandidateStatus, Feed, FeedUpdate
 from ..model import Statement, sanitise
 from ..store import Store
+from . import addresses
 
 DEFAULT_CHANNEL = "media-report"
 """An accepted candidate was read in the press, not heard from the party itself."""
@@ -36,12 +37,19 @@ def new_candidate_id() -> str:
 # -- feeds ----------------------------------------------------------------------------
 
 
-def check_feed_url(url: str) -> str:
-    """``url`` if it is an absolute http(s) URL; the one-line reason otherwise."""
+def check_feed_url(url: str, *, allow_private: bool = False) -> str:
+    """``url`` if it is an absolute http(s) URL at an address we may read; the one-line reason otherwise.
+
+    Without ``allow_private`` an IP literal that is not public (or a
+    ``localhost`` name) is refused here, without any network: a name is
+    checked at each pull, once resolved, as every address fetched is.
+    """
     url = sanitise(url)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError(f"not a feed URL: {url!r} (give an absolute http:// or https:// address)")
+    if not allow_private and (reason := addresses.refusal(parts.hostname)):
+        raise InputError(f"not following {url}: {reason}, {addresses.HINT}")
     return url
 
 
@@ -50,9 +58,12 @@ def feeds(store: Store) -> list[Feed]:
     return store.feeds()
 
 
-def add_feed(store: Store, url: str, name: str = "") -> Feed:
-    """Follow the feed at ``url``; a URL already followed is refused."""
-    feed = Feed(id=new_feed_id(), url=check_feed_url(url), name=sanitise(name), added_at=now_instant())
+def add_feed(store: Store, url: str, name: str = "", *, allow_private: bool | None = None) -> Feed:
+    """Follow the feed at ``url``; a URL already followed is refused, and so is a private address unless
+    ``allow_private`` (None: as ``TRACKER_ALLOW_PRIVATE`` says)."""
+    allowed = addresses.allowed_by_environment() if allow_private is None else allow_private
+    checked = check_feed_url(url, allow_private=allowed)
+    feed = Feed(id=new_feed_id(), url=checked, name=sanitise(name), added_at=now_instant())
     return store.add_feed(feed)
 
 

@@ -54,7 +54,8 @@ def feeds_view(feeds: Sequence[Feed]) -> View:
 
 
 def pull_view(report: PullReport) -> View:
-    """The pull summary: feeds ok/unchanged/failed, articles fetched/failed (with why), candidates added."""
+    """The pull summary: feeds ok/unchanged/failed, articles fetched/failed (with why), candidates added,
+    and what waits for a later pull (over the entry cap, backed off after a timeout, stopped by the deadline)."""
     feeds = report.feeds
     counts = {s: sum(1 for f in feeds if f.status == s) for s in ("ok", "unchanged", "failed")}
     lines = Text(
@@ -67,11 +68,49 @@ def pull_view(report: PullReport) -> View:
             lines.append(f"\nfeed failed: {feed.error}")
     for error in report.article_errors:
         lines.append(f"\narticle failed: {error}")
+    lines.append(_waiting_lines(report))
     data = {
         "feeds": [f.as_json() for f in feeds],
-        "articles": {"fetched": report.articles, "failed": list(report.article_errors)},
+        "articles": {
+            "fetched": report.articles,
+            "failed": list(report.article_errors),
+            "backed_off": [{"url": url, "not_before": when} for url, when in report.backed_off],
+            "unfinished": list(report.unfinished),
+        },
         "candidates_added": len(report.added),
         "candidates": [candidate.as_json() for candidate in report.added],
+        "deadline": {"seconds": report.deadline, "reached": report.deadline_reached},
     }
     rows = [[f.id, f.url, f.status, f.error, f.new_entries] for f in feeds]
     return View(data, ["feed", "url", "status", "error", "new_entries"], rows, "Pull", Group(lines))
+
+
+def _waiting_lines(report: PullReport) -> str:
+    """One line for each thing a later pull picks up; nothing when the pull finished everything."""
+    lines: list[str] = []
+    for feed in report.feeds:
+        name = feed.name or feed.url
+        if feed.waiting:
+            lines.append(
+                f"waiting: {feed.waiting} new article(s) of {name} over the cap of {report.max_entries} a pull"
+                " (TRACKER_PULL_MAX_ENTRIES): read by the next pulls"
+            )
+        if feed.backed_off:
+            lines.append(
+                f"backed off: {feed.backed_off} article(s) of {name} that were too slow before:"
+                f" next try after {_when(feed.next_try)}"
+            )
+    for url, not_before in report.backed_off:
+        too_slow = "was too slow (timed out, or still loading at the deadline)"
+        lines.append(f"backed off: {url} {too_slow}: next try after {_when(not_before)}")
+    if report.unfinished:
+        lines.append(
+            f"deadline: {len(report.unfinished)} article(s) unfinished at the {report.deadline:g} s deadline"
+            " (TRACKER_PULL_DEADLINE): those not yet requested are tried at the next pull"
+        )
+    return "".join(f"\n{line}" for line in lines)
+
+
+def _when(instant: str) -> str:
+    """A stored instant to the minute, as a summary line says it."""
+    return f"{instant[:16].replace('T', ' ')} UTC" if len(instant) >= 16 else "its back-off ends"
