@@ -9,12 +9,15 @@ file's layout, the atomic writes, the lock and TinyDB:
 - every write takes the exclusive lock (``positions.json.lock``), re-reads
   under it, and lands as one atomic file write per operation (or per
   :meth:`Store.writing` block);
+- a store reached through a symbolic link is locked and written at its target
+  (resolved once, when the Store opens), so the link stays a link;
 - statements are append-only: a correction or retraction is a new revision.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -37,7 +40,7 @@ from .model import (
     from_stored,
     is_stored,
 )
-from .storage.files import backup_of, write_atomic, write_problem
+from .storage.files import backup_of, refuse_unwritable, write_atomic, write_problem
 from .storage.lock import current_user, exclusive, lock_owner_path, lock_timeout
 from .storage.schema import (
     Tables,
@@ -104,7 +107,9 @@ class Store:
             )
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a folder, not a store file")
-        self._db = Database(self.path)
+        self._real = Path(os.path.realpath(self.path))
+        """The file itself, links resolved: what is locked, read and replaced (``path`` names it in messages)."""
+        self._db = Database(self._real, self.path)
         """The file's tables, through the storage layer."""
         self._lock_timeout = lock_timeout
         """Seconds to wait for the lock; None: ``$TRACKER_LOCK_TIMEOUT``, else LOCK_TIMEOUT."""
@@ -123,15 +128,18 @@ class Store:
         path = Path(path)
         if path.is_dir():
             raise StoreError(f"{path} is a folder, not a store file")
+        real = Path(os.path.realpath(path))  # a link to a store (or to where one will be) stays a link
         try:
-            with exclusive(path, lock_timeout()):
-                if path.exists():
+            if real.exists() and force:
+                refuse_unwritable(real, path)
+            with exclusive(real, lock_timeout(), shown=path):
+                if real.exists():
                     if not force:
                         raise StoreError(f"{path} already exists", field="force")
-                    backup_of(path)
-                write_atomic(path, dump_tables(tables))
+                    backup_of(real)
+                write_atomic(real, dump_tables(tables))
         except OSError as error:
-            raise StoreError(f"{path}: could not write ({write_problem(path, error)}); nothing was changed") from None
+            raise StoreError(f"{path}: could not write ({write_problem(real, error)}); nothing was changed") from None
         return cls(path)
 
     # -- reading ---------------------------------------------------------
@@ -304,6 +312,7 @@ class Store:
         Waits at most the lock timeout, then says who holds the lock. On entry it
         records who we are for other waiters, removes temp files a killed writer
         left, and migrates a store of an older schema (keeping a backup first).
+        A read-only or hard-linked file is refused before the lock is taken.
         Re-entrant: a write inside a write shares the outer one's lock.
 
         A block is all or nothing: its writes are held in memory and written as
@@ -317,7 +326,8 @@ class Store:
                 self._write_depth -= 1
             return
         timeout = lock_timeout() if self._lock_timeout is None else self._lock_timeout
-        with exclusive(self.path, timeout):  # another thread of ours waits here too
+        refuse_unwritable(self._real, self.path)
+        with exclusive(self._real, timeout, shown=self.path):  # another thread of ours waits here too
             self._writer, self._write_depth = threading.get_ident(), 1
             try:
                 self._migrate_if_old()
@@ -339,7 +349,7 @@ class Store:
             return
         migrated = migrate_tables(tables, self.path)
         try:
-            backup = backup_of(self.path)
+            backup = backup_of(self._real)
         except OSError as error:
             raise StoreError(
                 f"{self.path}: could not keep a backup before migrating it to schema {SCHEMA} "
