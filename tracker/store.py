@@ -7,8 +7,9 @@ file's layout, the atomic writes, the lock and TinyDB:
 - every read comes from one parse of the file, made again only when its stat
   stamp changes (another process wrote);
 - every write takes the exclusive lock (``positions.json.lock``), re-reads
-  under it, and lands as one atomic file write per operation (or per
-  :meth:`Store.writing` block);
+  under it, checks the file as the read commands do (a writer never rewrites a
+  file a reader refuses), and lands as one atomic file write per operation
+  (or per :meth:`Store.writing` block);
 - a store reached through a symbolic link is locked and written at its target
   (resolved once, when the Store opens), so the link stays a link;
 - statements are append-only: a correction or retraction is a new revision.
@@ -195,6 +196,10 @@ class Store:
     def _records(self) -> list[Record]:
         """Every statement document, checked as :meth:`revisions` promises, in file order.
 
+        Checked: each is a statement (the stored shape, or one Statement.from_json
+        accepts), of revision 1 or more, naming codes the codebook has. Every
+        writer runs this too, before it writes (:meth:`writing`).
+
         A document in the exact stored shape (``model.is_stored``) stays a
         document, checked without building a Statement; any other becomes one
         (or the StoreError). The timeline builds statements only for what it
@@ -209,7 +214,12 @@ class Store:
             documents = list(table.values())
 
             def known(doc: Any) -> bool:  # one pass over the documents: each is read while in cache
-                return is_stored(doc) and doc["party"] in parties and (doc["issue"], doc["stance"]) in stances
+                return (
+                    is_stored(doc)
+                    and doc["rev"] >= 1
+                    and doc["party"] in parties
+                    and (doc["issue"], doc["stance"]) in stances
+                )
 
             if all(map(known, documents)):
                 return documents  # all dicts of the stored shape
@@ -226,7 +236,8 @@ class Store:
                             f"{self.path}: statement document {key}: {error} (run `tracker check`)"
                         ) from None
                     party, issue, stance = record.party, record.issue, record.stance
-                if party not in parties or (issue, stance) not in stances:
+                rev = record.rev if isinstance(record, Statement) else record["rev"]
+                if party not in parties or (issue, stance) not in stances or rev < 1:
                     statement = record if isinstance(record, Statement) else Statement.from_json(record)
                     where = statement.id or f"document {key}"
                     problem = "; ".join(statement.problems(book))
@@ -311,9 +322,11 @@ class Store:
 
         Waits at most the lock timeout, then says who holds the lock. On entry it
         records who we are for other waiters, removes temp files a killed writer
-        left, and migrates a store of an older schema (keeping a backup first).
-        A read-only or hard-linked file is refused before the lock is taken.
-        Re-entrant: a write inside a write shares the outer one's lock.
+        left, checks the file as the read commands do (a file they refuse is
+        refused here too, before anything is written: one validation for every
+        command), and migrates a store of an older schema (keeping a backup
+        first). A read-only or hard-linked file is refused before the lock is
+        taken. Re-entrant: a write inside a write shares the outer one's lock.
 
         A block is all or nothing: its writes are held in memory and written as
         one file when the outermost block ends; if it raises, none is written.
@@ -330,6 +343,8 @@ class Store:
         with exclusive(self._real, timeout, shown=self.path):  # another thread of ours waits here too
             self._writer, self._write_depth = threading.get_ident(), 1
             try:
+                self._tables()  # re-read if another process wrote, then check it: cached, once per parse
+                self._records()
                 self._migrate_if_old()
                 self._db.defer()
                 try:
@@ -358,24 +373,6 @@ class Store:
         self._db.replace(migrated)
         self.backup = backup
 
-    def _refuse_damaged(self) -> None:
-        """Refuse to add to a file whose statements name codes the codebook lacks.
-
-        The read commands refuse such a file too; this scan is cheap (no Statement
-        objects) and gives the same message, naming the statement.
-        """
-        book = self.codebook
-        parties = {p.id for p in book.parties}
-        stances = {(i.id, s.code) for i in book.issues for s in i.scale}
-        for doc in self._tables()["statements"].values():
-            try:
-                known = doc.get("party") in parties and (doc.get("issue"), doc.get("stance")) in stances
-            except TypeError:  # a list where a code should be
-                known = False
-            if not known:
-                self.revisions()  # raises, naming the statement and the problem
-                raise StoreError(f"{self.path}: statement {doc.get('id')!r} is damaged (run `tracker check`)")
-
     def _checked(self, statement: Statement, book: Codebook | None = None) -> Statement:
         """The statement cleaned and checked against the codebook (``book``: one the caller already holds)."""
         statement = statement.sanitised()
@@ -397,7 +394,6 @@ class Store:
     def add(self, fields: Mapping[str, Any]) -> Statement:
         """Record a new statement from the analyst's fields; returns revision 1."""
         with self.writing():
-            self._refuse_damaged()
             statement = self._checked(self._stamp(fields, id=new_statement_id(), rev=1))
             self._append([statement])
         return statement
