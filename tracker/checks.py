@@ -13,7 +13,7 @@ from typing import Any
 from .dates import is_instant
 from .errors import InputError, StoreError
 from .model import SCHEMA, Codebook, Issue, Party, Statement
-from .storage.schema import Tables, in_order, parse_tables
+from .storage.schema import Tables, duplicate_keys, in_order, parse_tables
 
 
 def find_problems(path: Path) -> tuple[list[str], str]:
@@ -25,10 +25,22 @@ def find_problems(path: Path) -> tuple[list[str], str]:
     except OSError as error:
         raise StoreError(f"{path}: cannot read ({error.strerror})") from None
     try:
-        tables = parse_tables(raw, path)
+        tables = parse_tables(raw, path, allow_duplicates=True)
     except StoreError as error:
         return [str(error)], "the file cannot be read as a store"
-    return table_problems(tables)
+    problems, summary = table_problems(tables)
+    duplicates = duplicate_problems(raw, tables)
+    if duplicates:
+        problems = duplicates + problems
+        summary = f"{summary.rpartition(': ')[0]}: {len(problems)} problem(s)"
+    return problems, summary
+
+
+def duplicate_problems(raw: bytes, tables: Tables) -> list[str]:
+    """A key the file holds twice in one object: every command refuses the file, as any JSON reader
+    would keep only the last (``tables``, parsed from ``raw``, hold only that one)."""
+    found = duplicate_keys(raw, tables)
+    return [f"{duplicate} (a hand-resolved merge?): only the last is read; keep one" for duplicate in found]
 
 
 def _codes(tables: Tables, problems: list[str]) -> Codebook:
