@@ -6,6 +6,7 @@ Store, so that it can describe a file the Store refuses to load.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 from .dates import is_instant
 from .errors import InputError, StoreError
 from .model import SCHEMA, Codebook, Issue, Party, Statement
+from .storage.files import stale_temps
+from .storage.lock import held_now
 from .storage.schema import Tables, duplicate_keys, in_order, parse_tables
 
 
@@ -33,7 +36,7 @@ def find_problems(path: Path) -> tuple[list[str], str]:
     if duplicates:
         problems = duplicates + problems
         summary = f"{summary.rpartition(': ')[0]}: {len(problems)} problem(s)"
-    return problems, summary
+    return problems, summary + "".join(f"; {note}" for note in leftover_temp_notes(path))
 
 
 def duplicate_problems(raw: bytes, tables: Tables) -> list[str]:
@@ -41,6 +44,23 @@ def duplicate_problems(raw: bytes, tables: Tables) -> list[str]:
     would keep only the last (``tables``, parsed from ``raw``, hold only that one)."""
     found = duplicate_keys(raw, tables)
     return [f"{duplicate} (a hand-resolved merge?): only the last is read; keep one" for duplicate in found]
+
+
+def leftover_temp_notes(path: Path) -> list[str]:
+    """Temp files an interrupted write left beside the store, for the summary.
+
+    A note, not a problem: the store is whole without them (that is what the
+    temp file is for) and the next write removes them. None while a writer
+    holds the lock: the temp file is then most likely its own, being written.
+    """
+    real = Path(os.path.realpath(path))  # temp files are made beside a link's target
+    temps = stale_temps(real)
+    if not temps or held_now(f"{real}.lock"):
+        return []
+    return [
+        f"leftover temp file {temp.name} from an interrupted write (harmless: the next write removes it)"
+        for temp in sorted(temps)
+    ]
 
 
 def _codes(tables: Tables, problems: list[str]) -> Codebook:

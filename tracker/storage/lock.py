@@ -181,6 +181,24 @@ def _lock_file_itself(path: Path, deadline: float) -> int | None:
         os.close(fd)
 
 
+def held_now(path: str | Path) -> bool:
+    """True if some process holds the lock on ``path`` right now. A reader's question: nothing is created,
+    and a missing lock file (or a link there) means no tracker writer holds it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _CLOEXEC)
+    except OSError:
+        return False
+    try:
+        if not _try_lock(fd):
+            return True
+        _unlock(fd)
+        return False
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 # -- the store's lock: bounded, says who holds it, cleans up after crashes ---------
 
 
