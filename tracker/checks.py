@@ -6,6 +6,7 @@ Store, so that it can describe a file the Store refuses to load.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ from typing import Any
 from .dates import is_instant
 from .errors import InputError, StoreError
 from .model import SCHEMA, Codebook, Issue, Party, Statement
-from .storage.schema import Tables, in_order, parse_tables
+from .storage.files import stale_temps
+from .storage.lock import held_now
+from .storage.schema import Tables, duplicate_keys, in_order, parse_tables
 
 
 def find_problems(path: Path) -> tuple[list[str], str]:
@@ -25,10 +28,39 @@ def find_problems(path: Path) -> tuple[list[str], str]:
     except OSError as error:
         raise StoreError(f"{path}: cannot read ({error.strerror})") from None
     try:
-        tables = parse_tables(raw, path)
+        tables = parse_tables(raw, path, allow_duplicates=True)
     except StoreError as error:
         return [str(error)], "the file cannot be read as a store"
-    return table_problems(tables)
+    problems, summary = table_problems(tables)
+    duplicates = duplicate_problems(raw, tables)
+    if duplicates:
+        problems = duplicates + problems
+        summary = f"{summary.rpartition(': ')[0]}: {len(problems)} problem(s)"
+    return problems, summary + "".join(f"; {note}" for note in leftover_temp_notes(path))
+
+
+def duplicate_problems(raw: bytes, tables: Tables) -> list[str]:
+    """A key the file holds twice in one object: every command refuses the file, as any JSON reader
+    would keep only the last (``tables``, parsed from ``raw``, hold only that one)."""
+    found = duplicate_keys(raw, tables)
+    return [f"{duplicate} (a hand-resolved merge?): only the last is read; keep one" for duplicate in found]
+
+
+def leftover_temp_notes(path: Path) -> list[str]:
+    """Temp files an interrupted write left beside the store, for the summary.
+
+    A note, not a problem: the store is whole without them (that is what the
+    temp file is for) and the next write removes them. None while a writer
+    holds the lock: the temp file is then most likely its own, being written.
+    """
+    real = Path(os.path.realpath(path))  # temp files are made beside a link's target
+    temps = stale_temps(real)
+    if not temps or held_now(f"{real}.lock"):
+        return []
+    return [
+        f"leftover temp file {temp.name} from an interrupted write (harmless: the next write removes it)"
+        for temp in sorted(temps)
+    ]
 
 
 def _codes(tables: Tables, problems: list[str]) -> Codebook:

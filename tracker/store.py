@@ -7,14 +7,18 @@ file's layout, the atomic writes, the lock and TinyDB:
 - every read comes from one parse of the file, made again only when its stat
   stamp changes (another process wrote);
 - every write takes the exclusive lock (``positions.json.lock``), re-reads
-  under it, and lands as one atomic file write per operation (or per
-  :meth:`Store.writing` block);
+  under it, checks the file as the read commands do (a writer never rewrites a
+  file a reader refuses), and lands as one atomic file write per operation
+  (or per :meth:`Store.writing` block);
+- a store reached through a symbolic link is locked and written at its target
+  (resolved once, when the Store opens), so the link stays a link;
 - statements are append-only: a correction or retraction is a new revision.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -38,7 +42,7 @@ from .model import (
     from_stored,
     is_stored,
 )
-from .storage.files import backup_of, write_atomic, write_problem
+from .storage.files import backup_of, refuse_unwritable, write_atomic, write_problem
 from .storage.lock import current_user, exclusive, lock_owner_path, lock_timeout
 from .storage.schema import (
     Tables,
@@ -105,7 +109,9 @@ class Store:
             )
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a folder, not a store file")
-        self._db = Database(self.path)
+        self._real = Path(os.path.realpath(self.path))
+        """The file itself, links resolved: what is locked, read and replaced (``path`` names it in messages)."""
+        self._db = Database(self._real, self.path)
         """The file's tables, through the storage layer."""
         self._lock_timeout = lock_timeout
         """Seconds to wait for the lock; None: ``$TRACKER_LOCK_TIMEOUT``, else LOCK_TIMEOUT."""
@@ -124,15 +130,18 @@ class Store:
         path = Path(path)
         if path.is_dir():
             raise StoreError(f"{path} is a folder, not a store file")
+        real = Path(os.path.realpath(path))  # a link to a store (or to where one will be) stays a link
         try:
-            with exclusive(path, lock_timeout()):
-                if path.exists():
+            if real.exists() and force:
+                refuse_unwritable(real, path)
+            with exclusive(real, lock_timeout(), shown=path):
+                if real.exists():
                     if not force:
                         raise StoreError(f"{path} already exists", field="force")
-                    backup_of(path)
-                write_atomic(path, dump_tables(tables))
+                    backup_of(real)
+                write_atomic(real, dump_tables(tables))
         except OSError as error:
-            raise StoreError(f"{path}: could not write ({write_problem(path, error)}); nothing was changed") from None
+            raise StoreError(f"{path}: could not write ({write_problem(real, error)}); nothing was changed") from None
         return cls(path)
 
     # -- reading ---------------------------------------------------------
@@ -188,6 +197,10 @@ class Store:
     def _records(self) -> list[Record]:
         """Every statement document, checked as :meth:`revisions` promises, in file order.
 
+        Checked: each is a statement (the stored shape, or one Statement.from_json
+        accepts), of revision 1 or more, naming codes the codebook has. Every
+        writer runs this too, before it writes (:meth:`writing`).
+
         A document in the exact stored shape (``model.is_stored``) stays a
         document, checked without building a Statement; any other becomes one
         (or the StoreError). The timeline builds statements only for what it
@@ -202,7 +215,12 @@ class Store:
             documents = list(table.values())
 
             def known(doc: Any) -> bool:  # one pass over the documents: each is read while in cache
-                return is_stored(doc) and doc["party"] in parties and (doc["issue"], doc["stance"]) in stances
+                return (
+                    is_stored(doc)
+                    and doc["rev"] >= 1
+                    and doc["party"] in parties
+                    and (doc["issue"], doc["stance"]) in stances
+                )
 
             if all(map(known, documents)):
                 return documents  # all dicts of the stored shape
@@ -219,7 +237,8 @@ class Store:
                             f"{self.path}: statement document {key}: {error} (run `tracker check`)"
                         ) from None
                     party, issue, stance = record.party, record.issue, record.stance
-                if party not in parties or (issue, stance) not in stances:
+                rev = record.rev if isinstance(record, Statement) else record["rev"]
+                if party not in parties or (issue, stance) not in stances or rev < 1:
                     statement = record if isinstance(record, Statement) else Statement.from_json(record)
                     where = statement.id or f"document {key}"
                     problem = "; ".join(statement.problems(book))
@@ -331,8 +350,11 @@ class Store:
 
         Waits at most the lock timeout, then says who holds the lock. On entry it
         records who we are for other waiters, removes temp files a killed writer
-        left, and migrates a store of an older schema (keeping a backup first).
-        Re-entrant: a write inside a write shares the outer one's lock.
+        left, checks the file as the read commands do (a file they refuse is
+        refused here too, before anything is written: one validation for every
+        command), and migrates a store of an older schema (keeping a backup
+        first). A read-only or hard-linked file is refused before the lock is
+        taken. Re-entrant: a write inside a write shares the outer one's lock.
 
         A block is all or nothing: its writes are held in memory and written as
         one file when the outermost block ends; if it raises, none is written.
@@ -345,9 +367,12 @@ class Store:
                 self._write_depth -= 1
             return
         timeout = lock_timeout() if self._lock_timeout is None else self._lock_timeout
-        with exclusive(self.path, timeout):  # another thread of ours waits here too
+        refuse_unwritable(self._real, self.path)
+        with exclusive(self._real, timeout, shown=self.path):  # another thread of ours waits here too
             self._writer, self._write_depth = threading.get_ident(), 1
             try:
+                self._tables()  # re-read if another process wrote, then check it: cached, once per parse
+                self._records()
                 self._migrate_if_old()
                 self._db.defer()
                 try:
@@ -367,7 +392,7 @@ class Store:
             return
         migrated = migrate_tables(tables, self.path)
         try:
-            backup = backup_of(self.path)
+            backup = backup_of(self._real)
         except OSError as error:
             raise StoreError(
                 f"{self.path}: could not keep a backup before migrating it to schema {SCHEMA} "
@@ -375,24 +400,6 @@ class Store:
             ) from None
         self._db.replace(migrated)
         self.backup = backup
-
-    def _refuse_damaged(self) -> None:
-        """Refuse to add to a file whose statements name codes the codebook lacks.
-
-        The read commands refuse such a file too; this scan is cheap (no Statement
-        objects) and gives the same message, naming the statement.
-        """
-        book = self.codebook
-        parties = {p.id for p in book.parties}
-        stances = {(i.id, s.code) for i in book.issues for s in i.scale}
-        for doc in self._tables()["statements"].values():
-            try:
-                known = doc.get("party") in parties and (doc.get("issue"), doc.get("stance")) in stances
-            except TypeError:  # a list where a code should be
-                known = False
-            if not known:
-                self.revisions()  # raises, naming the statement and the problem
-                raise StoreError(f"{self.path}: statement {doc.get('id')!r} is damaged (run `tracker check`)")
 
     def _checked(self, statement: Statement, book: Codebook | None = None) -> Statement:
         """The statement cleaned and checked against the codebook (``book``: one the caller already holds)."""
@@ -415,7 +422,6 @@ class Store:
     def add(self, fields: Mapping[str, Any]) -> Statement:
         """Record a new statement from the analyst's fields; returns revision 1."""
         with self.writing():
-            self._refuse_damaged()
             statement = self._checked(self._stamp(fields, id=new_statement_id(), rev=1))
             self._append([statement])
         return statement

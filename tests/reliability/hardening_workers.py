@@ -11,10 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-try:
-    from tracker.store import Store
-except ImportError:  # the store's module may have become a package
-    from tracker.storage import Store  # type: ignore[no-redef]
+from tracker.store import Store
 
 FIELDS = {
     "party": "russia",

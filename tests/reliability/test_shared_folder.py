@@ -14,14 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import (
-    child_env,
-    snapshot,
-    stored_ids,
-    tracker,
-    wait_for,
-    worker,
-)
+from tests.helpers import child_env, snapshot, stored_ids, tracker, worker
+from tests.helpers import wait_for_event as wait_for
 from tests.reliability.hardening import ADD, files_in, load, mode_of, one_error_line, save
 
 HARDENING_WORKERS = Path(__file__).parent / "hardening_workers.py"

@@ -13,13 +13,27 @@ Two layers:
   bounded wait (:func:`lock_timeout`), an owner file saying who holds it (for
   the message another writer gets when it gives up), and the temp files a
   killed writer left removed once the lock is taken.
+
+The folder may be shared, and others may plant or delete files in it:
+
+- the lock and owner files are opened without following a symbolic link
+  (``O_NOFOLLOW``), and a link there is refused: a planted
+  ``NAME.lock.owner -> victim`` would otherwise have its target overwritten;
+- a lock taken on a file that is no longer at the path (deleted or replaced
+  between the open and the lock) is let go and taken again;
+- a lock file deleted *while* held would let a second writer lock a new one;
+  so the holder also locks the store file itself, and every new store file
+  before renaming it into place (``files.guarding``): the second writer waits
+  for the store file, whatever became of the lock file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -30,7 +44,10 @@ import orjson
 from ..dates import now_instant
 from ..errors import StoreError, StoreLocked
 from ..model import sanitise
-from .files import remove_stale_temps
+from .files import guarding, mode_of, remove_stale_temps
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # Windows has no symbolic links to speak of here
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)  # a child process (a pager, an editor) does not inherit the lock
 
 POLL = 0.05
 """Seconds between attempts while another writer holds the lock."""
@@ -77,11 +94,30 @@ else:
 
 
 def _open(path: str | Path) -> int:
+    """The lock file, created if missing; never through a symbolic link (``OSError`` ELOOP if it is one)."""
     try:
-        return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # the umask decides who else may write it
+        # The umask decides who else may write it; it holds nothing, so the store's mode does not matter.
+        return os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _CLOEXEC, 0o666)
     except PermissionError:
         # Another user's lock file in a shared folder: the OS lock needs no write access to it.
-        return os.open(path, os.O_RDONLY)
+        return os.open(path, os.O_RDONLY | _NOFOLLOW | _CLOEXEC)
+
+
+def _still_at(fd: int, path: str | Path) -> bool:
+    """True if the file open as ``fd`` is the one at ``path`` now (not deleted or replaced since it was opened)."""
+    try:
+        at_path = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (mine.st_dev, mine.st_ino) == (at_path.st_dev, at_path.st_ino)
+
+
+def _wait_for_lock(fd: int, path: str | Path, deadline: float) -> None:
+    while not _try_lock(fd):
+        if time.monotonic() >= deadline:
+            raise LockTimeout(str(path))
+        time.sleep(min(POLL, max(deadline - time.monotonic(), 0)))
 
 
 @contextlib.contextmanager
@@ -90,19 +126,75 @@ def locked(path: str | Path, timeout: float) -> Iterator[None]:
 
     Tries at once, then every :data:`POLL` seconds until ``timeout`` seconds
     have passed (``0``: one try), then raises :class:`LockTimeout`. An
-    ``OSError`` (no such folder, not writable) propagates for the caller to explain.
+    ``OSError`` (no such folder, not writable, a symbolic link) propagates for
+    the caller to explain. A lock won on a file that was deleted or replaced
+    meanwhile locks nothing anyone else sees: it is let go and taken again.
     """
-    fd = _open(path)
+    deadline = time.monotonic() + timeout
+    for attempt in itertools.count():
+        fd = _open(path)
+        try:
+            _wait_for_lock(fd, path, deadline)
+            if _still_at(fd, path):
+                break
+            _unlock(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+        if time.monotonic() >= deadline and attempt >= 3:  # a few tries even with no wait: the lock was free
+            raise LockTimeout(str(path))
     try:
-        deadline = time.monotonic() + timeout
-        while not _try_lock(fd):
-            if time.monotonic() >= deadline:
-                raise LockTimeout(str(path))
-            time.sleep(min(POLL, max(deadline - time.monotonic(), 0)))
         try:
             yield
         finally:
             _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+def _lock_file_itself(path: Path, deadline: float) -> int | None:
+    """Lock the store file at ``path`` itself (see the module's notes); its descriptor, to close on release.
+
+    None if there is no file yet (``init``) or its file system cannot lock it
+    (an NFS mount locks only files open for writing): the lock file alone
+    then keeps writers apart, as it always did.
+    """
+    if sys.platform == "win32":  # pragma: no cover - Windows locks are mandatory: a locked file cannot be replaced
+        return None
+    while True:
+        try:
+            fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _CLOEXEC)
+        except OSError:
+            return None
+        try:
+            _wait_for_lock(fd, path, deadline)
+        except OSError:
+            os.close(fd)
+            return None
+        except BaseException:
+            os.close(fd)
+            raise
+        if _still_at(fd, path):
+            return fd
+        _unlock(fd)  # replaced while we waited (the holder wrote): lock the file that is there now
+        os.close(fd)
+
+
+def held_now(path: str | Path) -> bool:
+    """True if some process holds the lock on ``path`` right now. A reader's question: nothing is created,
+    and a missing lock file (or a link there) means no tracker writer holds it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _CLOEXEC)
+    except OSError:
+        return False
+    try:
+        if not _try_lock(fd):
+            return True
+        _unlock(fd)
+        return False
+    except OSError:
+        return False
     finally:
         os.close(fd)
 
@@ -156,7 +248,31 @@ def _host() -> str:
     return socket.gethostname()
 
 
-def _write_owner(path: Path) -> None:
+def _refuse_link(path: Path) -> StoreError:
+    return StoreError(
+        f"{path} is a symbolic link; refusing to follow it (tracker writes a plain file there: "
+        "remove the link and try again); nothing was written"
+    )
+
+
+def _write_owner(path: Path) -> bool:
+    """Record who holds the lock; True if the owner file was written (and so is ours to remove).
+
+    Created anew (``O_EXCL``, never through a link) after removing a killed
+    holder's, and no more open than the store: it holds the command line.
+    """
+    owner = lock_owner_path(path)
+    try:
+        found = os.lstat(owner)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return False
+    else:
+        if stat.S_ISLNK(found.st_mode):
+            raise _refuse_link(owner)
+        with contextlib.suppress(OSError):  # a holder that was killed left it: stale, as we hold the lock
+            os.unlink(owner)
     record = {
         "pid": os.getpid(),
         "host": _host(),
@@ -164,8 +280,25 @@ def _write_owner(path: Path) -> None:
         "command": _command_line(),
         "since": now_instant(),
     }
-    with contextlib.suppress(OSError):  # best effort: the lock itself is what keeps other writers out
-        lock_owner_path(path).write_bytes(orjson.dumps(record))
+    store_mode = mode_of(path)
+    try:
+        fd = os.open(
+            owner,
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC,
+            0o666 if store_mode is None else store_mode & 0o666,  # the umask may narrow it further
+        )
+    except FileExistsError:  # planted between the unlink and the open
+        if owner.is_symlink():
+            raise _refuse_link(owner) from None
+        return False
+    except OSError:  # best effort: the lock itself is what keeps other writers out
+        return False
+    try:
+        with contextlib.suppress(OSError):
+            os.write(fd, orjson.dumps(record))
+    finally:
+        os.close(fd)
+    return True
 
 
 def _remove_owner(path: Path) -> None:
@@ -188,10 +321,23 @@ def _pid_running(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+OWNER_MAX_BYTES = 4096
+"""More than any owner file tracker writes: a larger one is not ours, and is not read whole."""
+
+
+def _read_owner(owner: Path) -> bytes:
+    """The owner file's bytes, not through a link (whose target's content the message would show)."""
+    fd = os.open(owner, os.O_RDONLY | _NOFOLLOW | _CLOEXEC)
+    try:
+        return os.read(fd, OWNER_MAX_BYTES + 1)
+    finally:
+        os.close(fd)
+
+
 def lock_holder(path: Path) -> str:
     """Who holds the lock on ``path``, as far as its owner file tells (for the timeout message)."""
     try:
-        record = orjson.loads(lock_owner_path(path).read_bytes())
+        record = orjson.loads(_read_owner(lock_owner_path(path)))
     except FileNotFoundError:
         return "another process (it has not said which: an older tracker, or one just starting)"
     except (OSError, orjson.JSONDecodeError):
@@ -212,18 +358,27 @@ def lock_holder(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def exclusive(path: Path, timeout: float) -> Iterator[None]:
-    """Hold the lock for a write to ``path``: wait at most ``timeout`` seconds, then say who holds it."""
+def exclusive(path: Path, timeout: float, *, shown: Path | None = None) -> Iterator[None]:
+    """Hold the lock for a write to ``path``: wait at most ``timeout`` seconds, then say who holds it.
+
+    ``path`` is the store's real path (links resolved), beside which the lock,
+    owner and temp files live; ``shown`` is the name to use in messages.
+    """
+    shown = shown or path
     lock_file = Path(f"{path}.lock")
+    deadline = time.monotonic() + timeout
     with contextlib.ExitStack() as held:
         try:
             held.enter_context(locked(lock_file, timeout))
+            itself = _lock_file_itself(path, deadline)
         except LockTimeout:
             raise StoreLocked(
-                f"{path} is locked by {lock_holder(path)}; gave up after {timeout:g} s "
+                f"{shown} is locked by {lock_holder(path)}; gave up after {timeout:g} s "
                 f"(try again, or set ${LOCK_TIMEOUT_ENV} to wait longer)"
             ) from None
         except OSError as error:
+            if lock_file.is_symlink():  # O_NOFOLLOW refused it (ELOOP)
+                raise _refuse_link(lock_file) from None
             folder = path.parent
             if not folder.is_dir():
                 problem = f"{folder} is not a folder" if folder.exists() else f"the folder {folder} does not exist"
@@ -231,10 +386,28 @@ def exclusive(path: Path, timeout: float) -> Iterator[None]:
                 problem = f"the folder {folder} is not writable"
             else:
                 problem = f"{error.strerror or error}"
-            raise StoreError(f"{path}: cannot take the lock {lock_file} ({problem}); nothing was written") from None
+            raise StoreError(f"{shown}: cannot take the lock {lock_file} ({problem}); nothing was written") from None
+        kept: list[int] = [] if itself is None else [itself]
+
+        def keep_locked(fd: int) -> None:
+            """A new store file, about to be renamed into place: lock it before anyone can open it."""
+            copy = os.dup(fd)
+            kept.append(copy)
+            with contextlib.suppress(OSError):
+                _try_lock(copy)
+
+        @held.callback
+        def release() -> None:
+            for fd in kept:
+                os.close(fd)  # closing the last descriptor of a file releases its lock
+
+        if sys.platform != "win32":  # there a locked file cannot be renamed over (nor is the store file locked)
+            held.enter_context(guarding(path, keep_locked))
+        wrote_owner = False
         try:
-            _write_owner(path)
+            wrote_owner = _write_owner(path)
             remove_stale_temps(path)
             yield
         finally:
-            _remove_owner(path)
+            if wrote_owner:
+                _remove_owner(path)

@@ -26,9 +26,11 @@ from .schema import Tables, dump_tables, parse_tables
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that parses once, re-reads on change and writes atomically."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, shown: str | Path | None = None) -> None:
         self.path = Path(path)
-        """The store file."""
+        """The store file (its real path: links resolved, so that a write replaces the target, not the link)."""
+        self.shown = Path(shown or path)
+        """What messages call it: the name the analyst gave."""
         self._data: Tables | None = None
         self.stamp: files.Stamp | None = None
         """The file's stat stamp when it was last read or written here (None: not since a failure)."""
@@ -40,14 +42,14 @@ class AtomicJSONStorage(Storage):
     def read(self) -> Tables:
         stamp = files.stamp_of(self.path)
         if stamp is None:
-            raise StoreError(f"{self.path}: the store has gone (deleted or moved while in use)")
+            raise StoreError(f"{self.shown}: the store has gone (deleted or moved while in use)")
         if self._data is None or stamp != self.stamp:
             self.seen = stamp  # even if the read fails: a broken file is not read again until it changes
             try:
                 raw = self.path.read_bytes()
             except OSError as error:
-                raise StoreError(f"{self.path}: cannot read ({error.strerror})") from None
-            self._data = parse_tables(raw, self.path)
+                raise StoreError(f"{self.shown}: cannot read ({error.strerror})") from None
+            self._data = parse_tables(raw, self.shown)
             self.stamp = stamp
             self.generation += 1
         return self._data
@@ -68,7 +70,7 @@ class AtomicJSONStorage(Storage):
             self._data, self.stamp, self.seen = None, None, None
             self.generation += 1
             raise StoreError(
-                f"{self.path}: could not write ({files.write_problem(self.path, error)}); the file is unchanged"
+                f"{self.shown}: could not write ({files.write_problem(self.path, error)}); the file is unchanged"
             ) from None
         self._data = dict(data)
         self.stamp = self.seen = files.stamp_of(self.path)
@@ -106,8 +108,8 @@ class Database:
     id, and another process may have appended since.
     """
 
-    def __init__(self, path: Path) -> None:
-        self._storage = AtomicJSONStorage(path)
+    def __init__(self, path: Path, shown: Path | None = None) -> None:
+        self._storage = AtomicJSONStorage(path, shown)
 
     def read(self) -> Tables:
         """The parsed file: parsed again only if its stat stamp changed. Do not modify."""
