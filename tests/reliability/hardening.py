@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from tests.reliability.conftest import TRACKER, child_env, error_lines
+from tests.helpers import TRACKER, child_env, error_lines
 
 ADD = ("add", "--party", "usa", "--issue", "nato", "--stance", "not-now", "--date", "2025-04-01")
 """A valid ``tracker add``."""
