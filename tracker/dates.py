@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from .errors import InputError
+from .errors import InputError, shown
 
 _RELATIVE = re.compile(r"^(\d{1,5})([dw])$")
 INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -39,7 +39,7 @@ def parse_date(text: str, *, now: date | None = None) -> date:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"not a date: {text!r} (use {HELP})") from None
+        raise InputError(f"not a date: {shown(text)} (use {HELP})") from None
 
 
 def parse_instant(text: str, *, now: date | None = None) -> datetime:
@@ -56,7 +56,7 @@ def parse_instant(text: str, *, now: date | None = None) -> datetime:
             return parse_iso_instant(text)
         except InputError:
             raise InputError(
-                f"not a date or date-time: {text!r} (use {HELP}, or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])"
+                f"not a date or date-time: {shown(text)} (use {HELP}, or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])"
             ) from None
     return datetime.combine(day, time.max, tzinfo=UTC)
 
@@ -65,11 +65,11 @@ def parse_iso_instant(text: str) -> datetime:
     """An ISO date-time with a time part, as aware UTC (naive means UTC)."""
     value = text.strip()
     if len(value) <= 10:
-        raise InputError(f"not a date-time: {text!r}")
+        raise InputError(f"not a date-time: {shown(text)}")
     try:
         moment = datetime.fromisoformat(value.replace("z", "Z"))
     except ValueError:
-        raise InputError(f"not a date-time: {text!r}") from None
+        raise InputError(f"not a date-time: {shown(text)}") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
