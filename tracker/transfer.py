@@ -163,15 +163,17 @@ class _JsonShape:
         marks = chunk.translate(None, _STRUCTURE).replace(b'""', b"")
         quotes = marks.count(b'"')
         ends_in_string = self.in_string != (quotes % 2 == 1)
+        # A chunk is shorter than the limit, so only a string begun in an earlier chunk can pass it:
+        # one still open at the end of this chunk, or one this chunk closes.
         if ends_in_string:
             last = chunk.rfind(b'"')
             self.string_bytes = self.string_bytes + len(chunk) if last < 0 else len(chunk) - last - 1
-            if self.string_bytes > TEXT_READ_MAX:
-                raise _Refused(
-                    f"a text of more than {TEXT_READ_MAX:,} bytes (no field may hold more than "
-                    f"{LONG_TEXT_MAX:,} characters)"
-                )
-        else:
+        elif self.in_string:
+            self.string_bytes += chunk.find(b'"')
+        if self.string_bytes > TEXT_READ_MAX:
+            longest = f"no field may hold more than {LONG_TEXT_MAX:,} characters"
+            raise _Refused(f"a text of more than {TEXT_READ_MAX:,} bytes ({longest})")
+        if not ends_in_string:
             self.string_bytes = 0
         if quotes or self.in_string:
             marks = _STRING.sub(b"", b'"' + marks if self.in_string else marks)
@@ -294,23 +296,36 @@ def _csv_records(file: Path, handle: _Guard) -> Iterator[ImportRow]:
     """The rows of a CSV file, read as they are asked for; a cell export neutralised comes back as it was."""
     csv.field_size_limit(TEXT_READ_MAX)  # the csv module's own is 131,072, with a traceback past it
     text = io.TextIOWrapper(io.BufferedReader(handle, _CHUNK), encoding="utf-8-sig", newline="")
-    reader = csv.DictReader(text)
+    reader = csv.DictReader(_lines(text))
     try:
         with text:
             yield from _csv_rows(reader)
     except UnicodeDecodeError:
-        raise InputError(f"{file}: not UTF-8 text (line {reader.line_num + 1}); nothing was imported") from None
+        raise InputError(f"{file}: not UTF-8 text (after line {reader.line_num}); nothing was imported") from None
     except csv.Error as error:
-        raise InputError(f"line {reader.line_num}: {_csv_problem(error)}; nothing was imported") from None
+        raise InputError(f"after line {reader.line_num}: {_csv_problem(error)}; nothing was imported") from None
     except _Refused as error:
-        raise InputError(f"{file}: {error} (line {reader.line_num}); nothing was imported") from None
+        raise InputError(f"{file}: {error} (after line {reader.line_num}); nothing was imported") from None
     except OSError as error:
         raise InputError(f"cannot read {file}: {error.strerror}") from None
 
 
+_TOO_LONG = f"a value of more than {TEXT_READ_MAX:,} characters (no field may hold more than {LONG_TEXT_MAX:,})"
+
+
+def _lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The file's lines for the csv reader, none longer than TEXT_READ_MAX: a 1 GB line is refused
+    when its first megabyte is read, not held whole in memory first (the csv module checks its
+    field limit only once it has the line)."""
+    while line := text.readline(TEXT_READ_MAX + 1):
+        if len(line) > TEXT_READ_MAX:
+            raise _Refused(_TOO_LONG)
+        yield line
+
+
 def _csv_problem(error: csv.Error) -> str:
-    if "field larger than field limit" in str(error):
-        return f"a value of more than {TEXT_READ_MAX:,} characters (no field may hold more than {LONG_TEXT_MAX:,})"
+    if "field larger than field limit" in str(error):  # a quoted value over many lines
+        return _TOO_LONG
     return f"not valid CSV ({error})"
 
 
