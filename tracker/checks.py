@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .dates import is_instant
-from .errors import InputError, StoreError
-from .model import SCHEMA, Codebook, Issue, Party, Statement
+from .errors import SHOWN, InputError, StoreError
+from .model import SCHEMA, Codebook, Issue, Party, Statement, sanitise
 from .storage.files import stale_temps
 from .storage.lock import held_now
 from .storage.schema import Tables, duplicate_keys, in_order, parse_tables
@@ -94,7 +95,7 @@ def table_problems(tables: Tables) -> tuple[list[str], str]:
     book = _codes(tables, problems)
     revisions: dict[str, list[int]] = defaultdict(list)
     for key, doc in tables["statements"].items():
-        where = f"statement {doc.get('id') or f'(document {key}, no id)'} rev {doc.get('rev', '?')}"
+        where = statement_label(key, doc)
         try:
             statement = Statement.from_json(doc)
         except InputError as error:
@@ -111,8 +112,7 @@ def table_problems(tables: Tables) -> tuple[list[str], str]:
                 f"{where}: recorded_at {statement.recorded_at!r} is not a UTC instant like 2025-03-01T10:00:00.000000Z"
             )
         problems.extend(f"{where}: {problem}" for problem in statement.problems(book))
-        if statement.sanitised() != statement:
-            problems.append(f"{where}: text holds control characters or escape sequences (not written by tracker)")
+        problems.extend(f"{where}: {problem}" for problem in text_problems(statement))
     for statement_id, revs in revisions.items():
         duplicates = sorted({r for r in revs if revs.count(r) > 1})
         if duplicates:
@@ -125,3 +125,34 @@ def table_problems(tables: Tables) -> tuple[list[str], str]:
         + ("no problems" if not problems else f"{len(problems)} problem(s)")
     )
     return problems, summary
+
+
+def statement_label(key: str, doc: Mapping[str, Any]) -> str:
+    """How ``check`` names a statement document: ``statement <id> rev <n>``, else by its key in the table.
+
+    The id as a hand edit left it may hold an escape sequence or a page of text:
+    it is named cleaned and cut, so the report itself is safe to print (the id's
+    problem is reported on its own, by ``Statement.field_problems``).
+    """
+    statement_id, rev = doc.get("id"), doc.get("rev", "?")
+    name = sanitise(statement_id) if isinstance(statement_id, str) else ""
+    if len(name) > SHOWN:
+        name = name[: SHOWN - 1] + "…"
+    return f"statement {name or f'(document {key}, no id)'} rev {sanitise(str(rev))[:SHOWN]}"
+
+
+def text_problems(statement: Statement) -> list[str]:
+    """Which of a revision's text fields hold control characters or escape sequences, if any.
+
+    Tracker removes them on the way in (``Statement.sanitised``), ``recorded_by``
+    (``$TRACKER_USER``) included, so these came from a hand edit or another tool.
+    """
+    clean = statement.sanitised()
+    if clean == statement:
+        return []
+    fields = [
+        name
+        for name in ("summary", "quote", "speaker", "note", "conditions", "tags", "source", "recorded_by", "reason")
+        if getattr(clean, name) != getattr(statement, name)
+    ]
+    return [f"{', '.join(fields)}: control characters or escape sequences (not written by tracker)"]

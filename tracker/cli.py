@@ -11,6 +11,7 @@ every parameter) used most of that.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 import click
 
 from . import dates, statement_input
-from .errors import InputError, TrackerError
+from .errors import SHOWN, InputError, TrackerError
 from .evidence import STATED_CHANNELS, Evidence, Policy
 from .formats import Format
 from .model import Issue, Party, Statement, sanitise
@@ -55,10 +56,28 @@ from .store import Store
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
 
+LINE_MAX = 1_000
+"""The longest error line, ``tracker: error:`` included, whatever the message: a last resort, as
+every value a message quotes is cut to SHOWN characters (so a line that echoes input stays under
+300), while one naming three long paths (a lock in a deep folder) is still read whole."""
+_LONG_QUOTED = re.compile(rf"(?<![^\s(=])(['\"])((?:(?!\1).){{{SHOWN + 1},}})\1(?![^\s,.;:)])")
+"""A value quoted in a message (``'…'`` or ``"…"``, standing alone) of more than SHOWN characters."""
+
+
 def fail(message: str, code: int = 2) -> click.exceptions.Exit:
-    """Print one clean line on stderr; the caller raises the returned Exit."""
+    """Print one clean line on stderr; the caller raises the returned Exit.
+
+    The core's messages cut the input they quote (``errors.shown``); click's
+    do not (``Invalid value for '--format': '<5,000 characters>'``), so a long
+    quoted value is cut here too, and the line itself at :data:`LINE_MAX`.
+    Paths are not quoted, and not cut: a message must name the file whole.
+    """
     line = " ".join(sanitise(message).split())
-    sys.stderr.write(f"tracker: error: {line}\n")
+    line = _LONG_QUOTED.sub(lambda found: f"{found[1]}{found[2][: SHOWN - 1]}…{found[1]}", line)
+    line = f"tracker: error: {line}"
+    if len(line) > LINE_MAX:
+        line = line[: LINE_MAX - 1] + "…"
+    sys.stderr.write(f"{line}\n")
     return click.exceptions.Exit(code)
 
 

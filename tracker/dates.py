@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from .errors import InputError
+from .errors import InputError, shown
 
 _RELATIVE = re.compile(r"^(\d{1,5})([dw])$")
 HELP = "YYYY-MM-DD, today, yesterday, or Nd / Nw for N days / weeks ago"
@@ -38,7 +38,7 @@ def parse_date(text: str, *, now: date | None = None) -> date:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"not a date: {text!r} (use {HELP})") from None
+        raise InputError(f"not a date: {shown(text)} (use {HELP})") from None
 
 
 def parse_instant(text: str, *, now: date | None = None) -> datetime:
@@ -57,7 +57,7 @@ def parse_instant(text: str, *, now: date | None = None) -> datetime:
             raise
         except InputError:
             raise InputError(
-                f"not a date or date-time: {text!r} (use {HELP}, or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])"
+                f"not a date or date-time: {shown(text)} (use {HELP}, or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])"
             ) from None
     return datetime.combine(day, time.max, tzinfo=UTC)
 
@@ -70,15 +70,17 @@ def parse_iso_instant(text: str) -> datetime:
     """An ISO date-time with a time part, as aware UTC (naive means UTC)."""
     value = text.strip()
     if len(value) <= 10:
-        raise InputError(f"not a date-time: {text!r}")
+        raise InputError(f"not a date-time: {shown(text)}")
     try:
         moment = datetime.fromisoformat(value.replace("z", "Z"))
     except ValueError:
-        raise InputError(f"not a date-time: {text!r}") from None
+        raise InputError(f"not a date-time: {shown(text)}") from None
     try:
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00:00+14:00 is in year 0 in UTC; 9999-12-31T23:59:59-14:00 in 10000
-        raise _OutOfRange(f"not a date-time tracker can use: {text!r} is outside the years 1 to 9999 in UTC") from None
+        raise _OutOfRange(
+            f"not a date-time tracker can use: {shown(text)} is outside the years 1 to 9999 in UTC"
+        ) from None
 
 
 def normalise_instant(text: str) -> str:

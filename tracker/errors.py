@@ -47,3 +47,18 @@ class FetchError(TrackerError):
         """Why, without the URL."""
         self.transient = transient
         """Worth trying again later (timeouts, refused connections, 5xx); not a 404 or a wrong type."""
+
+
+SHOWN = 80
+"""The most of an input's text a message quotes: enough to recognise it, never a pasted page."""
+
+
+def shown(value: object) -> str:
+    """``value`` as a message quotes it: its repr, with text over :data:`SHOWN` characters cut.
+
+    Every message that echoes input goes through this, so that a 5,000-character
+    ``--party`` (or a 4 MB id in a hand-edited file) makes one short line.
+    """
+    if isinstance(value, str) and len(value) > SHOWN:
+        return repr(value[: SHOWN - 1] + "…")
+    return repr(value)

@@ -9,6 +9,7 @@ sequences, and the Markdown ones escape what Markdown would read as markup.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, TextIO
@@ -30,8 +31,54 @@ class Format(StrEnum):
 
 
 def json_bytes(data: Any) -> bytes:
-    """``data`` as indented JSON with a final newline: what ``--format json`` prints."""
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    """``data`` as indented JSON with a final newline: what ``--format json`` prints (control-free)."""
+    return clean_json(data, orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+# What orjson writes for a character :func:`without_controls` would remove: C0 controls as an
+# escape (\u001b, \t, \r...; \n stays, quotes span paragraphs), and DEL, C1 controls, zero-width
+# and bidi characters and the BOM as they are, in UTF-8. Each pattern starts with one fixed byte,
+# which the regex engine finds at memchr speed: the four scans of a 233 MB export take 0.4 s.
+_ESCAPED_CONTROL = re.compile(rb"\\(?:u00[01]|[btfr])")
+_C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
+_FORMAT_CHARACTER = re.compile(rb"\xe2(?:\x80[\x8b-\x8f\xaa-\xae]|\x81[\xa0-\xa9])")
+
+
+def json_is_clean(raw: bytes) -> bool:
+    """True if JSON that orjson wrote carries no control or bidi character, raw or escaped, in any string.
+
+    A false alarm (an escaped backslash before a ``b``) only costs a second dump.
+    """
+    if b"\\" in raw and _ESCAPED_CONTROL.search(raw):
+        return False
+    if b"\x7f" in raw:
+        return False
+    if raw.isascii():  # the usual case: one C pass, and none of the rest can be there
+        return True
+    return not (_C1_CONTROL.search(raw) or _FORMAT_CHARACTER.search(raw) or b"\xef\xbb\xbf" in raw)
+
+
+def without_controls_in(data: Any) -> Any:
+    """``data`` (parsed JSON: dicts, lists, text, numbers) with :func:`without_controls` applied to every string."""
+    if isinstance(data, str):
+        return without_controls(data)
+    if isinstance(data, dict):
+        return {without_controls_in(key): without_controls_in(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [without_controls_in(value) for value in data]
+    return data
+
+
+def clean_json(data: Any, option: int = 0) -> bytes:
+    """``orjson.dumps(data, option=option)``, with no control or bidi character inside its strings.
+
+    Stored text is cleaned on the way in, but a hand edit or another tool may
+    have put an escape in the file, and a JSON reader decodes ``\\u001b`` back
+    into one. The dump is written first and scanned (:func:`json_is_clean`);
+    only a dirty one is written again, from cleaned data.
+    """
+    raw = orjson.dumps(data, option=option)
+    return raw if json_is_clean(raw) else orjson.dumps(without_controls_in(data), option=option)
 
 
 def column_text(value: Any) -> str:
@@ -83,11 +130,45 @@ def csv_list(cell: str) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
+NUMERIC_COLUMNS = frozenset({"rev", "score", "before_score", "after_score", "shift", "version", "new_entries"})
+"""Columns that hold numbers tracker computes, never text from outside: a ``-1`` there stays a number."""
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+"""What a cell that :func:`neutralised` may change starts with (a formula trigger, or a quote before one)."""
+_ARMED = re.compile(r"'*[=+\-@\t\r]")
+"""A cell a spreadsheet would run as a formula (OWASP's triggers), or one that looks neutralised already."""
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def neutralised(cell: str) -> str:
+    """A text cell a spreadsheet shows as text: ``=HYPERLINK(…)`` becomes ``'=HYPERLINK(…)``.
+
+    OWASP's rule for CSV injection: a cell starting with ``=``, ``+``, ``-``,
+    ``@``, tab or CR gets a leading ``'``. So does one that starts with quotes
+    before such a character, so that :func:`restored` gives back exactly what was
+    written: ``'=x`` is written ``''=x``; ``'tis`` is left alone.
+    """
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) and _ARMED.match(cell) else cell
+
+
+def restored(cell: str) -> str:
+    """A cell as it was before :func:`neutralised`: one leading ``'`` removed, only before a trigger."""
+    return cell[1:] if cell.startswith("'") and _NEUTRALISED.match(cell) else cell
+
+
 def write_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO) -> None:
-    """A header line and one line per row: ``--format csv`` and ``export --format csv`` alike."""
+    """A header line and one line per row: ``--format csv`` and ``export --format csv`` alike.
+
+    Every text cell is :func:`neutralised`: the file is meant for spreadsheets,
+    and its text comes from analysts, imports and feeds.
+    """
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    text = [column not in NUMERIC_COLUMNS for column in columns]
+    writer.writerows(
+        [neutralised(csv_cell(v)) if is_text else csv_cell(v) for v, is_text in zip(row, text, strict=True)]
+        for row in rows
+    )
 
 
 # -- markdown ------------------------------------------------------------------

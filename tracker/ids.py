@@ -9,12 +9,21 @@ its own package metadata) cost a writing command 12 ms of a ~100 ms start.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ULID_RE = r"[0-7][0-9A-HJKMNP-TV-Z]{25}"
 """A ULID's text: the first character carries only the top 3 of 128 bits."""
+STATEMENT_ID_MAX = 64
+"""The most characters a statement id holds after its ``st_``: a ULID is 26, an import may bring its own."""
+STATEMENT_ID_RE = re.compile(rf"st_[0-9A-Za-z_-]{{1,{STATEMENT_ID_MAX}}}")
+"""A statement id, matched whole (``fullmatch``): ``st_`` and 1 to 64 letters, digits, - or _.
+
+Ids are printed, typed and put in file names and URLs, so none may carry a
+space, a control character or an escape sequence; they are checked, never
+cleaned (a cleaned id would be another statement's)."""
 
 
 _last = (0, 0)

@@ -17,8 +17,9 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, shown
 from .evidence import Evidence
+from .ids import STATEMENT_ID_MAX, STATEMENT_ID_RE
 
 SCHEMA = 1
 """The version of positions.json this code reads and writes."""
@@ -31,6 +32,22 @@ ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 """Party and issue ids, and stance codes: short, lower-case, shell-friendly."""
 COLOR_RE = re.compile(r"^(?:#[0-9a-fA-F]{6}|[a-z][a-z0-9_]{0,29})?$")
 """A party's colour: a Rich colour name or #rrggbb (or none)."""
+
+# The most a statement's fields may hold, checked on every way in (add, correct, import, the
+# dashboard's form) and reported by `tracker check`: generous for any real statement, and a
+# bound on what each command has to parse, keep and lay out (README, "Data safety").
+LONG_TEXT_MAX = 20_000
+"""Characters in a summary, a quote, a note or a reason."""
+SHORT_TEXT_MAX = 1_000
+"""Characters in a speaker, a source's title or outlet, or who recorded a revision."""
+URL_MAX = 4_000
+"""Characters in a source URL."""
+STATEMENT_ID_LIMIT = len("st_") + STATEMENT_ID_MAX
+"""Characters in a statement id (``ids.STATEMENT_ID_RE`` gives its shape)."""
+LIST_MAX = 100
+"""Items in a statement's conditions or tags."""
+ITEM_MAX = 500
+"""Characters in one condition or tag."""
 
 # Escape sequences first (so their parameters go with them), then any control
 # character left over. Newlines survive: quotes may span paragraphs.
@@ -141,7 +158,7 @@ class Issue:
     def from_json(cls, data: Mapping[str, Any]) -> Issue:
         scale = data.get("scale") or []
         if not isinstance(scale, list) or not scale:
-            raise InputError(f"issue {data.get('id')!r} has no scale")
+            raise InputError(f"issue {shown(data.get('id'))} has no scale")
         stances: list[Stance] = []
         for score, step in enumerate(scale):
             if isinstance(step, str):
@@ -149,7 +166,7 @@ class Issue:
             elif isinstance(step, Mapping):
                 code, label = _text(step, "code"), _text(step, "label") or _text(step, "code")
             else:
-                raise InputError(f"issue {data.get('id')!r}: a stance must be text or an object")
+                raise InputError(f"issue {shown(data.get('id'))}: a stance must be text or an object")
             stances.append(Stance(code=code, label=label, score=score))
         return cls(
             id=_text(data, "id"),
@@ -172,14 +189,14 @@ class Issue:
         """What is wrong with this issue's definition, if anything."""
         found = []
         if not ID_RE.match(self.id):
-            found.append(f"issue id {self.id!r} must be lower-case letters, digits, - or _")
+            found.append(f"issue id {shown(self.id)} must be lower-case letters, digits, - or _")
         codes = [s.code for s in self.scale]
         if len(codes) < 2:
-            found.append(f"issue {self.id!r} needs a scale of at least two stances")
+            found.append(f"issue {shown(self.id)} needs a scale of at least two stances")
         if len(set(codes)) != len(codes):
-            found.append(f"issue {self.id!r} repeats a stance code")
+            found.append(f"issue {shown(self.id)} repeats a stance code")
         found += [
-            f"issue {self.id!r}: stance code {c!r} must be lower-case letters, digits, - or _"
+            f"issue {shown(self.id)}: stance code {shown(c)} must be lower-case letters, digits, - or _"
             for c in codes
             if not ID_RE.match(c)
         ]
@@ -212,9 +229,9 @@ class Party:
     def problems(self) -> list[str]:
         found = []
         if not ID_RE.match(self.id):
-            found.append(f"party id {self.id!r} must be lower-case letters, digits, - or _")
+            found.append(f"party id {shown(self.id)} must be lower-case letters, digits, - or _")
         if not COLOR_RE.match(self.color):
-            found.append(f"party colour {self.color!r} must be a colour name (e.g. red) or #rrggbb")
+            found.append(f"party colour {shown(self.color)} must be a colour name (e.g. red) or #rrggbb")
         return found
 
 
@@ -244,14 +261,14 @@ class Codebook:
         party = self.party(party_id)
         if party is None:
             known = ", ".join(p.id for p in self.parties)
-            raise InputError(f"unknown party {party_id!r} (known: {known})")
+            raise InputError(f"unknown party {shown(party_id)} (known: {known})")
         return party
 
     def require_issue(self, issue_id: str) -> Issue:
         issue = self.issue(issue_id)
         if issue is None:
             known = ", ".join(i.id for i in self.issues)
-            raise InputError(f"unknown issue {issue_id!r} (known: {known})")
+            raise InputError(f"unknown issue {shown(issue_id)} (known: {known})")
         return issue
 
     def require_stance(self, issue_id: str, code: str) -> Stance:
@@ -259,7 +276,7 @@ class Codebook:
         stance = issue.stance(code)
         if stance is None:
             known = ", ".join(s.code for s in issue.scale)
-            raise InputError(f"unknown stance {code!r} for issue {issue_id!r} (scale: {known})")
+            raise InputError(f"unknown stance {shown(code)} for issue {shown(issue_id)} (scale: {known})")
         return stance
 
 
@@ -386,11 +403,13 @@ class Statement:
     def sanitised(self) -> Statement:
         """This statement with every free-text field made safe (done once, on the way in).
 
+        The id is not among them: it is checked (:meth:`field_problems`), never cleaned.
+
         The statement itself when nothing changes (the usual case, and half the
         cost of an import of 100,000 statements when it was always a copy).
         """
         source = self.source
-        texts = (self.summary, self.quote, self.speaker, self.note, self.reason,
+        texts = (self.summary, self.quote, self.speaker, self.note, self.reason, self.recorded_by,
                  source.url, source.title, source.outlet, source.published, *self.conditions, *self.tags)  # fmt: skip
         if (
             _DIRTY.search("\n".join(texts)) is None
@@ -408,6 +427,7 @@ class Statement:
             "conditions": tuple(c for c in map(sanitise, self.conditions) if c),
             "tags": tuple(t for t in map(sanitise, self.tags) if t),
             "reason": sanitise(self.reason),
+            "recorded_by": sanitise(self.recorded_by),  # $TRACKER_USER, or an imported revision's
         }
         if clean == source and all(getattr(self, name) == value for name, value in fields.items()):
             return self
@@ -420,28 +440,71 @@ class Statement:
     def field_problems(self, codebook: Codebook) -> list[tuple[str, str]]:
         """(field, message) for every problem, so a form can show each beside its field."""
         found: list[tuple[str, str]] = []
+        if self.id and not STATEMENT_ID_RE.fullmatch(self.id):  # empty: not given yet (a form, a new import row)
+            found.append(("id", f"statement id {shown(self.id)} must be st_ and 1 to {STATEMENT_ID_MAX} "
+                                "letters, digits, - or _"))  # fmt: skip
         if self.rev < 1:
             found.append(("rev", f"rev {self.rev} must be 1 or more"))
         if codebook.party(self.party) is None:
-            found.append(("party", f"unknown party {self.party!r}"))
+            found.append(("party", f"unknown party {shown(self.party)}"))
         issue = codebook.issue(self.issue)
         if issue is None:
-            found.append(("issue", f"unknown issue {self.issue!r}"))
+            found.append(("issue", f"unknown issue {shown(self.issue)}"))
         elif issue.stance(self.stance) is None:
             scale = ", ".join(s.code for s in issue.scale)
-            found.append(("stance", f"unknown stance {self.stance!r} for issue {self.issue!r} (scale: {scale})"))
+            found.append(
+                ("stance", f"unknown stance {shown(self.stance)} for issue {shown(self.issue)} (scale: {scale})")
+            )
         if not is_iso_date(self.stated_on):
-            found.append(("stated_on", f"stated_on {self.stated_on!r} is not a real date (YYYY-MM-DD)"))
+            found.append(("stated_on", f"stated_on {shown(self.stated_on)} is not a real date (YYYY-MM-DD)"))
         if self.source.published and not is_iso_date(self.source.published):
-            found.append(("published", f"source published {self.source.published!r} is not a real date"))
+            found.append(("published", f"source published {shown(self.source.published)} is not a real date"))
         if self.withdrawn_on and not is_iso_date(self.withdrawn_on):
-            found.append(("withdrawn_on", f"withdrawn_on {self.withdrawn_on!r} is not a real date"))
+            found.append(("withdrawn_on", f"withdrawn_on {shown(self.withdrawn_on)} is not a real date"))
         if self.grade and not GRADE_RE.match(self.grade):
-            found.append(("grade", f"grade {self.grade!r} is not an Admiralty code like B2 (A-F, 1-6)"))
+            found.append(("grade", f"grade {shown(self.grade)} is not an Admiralty code like B2 (A-F, 1-6)"))
         if self.channel not in CHANNELS:
-            found.append(("channel", f"channel {self.channel!r} is not one of {', '.join(CHANNELS)}"))
+            found.append(("channel", f"channel {shown(self.channel)} is not one of {', '.join(CHANNELS)}"))
         if self.retracted and not self.reason:
             found.append(("reason", "a retraction needs a reason"))
+        found += self._length_problems()
+        return found
+
+    def _length_problems(self) -> list[tuple[str, str]]:
+        """(field, message) for every field over its limit (:data:`LONG_TEXT_MAX` and the others).
+
+        Lengths only: a few C calls per statement, read for every revision an import brings.
+        """
+        source, conditions, tags = self.source, self.conditions, self.tags
+        if (  # the usual case, in a few additions: no field over its limit when their sums are under it
+            len(self.summary) + len(self.quote) + len(self.note) + len(self.reason) <= LONG_TEXT_MAX
+            and len(self.speaker) + len(self.recorded_by) + len(source.title) + len(source.outlet) <= SHORT_TEXT_MAX
+            and len(source.url) <= URL_MAX
+            and len(conditions) + len(tags) <= LIST_MAX
+            and len("".join(conditions)) + len("".join(tags)) <= ITEM_MAX
+        ):
+            return []
+        found = [
+            (name, f"{what} is {len(value):,} characters; the limit is {limit:,}")
+            for name, what, value, limit in (
+                ("summary", "summary", self.summary, LONG_TEXT_MAX),
+                ("quote", "quote", self.quote, LONG_TEXT_MAX),
+                ("note", "note", self.note, LONG_TEXT_MAX),
+                ("reason", "reason", self.reason, LONG_TEXT_MAX),
+                ("speaker", "speaker", self.speaker, SHORT_TEXT_MAX),
+                ("recorded_by", "recorded_by", self.recorded_by, SHORT_TEXT_MAX),
+                ("url", "source url", source.url, URL_MAX),
+                ("title", "source title", source.title, SHORT_TEXT_MAX),
+                ("outlet", "source outlet", source.outlet, SHORT_TEXT_MAX),
+            )
+            if len(value) > limit
+        ]
+        for name, item, values in (("conditions", "condition", conditions), ("tags", "tag", tags)):
+            if len(values) > LIST_MAX:
+                found.append((name, f"{name} has {len(values):,} items; the limit is {LIST_MAX:,}"))
+            elif values and max(map(len, values)) > ITEM_MAX:
+                at, longest = max(enumerate(values, 1), key=lambda pair: len(pair[1]))
+                found.append((name, f"{item} {at} is {len(longest):,} characters; the limit is {ITEM_MAX:,}"))
         return found
 
 

@@ -37,7 +37,7 @@ from .formats import (
     statement_row,
     write_csv,
 )
-from .model import Change, ChangeKind, Codebook, Issue, Party, Stance, Statement, without_controls
+from .model import LONG_TEXT_MAX, Change, ChangeKind, Codebook, Issue, Party, Stance, Statement, without_controls
 from .palette import LEGEND, stance_color
 from .timeline import Diff, Matrix
 
@@ -205,6 +205,19 @@ def log_view(
     )
 
 
+def _at_most(text: str, limit: int = LONG_TEXT_MAX) -> str:
+    """``text`` for a table cell, cut at the longest a field may hold (``model.LONG_TEXT_MAX``).
+
+    Only a hand edit puts longer text in a store, and Rich lays out a cell in time
+    that grows with the square of its length (it splits its lines off the front of
+    one string: a 1 MB quote took 2.4 s, 4 MB 29 s). The json and csv formats
+    carry the whole text.
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… (cut: {len(text):,} characters in all; --format json shows them)"
+
+
 def statement_details(s: Statement, policy: Policy | None = None) -> Table:
     """Every field of one revision, as a two-column grid."""
     grid = Table.grid(padding=(0, 2))
@@ -232,7 +245,7 @@ def statement_details(s: Statement, policy: Policy | None = None) -> Table:
     ]
     for name, value in fields:
         if value:
-            grid.add_row(Plain(name), Plain(value))
+            grid.add_row(Plain(name), Plain(_at_most(value)))
     return grid
 
 
@@ -254,8 +267,9 @@ def show_view(revisions: Sequence[Statement], policy: Policy | None = None) -> V
         history.add_column(column)
     for r in revisions:
         what = "retracted" if r.retracted else ("first recorded" if r.rev == 1 else "corrected")
-        history.add_row(*(Plain(str(v)) for v in (r.rev, r.recorded_at, r.recorded_by, r.stance, r.stated_on,
-                                                  what + (f": {r.reason}" if r.reason else ""))))  # fmt: skip
+        what += f": {r.reason}" if r.reason else ""
+        cells = (r.rev, r.recorded_at, r.recorded_by, r.stance, r.stated_on, what)
+        history.add_row(*(Plain(_at_most(str(v))) for v in cells))
     return View(
         data,
         STATEMENT_COLUMNS,

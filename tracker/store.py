@@ -41,6 +41,7 @@ from .model import (
     codebook_from_tables,
     from_stored,
     is_stored,
+    sanitise,
 )
 from .storage.files import backup_of, refuse_unwritable, write_atomic, write_problem
 from .storage.lock import current_user, exclusive, lock_owner_path, lock_timeout
@@ -486,7 +487,8 @@ class Store:
         """
         book, known, generation = self.codebook, self._statement_ids(), self.generation
         ready: list[Statement] = []
-        stamp = (now_instant(), current_user())  # one record time for the whole import
+        # One record time for the whole import; who, cleaned as a revision's text is ($TRACKER_USER is input).
+        stamp = (now_instant(), sanitise(current_user()))
         rows = iter(records)
         for where, record in rows:
             try:

@@ -73,7 +73,7 @@ def save(path: Path, tables: dict[str, Any]) -> None:
 
 def added(db: Path, *extra: str, **env: str) -> dict[str, Any]:
     """``tracker add`` (valid) through the CLI; returns the stored revision as ``--format json`` prints it."""
-    done = run(*ADD, *extra, "--format", "json", db=db, **env)
+    done = run(*ADD, *extra, "--format", "json", db=db, timeout=60, input=None, preexec_fn=None, **env)
     assert done.returncode == 0, done.stderr
     doc: dict[str, Any] = orjson.loads(done.stdout)
     return doc

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.reliability.conftest import TRACKER, child_env, snapshot, tracker, wait_for, worker
+from tests.helpers import TRACKER, child_env, snapshot, tracker, wait_for_event, worker
 from tests.reliability.hardening import (
     ADD,
     added,
@@ -367,7 +367,7 @@ def test_check_mentions_a_temp_file_a_killed_write_left(store_path: Path, reap: 
     """Finding 12: after a write killed half-way leaves ``.positions.json.XXXXXXXX.tmp``, ``check`` mentions it."""
     writer = worker("stall", str(store_path), "half-written")
     reap.append(writer)
-    wait_for(writer, "stalled")
+    wait_for_event(writer, "stalled")
     writer.kill()
     writer.wait(10)
     temps = [name for name in files_in(store_path.parent) if re.fullmatch(r"\.positions\.json\.\w{8}\.tmp", name)]

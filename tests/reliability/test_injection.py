@@ -16,8 +16,8 @@ from typing import Any
 import orjson
 import pytest
 
+from tests.helpers import snapshot, tracker
 from tests.hostile import ESC, assert_clean
-from tests.reliability.conftest import snapshot, tracker
 from tests.reliability.hardening import (
     ADD,
     added,
