@@ -327,6 +327,8 @@ def formula_store(store_path: Path) -> tuple[Path, str]:
             "2025-04-20",
             "--quote",
             "=2+2",
+            "--grade",  # stated, so the matrix shows its (formula-looking) stance label as the position
+            "B2",
         ),
     ):
         done = tracker(*args, db=store_path)
