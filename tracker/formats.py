@@ -165,10 +165,22 @@ def write_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     text = [column not in NUMERIC_COLUMNS for column in columns]
-    writer.writerows(
-        [neutralised(csv_cell(v)) if is_text else csv_cell(v) for v, is_text in zip(row, text, strict=True)]
-        for row in rows
-    )
+    writer.writerows(_neutralised_row(list(map(csv_cell, row)), text) for row in rows)
+
+
+_ARMED_IN_ROW = re.compile("\x00'*[=+\\-@\t\r]")
+"""A cell that :func:`neutralised` changes, in a row's cells joined by NUL (which no cell holds)."""
+
+
+def _neutralised_row(cells: list[str], text: Sequence[bool]) -> list[str]:
+    """A row's cells, the text ones :func:`neutralised`.
+
+    One search over the joined row finds the rows that need it (few): a call per
+    cell cost an export of 100,000 statements 0.35 s, this 0.08 s.
+    """
+    if _ARMED_IN_ROW.search("\x00" + "\x00".join(cells)) is None:
+        return cells
+    return [neutralised(cell) if is_text else cell for cell, is_text in zip(cells, text, strict=True)]
 
 
 # -- markdown ------------------------------------------------------------------
