@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from ...evidence import Evidence
 from ...model import Issue, Party, Statement
-from ...render import stance_text
+from ...render import Plain, stance_text
 
 HistoryEntry = tuple[Statement, Sequence[Statement]]
 """A statement's latest revision, and all its revisions first to last."""
@@ -37,14 +37,14 @@ def entry_text(
     statement: Statement, revisions: Sequence[Statement], issue: Issue, evidence: Evidence = Evidence.stated
 ) -> Text:
     """One statement in full, labelled stated or reported; every piece of stored text goes in as plain text."""
-    text = Text(statement.stated_on, style="bold", end="")
+    text = Plain(statement.stated_on, style="bold", end="")  # Plain: a hand edit's escapes never reach the terminal
     text.append("  ")
     stance = issue.stance(statement.stance)
     if statement.retracted:
         text.append(stance.label if stance else statement.stance, style="strike")
         text.append("  RETRACTED", style="bold reverse")
     else:
-        text.append_text(stance_text(stance, issue) if stance else Text(statement.stance))
+        text.append_text(stance_text(stance, issue) if stance else Plain(statement.stance))
     text.append(f"  {statement.grade or 'ungraded'} · {statement.channel}", style="dim")
     text.append(f"  {evidence.value}", style="bold" if evidence is Evidence.stated else "italic")
     if statement.speaker:
@@ -117,7 +117,7 @@ class HistoryScreen(Screen[None]):
         options = self.query_one(OptionList)
         keep = self.selected.id if self.selected else None
         self._entries = entries[:SHOWN]
-        title = Text(f"{self.party.name} · {self.issue.name}", style="bold")
+        title = Plain(f"{self.party.name} · {self.issue.name}", style="bold")
         title.append(f"  {len(entries)} statement{'s' if len(entries) != 1 else ''}, newest first", style="dim")
         if len(entries) > SHOWN:
             command = f"tracker log --party {self.party.id} --issue {self.issue.id}"
