@@ -157,15 +157,20 @@ def app(ctx: click.Context, db: Path | None) -> None:
 @app.command()
 @as_of_option
 @click.option("--compare", help="Mark what changed since this date.")
+@evidence_options
 @pass_context
-def tui(context: Context, as_of: str, compare: str | None) -> None:
-    """Open the dashboard (what bare `tracker` does)."""
+def tui(
+    context: Context, as_of: str, compare: str | None, min_grade: str | None, include_reported: bool | None
+) -> None:
+    """Open the dashboard (what bare `tracker` does); `r` there toggles reports in."""
     store = context.store()
     day, since = iso_date(as_of), iso_date(compare)
+    policy_of(store, min_grade, include_reported)  # a bad --min-grade is one line here, before Textual loads
     from .tui import run as run_dashboard  # Textual loads only for the dashboard
     from .tui.session import Session
 
-    run_dashboard(Session(store), as_of=day, compare=since)
+    session = Session(store, min_grade=min_grade)
+    run_dashboard(session, as_of=day, compare=since, include_reported=bool(include_reported))
 
 
 @app.command()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import OptionList
 
-from tests.helpers import SIZE, cell, put_cursor, wait_for
+from tests.helpers import SIZE, Invoke, cell, put_cursor, wait_for
 from tracker.store import Store
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.history import HistoryScreen
@@ -58,3 +59,18 @@ async def test_the_history_labels_each_statement_stated_or_reported(demo_path: P
         hegseth = next(text for text in entries if "Hegseth" in text)
         assert "  reported" in leak.split("\n")[0]
         assert "  stated" in hegseth.split("\n")[0]
+
+
+def test_tui_takes_the_evidence_options(demo_path: Path, monkeypatch: pytest.MonkeyPatch, invoke: Invoke) -> None:
+    opened: list[TrackerApp] = []
+    monkeypatch.setattr(TrackerApp, "run", lambda self, **_: opened.append(self))
+    assert invoke("tui", "--as-of", "2025-02-09", "--include-reported", db=demo_path).exit_code == 0
+    assert opened[0].include_reported
+    nato = opened[0].timeline.cell("usa", "nato", "2025-02-09")
+    assert nato is not None and nato.stance.code == "renounce"  # the leak, as asked
+    assert invoke("tui", "--as-of", "2025-03-31", "--min-grade", "a1", db=demo_path).exit_code == 0
+    assert opened[1].timeline.policy.min_grade == "A1" and not opened[1].include_reported
+    before = demo_path.read_bytes()
+    refused = invoke("tui", "--min-grade", "Z9", db=demo_path)
+    assert refused.exit_code == 2 and "not an Admiralty code" in refused.stderr
+    assert len(opened) == 2 and demo_path.read_bytes() == before

@@ -78,7 +78,14 @@ class TrackerApp(App[None]):
     )
     """Actions about the matrix: hidden from the footer while another screen is on top of it."""
 
-    def __init__(self, session: Session, *, as_of: str | None = None, compare: str | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        as_of: str | None = None,
+        compare: str | None = None,
+        include_reported: bool = False,
+    ) -> None:
         super().__init__()
         self.session = session
         self.as_of = as_of or dates.today().isoformat()
@@ -90,7 +97,7 @@ class TrackerApp(App[None]):
         """The latest reload worker: the poll starts no other while it runs."""
         self._reload_error_shown = False
         """A file that cannot be read is reported once, not at every poll."""
-        self.include_reported = False
+        self.include_reported = include_reported
         """``r``: reports count as positions too (``--include-reported``), for this session only."""
         # Read before the first paint: the matrix needs it, and a thread would only add a blank frame.
         self._show_snapshot(session.snapshot(include_reported=self.include_reported))

@@ -47,8 +47,10 @@ class Snapshot:
 class Session:
     """The Store and its lock, offering what the dashboard's screens need."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, min_grade: str | None = None) -> None:
         self._store = store
+        self._min_grade = min_grade
+        """``--min-grade`` for this session (None: the store's policy)."""
         self._lock = threading.Lock()
         """Held around every use of the store: reloads run in a worker thread, writes in the app's."""
 
@@ -73,7 +75,7 @@ class Session:
         """
         with self._lock:
             self._store.reload_if_changed()
-            policy = self._store.policy.overridden(include_reported=include_reported)
+            policy = self._store.policy.overridden(min_grade=self._min_grade, include_reported=include_reported)
             timeline = self._store.timeline(policy=policy)
             return Snapshot(
                 timeline,
