@@ -25,13 +25,12 @@ from dataclasses import replace
 from datetime import datetime
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .dates import format_instant, is_instant, normalise_instant, now_instant
 from .errors import InputError, StoreError
 from .evidence import Policy
 from .ids import ulid
-from .inbox_model import Candidate, CandidateStatus, Feed, FeedUpdate
 from .model import (
     SCHEMA,
     Codebook,
@@ -58,6 +57,9 @@ from .storage.schema import (
 )
 from .storage.tinydb_adapter import Database
 from .timeline import Record, Timeline
+
+if TYPE_CHECKING:  # the ingest records load only for the commands that use them (6 ms of every start)
+    from .inbox_model import Candidate, CandidateStatus, Feed, FeedUpdate
 
 __all__ = [  # the Store, and the storage helpers its callers (init, export, tests) take from here
     "Store",
@@ -591,10 +593,14 @@ class Store:
 
     def feeds(self) -> list[Feed]:
         """Every feed followed, in the order they were added."""
+        from .inbox_model import Feed
+
         return [Feed.from_json(doc) for doc in in_order(self._tables()["feeds"])]
 
     def feed(self, feed_id: str) -> Feed:
         """The feed with this id; an unknown id is an error."""
+        from .inbox_model import Feed
+
         return Feed.from_json(self._find("feeds", feed_id)[1])
 
     def add_feed(self, feed: Feed) -> Feed:
@@ -609,6 +615,8 @@ class Store:
         """Stop following a feed (its candidates stay in the inbox); returns it."""
         with self.writing():
             key, doc = self._find("feeds", feed_id)
+            from .inbox_model import Feed
+
             feed = Feed.from_json(doc)
             self._db.remove("feeds", [key])
         return feed
@@ -666,6 +674,8 @@ class Store:
 
     def _candidate(self, key: str, doc: Mapping[str, Any]) -> Candidate:
         try:
+            from .inbox_model import Candidate
+
             return Candidate.from_json(doc)
         except InputError as error:
             raise StoreError(f"{self.path}: inbox document {key}: {error}") from None
