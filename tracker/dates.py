@@ -7,10 +7,12 @@ strings of fixed width, so that comparing them as text compares them in time.
 
 from __future__ import annotations
 
+import math
+import os
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from .errors import InputError, shown
+from .errors import InputError, TrackerError, shown
 
 _RELATIVE = re.compile(r"^(\d{1,5})([dw])$")
 HELP = "YYYY-MM-DD, today, yesterday, or Nd / Nw for N days / weeks ago"
@@ -117,3 +119,22 @@ def format_instant(moment: datetime) -> str:
 def now_instant() -> str:
     """The current instant as stored in ``recorded_at``."""
     return format_instant(datetime.now(UTC))
+
+
+def seconds_from_env(name: str, default: float, *, above_zero: bool, error: type[TrackerError] = InputError) -> float:
+    """``$name`` as a number of seconds, else ``default``; anything else is one line, raised as ``error``.
+
+    One reading of every timing setting (``$TRACKER_LOCK_TIMEOUT`` may be 0: do not wait;
+    ``$TRACKER_PULL_DEADLINE`` must be above 0), so each is refused in the same words.
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or (above_zero and value == 0):
+        need = "above 0" if above_zero else "(0 or more)"
+        raise error(f"${name} must be a number of seconds {need}, not {shown(raw)}")
+    return value

@@ -78,6 +78,17 @@ def import_file(folder: Path, name: str, payload: Any) -> Path:
     return path
 
 
+def import_is_refused(store_path: Path, file: Path) -> str:
+    """``tracker import FILE`` exits 2 with one clean error line and leaves the folder as it was; the line."""
+    before = snapshot(store_path.parent)
+    done = tracker("import", str(file), db=store_path)
+    assert done.returncode == 2, f"imported: {done.stdout!r}"
+    line = one_error_line(done.stderr)
+    assert_clean(done.stderr)
+    assert snapshot(store_path.parent) == before
+    return line
+
+
 @pytest.mark.parametrize("bad_id", list(BAD_IDS.values()), ids=list(BAD_IDS))
 def test_json_import_refuses_an_id_outside_the_strict_shape(store_path: Path, tmp_path: Path, bad_id: str) -> None:
     """Finding 1: an imported statement id holding an escape (or too long) is refused, store untouched."""
@@ -86,13 +97,7 @@ def test_json_import_refuses_an_id_outside_the_strict_shape(store_path: Path, tm
         "in.json",
         [{"id": bad_id, "party": "usa", "issue": "nato", "stance": "not-now", "stated_on": "2025-04-01"}],
     )
-    before = snapshot(store_path.parent)
-    done = tracker("import", str(file), db=store_path)
-    assert done.returncode == 2, f"imported: {done.stdout!r}"
-    line = one_error_line(done.stderr)
-    assert "id" in line
-    assert_clean(done.stderr)
-    assert snapshot(store_path.parent) == before
+    assert "id" in import_is_refused(store_path, file)
 
 
 def test_json_import_refuses_an_escape_in_the_id_of_a_revision_history(store_path: Path, tmp_path: Path) -> None:
@@ -100,12 +105,7 @@ def test_json_import_refuses_an_escape_in_the_id_of_a_revision_history(store_pat
     bad = BAD_IDS["osc52_clipboard"]
     rev = statement_doc(bad)
     file = import_file(tmp_path, "in.json", [{**rev, "revisions": [rev]}])
-    before = snapshot(store_path.parent)
-    done = tracker("import", str(file), db=store_path)
-    assert done.returncode == 2, f"imported: {done.stdout!r}"
-    one_error_line(done.stderr)
-    assert_clean(done.stderr)
-    assert snapshot(store_path.parent) == before
+    import_is_refused(store_path, file)
 
 
 @pytest.mark.parametrize("name", ["osc52_clipboard", "osc0_title", "c1_csi", "bidi_override", "too_long"])
@@ -117,12 +117,7 @@ def test_csv_import_refuses_an_id_column_outside_the_strict_shape(store_path: Pa
     writer.writerow([BAD_IDS[name], "usa", "nato", "not-now", "2025-04-01"])
     file = tmp_path / "in.csv"
     file.write_text(out.getvalue())
-    before = snapshot(store_path.parent)
-    done = tracker("import", str(file), db=store_path)
-    assert done.returncode == 2, f"imported: {done.stdout!r}"
-    one_error_line(done.stderr)
-    assert_clean(done.stderr)
-    assert snapshot(store_path.parent) == before
+    import_is_refused(store_path, file)
 
 
 def test_an_id_of_the_strict_shape_is_still_imported(store_path: Path, tmp_path: Path) -> None:

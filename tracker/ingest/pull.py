@@ -20,7 +20,6 @@ each timeout in a row, up to a day, so the next pulls do not wait on it again.
 from __future__ import annotations
 
 import asyncio
-import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from ..dates import format_instant, now_instant
+from ..dates import format_instant, now_instant, seconds_from_env
 from ..errors import InputError
 from ..inbox_model import Backoff, Candidate, Feed, FeedUpdate
 from ..model import Codebook
@@ -51,16 +50,7 @@ BACKOFF_MAX = timedelta(days=1)
 
 def pull_deadline() -> float:
     """``$TRACKER_PULL_DEADLINE`` seconds, else :data:`DEADLINE`; anything but a positive number is refused."""
-    raw = os.environ.get(DEADLINE_ENV, "").strip()
-    if not raw:
-        return DEADLINE
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise InputError(f"${DEADLINE_ENV} must be a number of seconds above 0, not {raw[:80]!r}")
-    return value
+    return seconds_from_env(DEADLINE_ENV, DEADLINE, above_zero=True)
 
 
 def pull_max_entries() -> int:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import math
 import os
 import stat
 import sys
@@ -41,7 +40,7 @@ from pathlib import Path
 
 import orjson
 
-from ..dates import now_instant
+from ..dates import now_instant, seconds_from_env
 from ..errors import StoreError, StoreLocked
 from ..model import sanitise
 from .files import guarding, mode_of, remove_stale_temps
@@ -204,16 +203,7 @@ def held_now(path: str | Path) -> bool:
 
 def lock_timeout() -> float:
     """Seconds a writer waits for the lock: ``$TRACKER_LOCK_TIMEOUT``, else :data:`LOCK_TIMEOUT`."""
-    raw = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
-    if not raw:
-        return LOCK_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise StoreError(f"${LOCK_TIMEOUT_ENV} must be a number of seconds (0 or more), not {raw!r}")
-    return value
+    return seconds_from_env(LOCK_TIMEOUT_ENV, LOCK_TIMEOUT, above_zero=False, error=StoreError)
 
 
 def lock_owner_path(path: Path) -> Path:
