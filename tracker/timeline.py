@@ -77,6 +77,7 @@ class Diff:
 Record = Statement | Mapping[str, Any]
 """A revision: a Statement, or its document exactly as stored (see ``model.is_stored``)."""
 
+
 class _Indexed(NamedTuple):
     """One standing or withdrawn statement in a cell's index: what a query compares without building it."""
 
@@ -456,8 +457,7 @@ class Timeline:
                 if before is None and after is None and not reports:
                     continue
                 if before is not None and (
-                    after is None
-                    or (before.statement.retracted and start < before.statement.withdrawn_on <= end)
+                    after is None or (before.statement.retracted and start < before.statement.withdrawn_on <= end)
                 ):
                     kind = ChangeKind.withdrawn
                 elif before is None and after is not None:

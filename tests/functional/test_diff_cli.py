@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.helpers import Invoke
 from tests.hostile import MARKUP, assert_clean
 from tracker.formats import DIFF_COLUMNS
@@ -64,7 +66,10 @@ def test_every_change_carries_its_source(invoke: Invoke, demo_path: Path) -> Non
             assert source.title or source.url, statement_id
 
 
-def test_table_groups_by_issue_and_shows_the_evidence(invoke: Invoke, demo_path: Path) -> None:
+def test_table_groups_by_issue_and_shows_the_evidence(
+    invoke: Invoke, demo_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
     result = invoke("diff", "2025-02-11", "2025-02-12", db=demo_path)
     assert result.exit_code == 0
     out = result.stdout
@@ -72,9 +77,12 @@ def test_table_groups_by_issue_and_shows_the_evidence(invoke: Invoke, demo_path:
     # Before Hegseth, the US position is the Washington Summit's, not the Strana leak's (a report, F5).
     assert "Irreversible path →" in out and "Unrealistic" in out
     assert "Pete Hegseth" in out
-    assert "NATO membership for Ukraine is a realistic outcome" in out
+    assert "NATO membership for Ukraine is a realistic outcome" in " ".join(line.strip() for line in out.splitlines())
     assert "A1" in out
-    assert "https://news.antiwar.com/" in out
+    # the URL is whole on a line of its own, at the 80 columns a pipe gets: a folded URL cannot be copied
+    assert "https://news.antiwar.com/2025/02/12/hegseth-says-no-nato-membership-for-ukraine" in out
+    assert any(line.strip().startswith("https://news.antiwar.com/") and len(line) > 80 for line in out.splitlines())
+    assert [line for line in out.splitlines() if len(line) > 80 and "https://" not in line] == []
 
 
 def test_markdown_is_a_brief(invoke: Invoke, demo_path: Path) -> None:

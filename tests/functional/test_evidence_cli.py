@@ -114,6 +114,23 @@ def row_of(output: str, first: str) -> list[str]:
     return found[0]
 
 
+def diff_entry(output: str, party: str) -> tuple[str, str]:
+    """A change in the diff's table format: its head (``  Party: what changed``, wrapped lines joined)
+    and its evidence lines (indented six), each joined by a space."""
+    lines = output.splitlines()
+    starts = [n for n, line in enumerate(lines) if line.startswith(f"  {party}: ")]
+    assert starts, f"no change for {party!r} in:\n{output}"
+    head, details = [lines[starts[0]].strip()], []
+    for line in lines[starts[0] + 1 :]:
+        if line.startswith("      "):
+            details.append(line.strip())
+        elif line.startswith("  ") and not line.startswith("   ") and not details and ": " not in line[:30]:
+            head.append(line.strip())
+        else:
+            break
+    return " ".join(head), " ".join(details)
+
+
 def csv_rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -232,8 +249,8 @@ def test_two_speakers_on_one_day_are_a_contested_change_in_the_diff(invoke: Invo
     assert change["after"]["contested"] is True
     table = run_table(invoke, demo_path, "diff", "2025-03-19", "2025-03-21")
     assert "No changes" not in table
-    summary = row_of(table, "Russia")[1]
-    assert summary.startswith("⚑ contested:") and "Vladimir Putin" in summary and "Yuri Ushakov" in summary
+    summary = diff_entry(table, "Russia")[0]
+    assert summary.startswith("Russia: ⚑ contested:") and "Vladimir Putin" in summary and "Yuri Ushakov" in summary
     markdown = run_table(invoke, demo_path, "diff", "2025-03-19", "2025-03-21", "--format", "markdown")
     assert "No changes" not in markdown
     assert "⚑ contested:" in markdown and "Yuri Ushakov" in markdown
@@ -290,9 +307,10 @@ def test_a_dated_withdrawal_is_a_withdrawn_change_in_every_format(invoke: Invoke
     assert not [c for c in found if c["kind"] == "changed" and c["issue"] == "nato"]
 
     table = run_table(invoke, demo_path, "diff", *window)
-    summary = row_of(table, "United States")[1]
+    summary = diff_entry(table, "United States")[0]
     assert "withdrawn on 2025-03-01; falls back to Irreversible path" in summary
     assert "→" not in summary  # not a move
+    assert "https://" in diff_entry(table, "United States")[1]  # the withdrawn statement's source
     markdown = run_table(invoke, demo_path, "diff", *window, "--format", "markdown")
     assert "withdrawn on 2025-03-01; falls back to Irreversible path" in markdown
     assert "Unrealistic → Irreversible path" not in markdown
@@ -329,7 +347,7 @@ def test_a_cell_that_moved_twice_shows_its_path_in_every_format(invoke: Invoke, 
     labels = " → ".join(step["label"] for step in change["path"])
     assert labels == "Irreversible path → Unrealistic → Not now"
 
-    assert labels in row_of(run_table(invoke, demo_path, "diff", *window), "United States")[1]
+    assert labels in diff_entry(run_table(invoke, demo_path, "diff", *window), "United States")[0]
     assert labels in run_table(invoke, demo_path, "diff", *window, "--format", "markdown")
     (row,) = csv_rows(run_table(invoke, demo_path, "diff", *window, "--format", "csv"))
     assert row["path"] == "irreversible-path → unrealistic → not-now"
@@ -370,7 +388,7 @@ def test_a_report_in_the_window_is_reported_not_confirmed(invoke: Invoke, demo_p
     table = run_table(invoke, demo_path, "diff", *window)
     assert "Reported, not confirmed" in table
     section = table[table.index("Reported, not confirmed") :]
-    line = next(line for line in section.splitlines() if line.startswith("United States · Territory: "))
+    line = next(line for line in section.splitlines() if line.startswith("  United States · Territory: "))
     assert "Recognise some · C3 · 2025-03-17" in line and "(media-report" in line
     markdown = run_table(invoke, demo_path, "diff", *window, "--format", "markdown")
     assert "## Reported, not confirmed" in markdown

@@ -189,6 +189,7 @@ class InboxScreen(Screen[None]):
             if candidate.published:
                 self.post_message(self.Accept(cand_id, stance, None))  # stated on the day it was published
                 return
+
             # An undated page: the analyst says when it was stated, as `--date` does on the command line.
             def dated(day: str | None) -> None:
                 if day:

@@ -46,6 +46,8 @@ FIELDS = (
     Field("published", "Published", dates.HELP),
     Field("grade", "Grade", "Admiralty code: reliability A-F, credibility 1-6, e.g. B2"),
 )
+
+
 def form_values(statement: Statement) -> dict[str, str]:
     """A statement as the form shows it, for a correction."""
     return {
