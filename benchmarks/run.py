@@ -143,6 +143,7 @@ class Bench:
             Operation(REFERENCE, lambda: [self.python, "-c", "import rich.console"]),
             Operation("tracker matrix", lambda: [self.tracker, "--db", store, "matrix", "--as-of", "2025-06-30"]),
             Operation("tracker diff (one year)", self._diff),
+            Operation("tracker gap (one year)", self._gap),
             Operation(
                 "tracker log --party P --issue I",
                 lambda: [self.tracker, "--db", store, "log", "--party", party, "--issue", issue],
@@ -167,6 +168,11 @@ class Bench:
         if not self._has_command("diff"):
             return None
         return [self.tracker, "--db", str(self.data.store), "diff", "2024-06-30", "2025-06-30"]
+
+    def _gap(self) -> list[str] | None:
+        if not self._has_command("gap"):
+            return None
+        return [self.tracker, "--db", str(self.data.store), "gap", "--since", "2024-06-30", "--until", "2025-06-30"]
 
     def _add(self) -> list[str]:
         issue = self.data.issues[0]
@@ -240,6 +246,7 @@ def _targets(size: int, name: str) -> tuple[str, float | None, str]:
         limits = {
             "tracker matrix": 1.5,
             "tracker diff (one year)": 1.5,
+            "tracker gap (one year)": 1.5,
             "tracker log --party P --issue I": 1.5,
             "tracker add": 2.5,
             "tracker import (whole set)": 5.0,

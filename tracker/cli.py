@@ -35,6 +35,7 @@ from .options import (
     known_at_option,
     parties_option,
     pass_context,
+    picture_format_option,
     policy_of,
     selection,
     stacked,
@@ -198,7 +199,7 @@ def init(context: Context, demo: bool, force: bool, title: str) -> None:
 
 
 @app.command()
-@stacked(as_of_option, known_at_option, parties_option, issues_option, evidence_options, format_option)
+@stacked(as_of_option, known_at_option, parties_option, issues_option, evidence_options, picture_format_option)
 @pass_context
 def matrix(
     context: Context,
@@ -621,10 +622,12 @@ def export(context: Context, output: Path | None, file_format: str | None) -> No
 
 
 def _register_extensions() -> None:
-    """Commands that live beside their layer (ingest); each imports its heavy parts lazily."""
+    """Commands that live beside their layer (ingest, trends); each imports its heavy parts lazily."""
     from .ingest.commands import register
+    from .trend_commands import register as register_trends
 
     register(app)
+    register_trends(app)
 
 
 _register_extensions()

@@ -28,6 +28,8 @@ class Format(StrEnum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    svg = "svg"
+    """An image of the table (``matrix`` and ``gap`` only: see ``options.picture_format_option``)."""
 
 
 def json_bytes(data: Any) -> bytes:
@@ -130,7 +132,10 @@ def csv_list(cell: str) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
-NUMERIC_COLUMNS = frozenset({"rev", "score", "before_score", "after_score", "shift", "version", "new_entries"})
+NUMERIC_COLUMNS = frozenset(
+    {"rev", "score", "before_score", "after_score", "shift", "version", "new_entries"}
+    | {"spread", "spread_since", "gap", "gap_since", "change"}  # tracker gap's rows
+)
 """Columns that hold numbers tracker computes, never text from outside: a ``-1`` there stays a number."""
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")

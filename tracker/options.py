@@ -65,11 +65,21 @@ format_option = click.option(
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(Format, case_sensitive=False),
+    type=click.Choice([f for f in Format if f is not Format.svg], case_sensitive=False),
     default=Format.table,
     show_default=True,
     help="Output: table, json, csv or markdown.",
 )
+picture_format_option = click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(Format, case_sensitive=False),
+    default=Format.table,
+    show_default=True,
+    help="Output: table, json, csv, markdown, or svg (an image of the table for a brief: `> matrix.svg`).",
+)
+"""``--format`` of the commands whose table is worth a picture (``matrix``, ``gap``)."""
 as_of_option = click.option("--as-of", default="today", show_default=True, help=f"The date to look at: {dates.HELP}.")
 known_at_option = click.option(
     "--known-at",

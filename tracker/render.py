@@ -149,6 +149,28 @@ def console(file: TextIO | None = None) -> Console:
     return Console(file=file or sys.stdout, markup=False, emoji=False, highlight=False, soft_wrap=False)
 
 
+SVG_WIDTH = 120
+"""Columns of the picture ``--format svg`` draws: a wide table, read on a slide or in a brief."""
+
+
+def svg_text(renderable: RenderableType, title: str) -> str:
+    """``renderable`` as an SVG image (Rich's export: the terminal's look, its colours, text kept as text)."""
+    import io
+
+    recorder = Console(
+        file=io.StringIO(), record=True, width=SVG_WIDTH, color_system="truecolor", force_terminal=True,
+        markup=False, emoji=False, highlight=False, soft_wrap=False,
+    )  # fmt: skip
+    recorder.print(renderable, crop=False)
+    svg = recorder.export_svg(title=without_controls(title) or "tracker")
+    # Rich's template asks for its font from a CDN: opening the brief's picture would tell a third party.
+    # The local font, else the viewer's monospace, draws the same table.
+    return _REMOTE_FONT.sub("", svg)
+
+
+_REMOTE_FONT = re.compile(r',\s*url\("https?://[^"]*"\)\s*format\("[^"]*"\)')
+
+
 def plain_table(view: View) -> Table:
     table = Table(title=Plain(view.title) if view.title else None, title_justify="left")
     for column in view.columns:
@@ -165,6 +187,8 @@ def emit(view: View, fmt: Format, out: TextIO | None = None) -> None:
         out.write(json_bytes(view.data() if callable(view.data) else view.data).decode())
     elif fmt is Format.csv:
         write_csv(view.columns, view.rows, out)
+    elif fmt is Format.svg:
+        out.write(svg_text(view.table if view.table is not None else plain_table(view), view.title))
     elif fmt is Format.markdown:
         out.write(view.markdown() if view.markdown is not None else markdown_table(view.title, view.columns, view.rows))
     elif not view.rows and view.table is None and view.empty:

@@ -375,9 +375,10 @@ class Timeline:
         dates.update(day for track in tracks for _, day in track.withdrawals)
         return sorted(dates)
 
-    def _cell_dates(self, key: CellKey, start: str, end: str) -> list[str]:
-        """The dates in (start, end] on which the cell's position may have changed."""
-        track = self._positions.get(key)
+    def change_days(self, party: str, issue: str, start: str, end: str) -> list[str]:
+        """The dates in (start, end] on which the cell's position may have changed, oldest first:
+        between two of them, :meth:`cell` (without reports) gives the same answer."""
+        track = self._positions.get((party, issue))
         if track is None:
             return []
         found = set(track.dates[bisect_right(track.dates, start) : bisect_right(track.dates, end)])
@@ -410,7 +411,7 @@ class Timeline:
         """The positions the cell went through from ``start`` to ``end``, in order (the first is where it stood
         at ``start``, if anywhere); a run of the same stance is one step."""
         steps: list[Cell] = []
-        for day in [start, *self._cell_dates((party, issue), start, end)]:
+        for day in [start, *self.change_days(party, issue, start, end)]:
             cell = self.cell(party, issue, day, reports=False)  # the steps are positions; reports are the change's
             if cell is None:
                 continue

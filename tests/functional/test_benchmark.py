@@ -25,6 +25,7 @@ ROWS = (
     "reference: python -c 'import rich.console'",
     "tracker matrix",
     "tracker diff (one year)",
+    "tracker gap (one year)",
     "tracker log --party P --issue I",
     "tracker add",
     "tracker import (whole set)",
