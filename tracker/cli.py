@@ -621,10 +621,12 @@ def export(context: Context, output: Path | None, file_format: str | None) -> No
 
 
 def _register_extensions() -> None:
-    """Commands that live beside their layer (ingest); each imports its heavy parts lazily."""
+    """Commands that live beside their layer (ingest, git); each imports its heavy parts lazily."""
+    from .git_commands import register as register_git
     from .ingest.commands import register
 
     register(app)
+    register_git(app)
 
 
 _register_extensions()
