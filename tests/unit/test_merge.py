@@ -349,13 +349,24 @@ def test_a_feed_followed_on_both_sides_is_one_feed(versions: Versions) -> None:
     same_bytes_either_way(versions)
 
 
-def test_a_feed_removed_on_one_side_goes(versions: Versions) -> None:
+def test_a_feed_removed_on_one_side_goes_even_if_the_other_pulled_it(versions: Versions) -> None:
     feed = inbox.add_feed(versions.store("base"), "https://news.example/rss", allow_private=False)
     shutil.copyfile(versions.base, versions.ours)
     shutil.copyfile(versions.base, versions.theirs)
     inbox.remove_feed(versions.store("ours"), feed.id)
-    versions.store("theirs").add(fields(stance="not-now"))
+    pulled = FeedUpdate(last_pulled="2025-03-14T10:00:00.000000Z", last_status="ok", etag="v2", seen=("e1",))
+    versions.store("theirs").update_feeds({feed.id: pulled})  # a pull decides nothing: the removal stands
     assert versions.merged_store(clean(versions.merge())).feeds() == []
+
+
+def test_a_code_removed_on_one_side_and_changed_on_the_other_is_kept_changed(versions: Versions) -> None:
+    data = orjson.loads(versions.ours.read_bytes())
+    data["parties"] = {key: doc for key, doc in data["parties"].items() if doc["id"] != "europe"}  # a hand edit
+    versions.ours.write_bytes(dump_tables(data))
+    versions.store("theirs").update_party("europe", name="European Union")
+    merged = versions.merge()
+    assert merged.conflicts == ("party 'europe': changed in theirs, removed in ours; kept it, changed",)
+    assert versions.merged_store(merged).codebook.require_party("europe").name == "European Union"
 
 
 # -- the files ------------------------------------------------------------------------
