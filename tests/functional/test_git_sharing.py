@@ -18,6 +18,7 @@ import orjson
 import pytest
 
 from tests.helpers import ADD, Invoke, assert_one_clear_error, ok, tracker
+from tests.hostile import ESCAPES, assert_clean
 from tracker.git_setup import driver_command
 from tracker.store import Store
 
@@ -337,3 +338,17 @@ def test_the_driver_leaves_ours_as_it_was_when_a_version_cannot_be_read(sides: d
     assert missing.exit_code == 2
     assert_one_clear_error(missing.stderr, "cannot read")
     assert sides["ours"].read_bytes() == before
+
+
+@pytest.mark.parametrize("payload", sorted(ESCAPES))
+def test_the_drivers_lines_are_clean_whatever_the_files_hold(
+    sides: dict[str, Path], invoke: Invoke, payload: str
+) -> None:
+    """A conflict quotes the file's text, which a hand edit or another tool may have filled with escapes."""
+    for side, name in (("ours", f"ours {ESCAPES[payload]}"), ("theirs", f"theirs {ESCAPES[payload]}")):
+        data = orjson.loads(sides[side].read_bytes())
+        next(doc for doc in data["parties"].values() if doc["id"] == "usa")["name"] = name
+        sides[side].write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    result = invoke("merge-driver", str(sides["base"]), str(sides["ours"]), str(sides["theirs"]), "positions.json")
+    assert result.exit_code == 1 and "party 'usa': name is" in result.stderr
+    assert_clean(result.stderr)

@@ -101,7 +101,7 @@ def merge_tables(base: Tables | None, ours: Tables, theirs: Tables) -> Merged:
             merged[name] = _merge_statements(o, a, b, conflicts, notes)
         else:
             kind = _KINDS.get(name, _KindOfTable())
-            merged[name] = _merge_keyed(name, o, a, b, kind, conflicts)
+            merged[name] = _merge_keyed(o, a, b, kind, conflicts)
     _keep_codes_in_use(merged, ours, theirs, conflicts)
     _check_candidates(merged, conflicts)
     return Merged(merged, tuple(conflicts), tuple(notes))
@@ -111,10 +111,7 @@ def merge_tables(base: Tables | None, ours: Tables, theirs: Tables) -> Merged:
 
 
 class _Missing:
-    """A field or document that is not there (``None`` is a value a field may hold)."""
-
-    def __repr__(self) -> str:
-        return "(none)"
+    """A field that is not there (``None`` is a value a field may hold)."""
 
 
 MISSING: Any = _Missing()
@@ -360,7 +357,7 @@ def _indexed(table: Table, kind: _KindOfTable) -> dict[Hashable, tuple[str, Docu
     return found
 
 
-def _merge_keyed(name: str, base: Table, ours: Table, theirs: Table, kind: _KindOfTable, conflicts: list[str]) -> Table:
+def _merge_keyed(base: Table, ours: Table, theirs: Table, kind: _KindOfTable, conflicts: list[str]) -> Table:
     """A table of documents (not statements), merged three-way, document by document."""
     o, a, b = _indexed(base, kind), _indexed(ours, kind), _indexed(theirs, kind)
     kept: dict[str, Document] = {}
