@@ -572,8 +572,7 @@ def _tell_concurrent(
         return
     shown = _show(statement_id)
     numbered = ", ".join(
-        f"{rev} ({'ours' if write in only_ours else 'theirs' if write in only_theirs else 'both'}, "
-        f"{docs[write].get('recorded_at', '?')})"
+        f"{rev} ({'ours' if write in only_ours else 'theirs'}, {docs[write].get('recorded_at', '?')})"
         for rev, write in enumerate(order, 1)
         if write in only_ours or write in only_theirs
     )
@@ -595,16 +594,19 @@ def _tell_concurrent(
             if unseen and not same_effect:
                 side = "ours" if write in mine else "theirs"
                 other = "theirs" if side == "ours" else "ours"
-                what = (
-                    f"retracted again in {side}, withdrawn on {_show(doc.get('withdrawn_on') or 'never stood')}"
-                    if doc.get("retracted") is True
-                    else f"corrected in {side} ({doc.get('recorded_at')})"
-                )
-                conflicts.append(
-                    f"statement {shown}: retracted in {other} ({before.get('recorded_at')}, "
-                    f"{_show(before.get('reason', ''))}) and {what} after it: both kept, and the later one is the "
-                    "latest revision; retract it again, or correct it, to say which stands"
-                )
+                since = f"retracted in {other} ({before.get('recorded_at')}, {_show(before.get('reason', ''))})"
+                if doc.get("retracted") is True:
+                    when = _show(doc.get("withdrawn_on") or "never stood")
+                    conflicts.append(
+                        f"statement {shown}: {since} and retracted again in {side} after it, withdrawn on {when}: "
+                        "both kept, and the later one, the latest revision, is what counts"
+                    )
+                else:
+                    conflicts.append(
+                        f"statement {shown}: {since} and corrected in {side} after it ({doc.get('recorded_at')}): "
+                        f"both kept, and the correction, the latest revision, makes it stand again; "
+                        f"`tracker retract {sanitise(statement_id)[:SHOWN]}` if it should not"
+                    )
                 return
         if doc.get("retracted") is True and retraction is None:
             retraction = write
