@@ -17,7 +17,7 @@ from .errors import SHOWN, InputError, StoreError
 from .model import SCHEMA, Codebook, Issue, Party, Statement, sanitise
 from .storage.files import stale_temps
 from .storage.lock import held_now
-from .storage.schema import Tables, duplicate_keys, in_order, parse_tables
+from .storage.schema import Tables, duplicate_keys, in_order, parse_tables, refuse_conflict_markers
 
 
 def find_problems(path: Path) -> tuple[list[str], str]:
@@ -31,6 +31,7 @@ def find_problems(path: Path) -> tuple[list[str], str]:
     try:
         tables = parse_tables(raw, path, allow_duplicates=True)
     except StoreError as error:
+        refuse_conflict_markers(raw, path)  # not a problem to list: every command gives this line, and exit 2
         return [str(error)], "the file cannot be read as a store"
     problems, summary = table_problems(tables)
     duplicates = duplicate_problems(raw, tables)

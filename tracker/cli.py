@@ -622,11 +622,13 @@ def export(context: Context, output: Path | None, file_format: str | None) -> No
 
 
 def _register_extensions() -> None:
-    """Commands that live beside their layer (ingest, trends); each imports its heavy parts lazily."""
+    """Commands that live beside their layer (ingest, git, trends); each imports its heavy parts lazily."""
+    from .git_commands import register as register_git
     from .ingest.commands import register
     from .trend_commands import register as register_trends
 
     register(app)
+    register_git(app)
     register_trends(app)
 
 

@@ -12,6 +12,7 @@ the last, so the first would be dropped silently by the next write.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ def parse_tables(raw: bytes, path: Path, *, allow_duplicates: bool = False) -> T
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
+        refuse_conflict_markers(raw, path)
         raise StoreError(f"{path}: not valid JSON ({error})") from None
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
         raise StoreError(f"{path}: not a tracker store (expected an object of tables)")
@@ -68,6 +70,30 @@ def parse_tables(raw: bytes, path: Path, *, allow_duplicates: bool = False) -> T
             "so the others would be lost; edit the file to keep one (`tracker check` lists them)"
         )
     return data
+
+
+# -- a text merge's conflict markers --------------------------------------------------
+
+_MARKERS = (re.compile(rb"^<{7}(?: |$)", re.MULTILINE), re.compile(rb"^>{7}(?: |$)", re.MULTILINE))
+"""The lines git's text merge opens and closes a conflicting hunk with (``<<<<<<< HEAD``, ``>>>>>>> branch``).
+JSON strings hold no raw newline, so a file tracker wrote never has such a line."""
+
+
+def refuse_conflict_markers(raw: bytes, path: Path) -> None:
+    """StoreError saying how to recover if ``raw`` holds git's conflict markers.
+
+    Git merges the file as text, with markers, on a clone where tracker's merge
+    driver is not configured (the ``.gitattributes`` line alone does not run
+    it). Then every command says what happened and what to do, instead of
+    "not valid JSON": ``git checkout -m`` re-runs the merge of that one file,
+    with the driver once ``tracker git setup`` has configured it.
+    """
+    if all(marker.search(raw) for marker in _MARKERS):
+        raise StoreError(
+            f"{path}: git left merge conflict markers in it (it was merged as text, without tracker's merge "
+            f"driver): run `tracker git setup`, then `git checkout -m {path}` to merge it again with the driver, "
+            f"then `git add {path}` and commit"
+        )
 
 
 # -- duplicate keys -------------------------------------------------------------------
