@@ -11,6 +11,7 @@ every parameter) used most of that.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -129,6 +130,8 @@ class TrackerGroup(click.Group):
             return super().invoke(ctx)
         except TrackerError as error:
             raise fail(worded(error)) from None
+        except BrokenPipeError:
+            raise reader_gone() from None
         except OSError as error:
             raise fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": ")) from None
 
@@ -630,9 +633,39 @@ def _register_extensions() -> None:
 _register_extensions()
 
 
+READER_GONE = 128 + 13
+"""The exit status when the reader of the output went away (``tracker log | head -1``): 128 + SIGPIPE,
+what a shell reports for any Unix tool a closed pipe stopped. Not 1, which says "differences" or
+"problems" (``diff --exit-code``, ``check``)."""
+
+
+def reader_gone() -> click.exceptions.Exit:
+    """The end of a command whose reader closed the pipe: no error line, exit :data:`READER_GONE`.
+
+    A reader that stops early (``| head -1``) closes the pipe, and the next write fails with
+    EPIPE: the end of the output, not an error, so the command ends quietly, as other Unix tools
+    do. Python ignores SIGPIPE, so the failure comes as BrokenPipeError. Stdout is then pointed at
+    /dev/null, so that the interpreter's own flush at exit does not fail again (Python's docs,
+    "Note on SIGPIPE"). SIGPIPE itself stays ignored: it would also kill a pull whose server
+    closed a socket.
+    """
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return click.exceptions.Exit(READER_GONE)
+
+
 def run() -> None:
-    """Console-script entry point: the process's gc policy (see tracker/gcpolicy.py), then the command."""
+    """Console-script entry point: the process's gc policy (see tracker/gcpolicy.py), then the command.
+
+    Stdout is flushed here, not at exit, so that a reader gone before the last of the output
+    (which sat in the buffer) ends the command as quietly as one gone mid-command.
+    """
     from . import gcpolicy
 
     gcpolicy.command_line()
-    app()
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise SystemExit(reader_gone().exit_code) from None

@@ -144,9 +144,19 @@ def url_text(url: str, style: str = "dim") -> Text:
     return Plain(url, style=style, overflow="ignore", no_wrap=True)
 
 
+class _Console(Console):
+    """Rich's console, but a reader gone (``| head -1``) ends the command the way it ends every format."""
+
+    def on_broken_pipe(self) -> None:
+        # Rich's own answer exits 1, which tracker's exit codes read as "problems" or "differences":
+        # the BrokenPipeError goes on to the command line, which ends quietly (cli.reader_gone).
+        self.quiet = True
+        raise  # called by Rich inside its `except BrokenPipeError`: that error, re-raised
+
+
 def console(file: TextIO | None = None) -> Console:
     """A Rich console that never interprets markup or emoji codes in what it prints."""
-    return Console(file=file or sys.stdout, markup=False, emoji=False, highlight=False, soft_wrap=False)
+    return _Console(file=file or sys.stdout, markup=False, emoji=False, highlight=False, soft_wrap=False)
 
 
 def plain_table(view: View) -> Table:
