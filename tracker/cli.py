@@ -559,6 +559,9 @@ def issues_update(context: Context, issue_id: str, name: str, question: str, key
 def check(context: Context, strict: bool, fmt: Format) -> None:
     """Validate the store; exits 1 and lists every problem if there are any.
 
+    A file that cannot be read as a store at all (empty, truncated, not JSON)
+    is one line on stderr and exit 2, as for every other command.
+
     Open conflicts (a party's speakers stating different stances on an issue
     within the policy's window) are listed as warnings: exit 0 unless --strict.
     """
