@@ -85,6 +85,7 @@ def fail(message: str, code: int = 2) -> click.exceptions.Exit:
 FIELD_WORDING = {
     "reason": "--reason",
     "stated_on": "--date",
+    "url": "--url",
     "force": "use --force to replace it; a backup is kept",
 }
 """How the command line asks for the input a core error names in its ``field``: the core's messages
@@ -353,13 +354,13 @@ statement_options = stacked(
     click.option("--party", help="Party id (see `tracker parties`)."),
     click.option("--issue", help="Issue id (see `tracker issues`)."),
     click.option("--stance", help="Stance code on the issue's scale."),
-    click.option("--date", help=f"When it was stated: {dates.HELP}."),
+    click.option("--date", help=f"When it was stated, today or earlier: {dates.HELP}."),
     click.option("--summary", help="One-sentence summary of the position."),
     click.option("--quote", help="The speaker's verbatim words."),
     click.option("--speaker", help="Who said it."),
     click.option("--channel", help="media-report, official, spokesperson, interview or leak."),
     click.option("--condition", multiple=True, help="A condition attached (repeatable)."),
-    click.option("--url", help="Source URL."),
+    click.option("--url", help="Source URL: an absolute http:// or https:// address."),
     click.option("--title", help="Source title."),
     click.option("--outlet", help="Source outlet."),
     click.option("--published", help="Source publication date."),

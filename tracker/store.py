@@ -27,11 +27,12 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .dates import format_instant, is_instant, normalise_instant, now_instant
+from .dates import format_instant, is_instant, normalise_instant, now_instant, today
 from .errors import InputError, StoreError
 from .evidence import Policy
 from .ids import ulid
 from .model import (
+    ENTRY_FIELDS,
     SCHEMA,
     Codebook,
     Issue,
@@ -404,12 +405,18 @@ class Store:
         self._db.replace(migrated)
         self.backup = backup
 
-    def _checked(self, statement: Statement, book: Codebook | None = None) -> Statement:
-        """The statement cleaned and checked against the codebook (``book``: one the caller already holds)."""
+    def _checked(
+        self, statement: Statement, book: Codebook | None = None, *, entered: Collection[str] = ENTRY_FIELDS
+    ) -> Statement:
+        """The statement cleaned and checked against the codebook (``book``: one the caller already holds),
+        and the fields ``entered`` by this write against what a statement may say as it is written
+        (``Statement.entry_problems``: no date after today, a web URL)."""
         statement = statement.sanitised()
         problems = statement.problems(book or self.codebook)
         if problems:
             raise InputError("; ".join(problems))
+        if entered and (found := statement.entry_problems(today().isoformat(), entered)):
+            raise InputError("; ".join(message for _, message in found), field=found[0][0])
         return statement
 
     def _append(self, statements: Sequence[Statement]) -> None:
@@ -441,8 +448,10 @@ class Store:
             if "source" in changes:
                 changes = {**changes, "source": {**fields["source"], **changes["source"]}}
             fields.update(changes)
+            changed = [name for name in ENTRY_FIELDS if name in changes or name in changes.get("source", {})]
             statement = self._checked(
-                self._stamp(fields, id=statement_id, rev=latest.rev + 1, reason=reason, retracted=False)
+                self._stamp(fields, id=statement_id, rev=latest.rev + 1, reason=reason, retracted=False),
+                entered=changed,  # what is stored already stays as it is (Statement.entry_problems)
             )
             if replace(statement, rev=latest.rev, recorded_at="", recorded_by="", reason="") == replace(
                 latest, recorded_at="", recorded_by="", reason=""
@@ -468,7 +477,8 @@ class Store:
                     retracted=True,
                     reason=reason,
                     withdrawn_on=withdrawn_on,
-                )
+                ),
+                entered=(),  # a retraction states nothing new
             )
             self._append([statement])
         return statement

@@ -106,7 +106,7 @@ def test_check_on_a_file_that_is_no_store_is_one_line_and_exit_2(tmp_path: Path,
 
 
 def test_check_lists_the_problems_of_a_store_it_can_read_with_exit_1(tmp_path: Path) -> None:
-    content, words = CORRUPT["unknown_party"]
+    content, _ = CORRUPT["unknown_party"]
     path = tmp_path / "damaged.json"
     path.write_bytes(content)
     code, stdout, stderr = run(path, "check", "--format", "json")
