@@ -59,12 +59,14 @@ def feeds(store: Store) -> list[Feed]:
     return store.feeds()
 
 
-def add_feed(store: Store, url: str, name: str = "", *, allow_private: bool | None = None) -> Feed:
+def add_feed(
+    store: Store, url: str, name: str = "", *, allow_private: bool | None = None, title: str = ""
+) -> Feed:
     """Follow the feed at ``url``; a URL already followed is refused, and so is a private address unless
-    ``allow_private`` (None: as ``TRACKER_ALLOW_PRIVATE`` says)."""
+    ``allow_private`` (None: as ``TRACKER_ALLOW_PRIVATE`` says). ``title``: the feed's own, if it was read."""
     allowed = addresses.allowed_by_environment() if allow_private is None else allow_private
     checked = check_feed_url(url, allow_private=allowed)
-    feed = Feed(id=new_feed_id(), url=checked, name=sanitise(name), added_at=now_instant())
+    feed = Feed(id=new_feed_id(), url=checked, name=sanitise(name), title=sanitise(title), added_at=now_instant())
     return store.add_feed(feed)
 
 
