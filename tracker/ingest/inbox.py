@@ -59,9 +59,7 @@ def feeds(store: Store) -> list[Feed]:
     return store.feeds()
 
 
-def add_feed(
-    store: Store, url: str, name: str = "", *, allow_private: bool | None = None, title: str = ""
-) -> Feed:
+def add_feed(store: Store, url: str, name: str = "", *, allow_private: bool | None = None, title: str = "") -> Feed:
     """Follow the feed at ``url``; a URL already followed is refused, and so is a private address unless
     ``allow_private`` (None: as ``TRACKER_ALLOW_PRIVATE`` says). ``title``: the feed's own, if it was read."""
     allowed = addresses.allowed_by_environment() if allow_private is None else allow_private
