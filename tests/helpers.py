@@ -92,9 +92,9 @@ def base_values(path: tuple[str, ...], extra: Path) -> Values:
         ("import",): {"file": str(extra / "more.json")},
         ("export",): {"output": str(extra / "out.json")},
         ("issues", "add"): {"issue_id": "prisoners", "stance": ["none", "all"]},
-        ("issues", "update"): {"issue_id": "nato", "keyword": ["alliance"]},
+        ("issues", "update"): {"issue_id": "nato", "keyword": ["accession"]},
         ("parties", "add"): {"party_id": "china"},
-        ("parties", "update"): {"party_id": "usa", "alias": ["Vance"]},
+        ("parties", "update"): {"party_id": "usa", "alias": ["Landau"]},
         ("feeds", "add"): {"url": "https://example.org/new.xml", "no_check": True},  # no network in tests
         ("feeds", "remove"): {"feed_id": Ids.feed},
         ("fetch",): {"url": "https://example.org/article"},

@@ -365,7 +365,7 @@ statement_options = stacked(
     click.option("--outlet", help="Source outlet."),
     click.option("--published", help="Source publication date."),
     click.option("--grade", help="Admiralty grade: reliability A-F, credibility 1-6, e.g. B2."),
-    click.option("--tag", multiple=True, help="A tag (repeatable)."),
+    click.option("--tag", multiple=True, help="A tag (repeatable); `correct --tag` adds it to the tags."),
     click.option("--note", help="Analyst's note."),
 )
 """The statement's fields as options, shared by ``add`` and ``correct``."""
@@ -432,12 +432,25 @@ def note_if_reported(store: Store, statement: Statement) -> None:
 @click.argument("statement_id", metavar="ID")
 @click.option("--reason", default="", help="Why it is corrected.")
 @statement_options
+@click.option("--untag", multiple=True, help="Remove this tag (repeatable).")
+@click.option("--clear-tags", is_flag=True, help="Remove every tag (any --tag given is then the new tags).")
 @format_option
 @pass_context
-def correct(context: Context, /, statement_id: str, reason: str, fmt: Format, **given: Any) -> None:
-    """Correct a statement (ID): adds a revision with the fields given changed."""
+def correct(
+    context: Context, /, statement_id: str, reason: str, untag: tuple[str, ...], clear_tags: bool, fmt: Format,
+    **given: Any,
+) -> None:  # fmt: skip
+    """Correct a statement (ID): adds a revision with the fields given changed.
+
+    Tags: --tag adds one, --untag removes one, --clear-tags removes them all.
+    """
     store = context.store()
-    emit(revision_view(store.correct(statement_id, _fields(given, new=False), reason=reason), store.policy), fmt)
+    added, removed = (tuple(filter(None, map(sanitise, values))) for values in (given.pop("tag"), untag))
+    changes = _fields(given, new=False)
+    if clear_tags:
+        changes["tags"] = []
+    revision = store.correct(statement_id, changes, reason=reason, add_tags=added, remove_tags=removed)
+    emit(revision_view(revision, store.policy), fmt)
 
 
 @app.command()
@@ -467,6 +480,22 @@ def parties(context: Context, fmt: Format) -> None:
         emit(parties_view(context.store().codebook.parties), fmt)
 
 
+def nonempty(option: str, values: Sequence[str]) -> list[str]:
+    """A repeatable option's values, cleaned (``--alias``, ``--keyword``); an empty one is refused: it
+    would name nothing, or, as an alias or keyword, match any sentence."""
+    cleaned = [sanitise(value) for value in values]
+    if not all(cleaned):
+        raise InputError(f"{option} must not be empty")
+    return cleaned
+
+
+def something_given(**options: object) -> None:
+    """Refuse an update with none of its options: "nothing to update: give --name, --alias or --color"."""
+    if not any(options.values()):
+        names = [f"--{name}" for name in options]
+        raise InputError(f"nothing to update: give {', '.join(names[:-1])} or {names[-1]}")
+
+
 @parties.command("add")
 @click.argument("party_id", metavar="ID")
 @click.option("--name", default="", help="Display name.")
@@ -475,7 +504,8 @@ def parties(context: Context, fmt: Format) -> None:
 @pass_context
 def parties_add(context: Context, party_id: str, name: str, alias: tuple[str, ...], color: str) -> None:
     """Add a party with a short lower-case ID, e.g. china."""
-    party = context.store().add_party(Party(party_id, sanitise(name) or party_id, tuple(map(sanitise, alias)), color))
+    aliases = tuple(nonempty("--alias", alias))
+    party = context.store().add_party(Party(party_id, sanitise(name) or party_id, aliases, color))
     click.echo(f"Added party {party.id}.")
 
 
@@ -486,8 +516,13 @@ def parties_add(context: Context, party_id: str, name: str, alias: tuple[str, ..
 @click.option("--color", default="", help="New colour.")
 @pass_context
 def parties_update(context: Context, party_id: str, name: str, alias: tuple[str, ...], color: str) -> None:
-    """Rename or recolour a party, or give it more aliases."""
-    party = context.store().update_party(party_id, name=sanitise(name), aliases=list(map(sanitise, alias)), color=color)
+    """Rename or recolour a party, or give it more aliases.
+
+    Give at least one option; an update that changes nothing is refused.
+    """
+    something_given(name=name, alias=alias, color=color)
+    aliases = nonempty("--alias", alias)
+    party = context.store().update_party(party_id, name=sanitise(name), aliases=aliases, color=color)
     click.echo(f"Updated party {party.id}: aliases {', '.join(party.aliases)}.")
 
 
@@ -528,7 +563,7 @@ def issues_add(
             "id": issue_id,
             "name": sanitise(name),
             "question": sanitise(question),
-            "keywords": list(map(sanitise, keyword)),
+            "keywords": nonempty("--keyword", keyword),
             "scale": scale,
         }
     )
@@ -543,9 +578,13 @@ def issues_add(
 @click.option("--keyword", multiple=True, help="One more keyword (repeatable).")
 @pass_context
 def issues_update(context: Context, issue_id: str, name: str, question: str, keyword: tuple[str, ...]) -> None:
-    """Rename an issue, reword its question, or give it more keywords."""
+    """Rename an issue, reword its question, or give it more keywords.
+
+    Give at least one option; an update that changes nothing is refused.
+    """
+    something_given(name=name, question=question, keyword=keyword)
     issue = context.store().update_issue(
-        issue_id, name=sanitise(name), question=sanitise(question), keywords=list(map(sanitise, keyword))
+        issue_id, name=sanitise(name), question=sanitise(question), keywords=nonempty("--keyword", keyword)
     )
     click.echo(f"Updated issue {issue.id}: keywords {', '.join(issue.keywords)}.")
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .dates import format_instant, is_instant, normalise_instant, now_instant, today
-from .errors import InputError, StoreError
+from .errors import InputError, StoreError, shown
 from .evidence import Policy
 from .ids import ulid
 from .model import (
@@ -436,9 +436,23 @@ class Store:
             self._append([statement])
         return statement
 
-    def correct(self, statement_id: str, changes: Mapping[str, Any], *, reason: str = "") -> Statement:
-        """Append a revision with ``changes`` applied to the latest one."""
-        if not changes:
+    def correct(
+        self,
+        statement_id: str,
+        changes: Mapping[str, Any],
+        *,
+        reason: str = "",
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+    ) -> Statement:
+        """Append a revision with ``changes`` applied to the latest one.
+
+        ``changes["tags"]`` replaces the tags (the dashboard's form edits the whole list; ``[]``
+        clears them); ``add_tags`` then adds tags it lacks, and ``remove_tags`` removes tags it
+        has (one it lacks is refused): the command line's ``--tag`` and ``--untag``, applied to
+        the tags as the file holds them under the lock, so a colleague's tag is never lost.
+        """
+        if not (changes or add_tags or remove_tags):
             raise InputError("nothing to correct: give at least one field to change")
         with self.writing():
             latest = self.history(statement_id)[-1]
@@ -448,6 +462,8 @@ class Store:
             if "source" in changes:
                 changes = {**changes, "source": {**fields["source"], **changes["source"]}}
             fields.update(changes)
+            if add_tags or remove_tags:
+                fields["tags"] = _retagged(statement_id, latest.tags, fields["tags"], add_tags, remove_tags)
             changed = [name for name in ENTRY_FIELDS if name in changes or name in changes.get("source", {})]
             statement = self._checked(
                 self._stamp(fields, id=statement_id, rev=latest.rev + 1, reason=reason, retracted=False),
@@ -596,6 +612,9 @@ class Store:
             extra = [m for m in more if m and m not in updated.get(listed, [])]
             updated[listed] = list(updated.get(listed, [])) + extra
             item = (Party if table == "parties" else Issue).from_json(updated)
+            if item.as_json() == (Party if table == "parties" else Issue).from_json(doc).as_json():
+                has = "name, colour and aliases" if table == "parties" else "name, question and keywords"
+                raise InputError(f"nothing to update: {table[:-1].replace('ie', 'y')} {code_id} already has that {has}")
             self._db.update(table, [key], item.as_json())
         return item
 
@@ -689,6 +708,19 @@ class Store:
             return Candidate.from_json(doc)
         except InputError as error:
             raise StoreError(f"{self.path}: inbox document {key}: {error}") from None
+
+
+def _retagged(
+    statement_id: str, had: Sequence[str], tags: Sequence[str], add: Sequence[str], remove: Sequence[str]
+) -> list[str]:
+    """``tags`` without ``remove`` and with ``add`` (in order, once each); ``had``: the statement's tags
+    before this correction, which every tag to remove must be among."""
+    missing = [tag for tag in remove if tag not in had]
+    if missing:
+        listed = ", ".join(had) or "none"
+        raise InputError(f"statement {statement_id} has no tag {shown(missing[0])} (its tags: {listed})")
+    kept = [tag for tag in tags if tag not in remove]
+    return kept + [tag for n, tag in enumerate(add) if tag not in kept and tag not in add[:n]]
 
 
 def _read_to_end(rows: Iterator[object]) -> None:
