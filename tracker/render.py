@@ -32,6 +32,7 @@ from .formats import (
     STATEMENT_COLUMNS,
     Format,
     column_text,
+    diff_json,
     diff_markdown,
     diff_row,
     json_bytes,
@@ -443,17 +444,17 @@ def _change_summary(change: Change, book: Codebook) -> Text:
     return text
 
 
-def _quoted(statement: Statement) -> str:
-    return f"“{statement.quote}”" if statement.quote else statement.summary
+def _words(statement: Statement, style: str = "") -> list[Text]:
+    """The summary, then the verbatim quote: what the json, csv and markdown of a change carry too."""
+    said = (statement.summary, statement.quote and f"“{statement.quote}”")
+    return [Plain(_at_most(words), style=style) for words in said if words]
 
 
 def _said(statement: Statement) -> list[Text]:
     """Who said what, graded, and where: the evidence lines under a change."""
     said = Plain(f"{statement.stated_on} · {statement.speaker or 'unknown speaker'}", style="bold")
     said.append(f" · {statement.grade}" if statement.grade else "")
-    lines: list[Text] = [said]
-    if words := _quoted(statement):
-        lines.append(Plain(_short(words, 200)))
+    lines: list[Text] = [said, *_words(statement)]
     where = statement.source.outlet or statement.source.title
     if where:
         lines.append(Plain(where, style="dim"))
@@ -506,9 +507,10 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
             where = report_of.source.outlet or report_of.source.title
             head.append(f" ({report_of.channel}{', ' + where if where else ''})", style="dim")
             tables.append(Block([head], indent=2))
-            if words := _quoted(report_of):
-                tables.append(Block([Plain(_short(words, 200), style="italic")], indent=6))
+            said = _words(report_of, "italic") + ([url_text(report_of.source.url)] if report_of.source.url else [])
+            if said:
+                tables.append(Block(said, indent=6))
     rendered: RenderableType = Group(*tables, legend()) if diff.changes else Plain(empty)
     brief = partial(diff_markdown, diff, book, title)  # built only for --format markdown
     rows = [diff_row(diff, change) for change in diff.changes]
-    return View(diff.as_json, DIFF_COLUMNS, rows, heading, rendered, brief, empty)
+    return View(partial(diff_json, diff), DIFF_COLUMNS, rows, heading, rendered, brief, empty)
