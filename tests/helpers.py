@@ -77,9 +77,13 @@ class Ids:
     candidate = ""
 
 
-def base_values(path: tuple[str, ...], extra: Path) -> dict[str, str | list[str]]:
+Values = dict[str, str | list[str] | bool]
+"""{parameter: value}; a flag given is True."""
+
+
+def base_values(path: tuple[str, ...], extra: Path) -> Values:
     """A valid invocation of ``path`` as {parameter: value}; a mutation then breaks one parameter."""
-    known: dict[tuple[str, ...], dict[str, str | list[str]]] = {
+    known: dict[tuple[str, ...], Values] = {
         ("add",): {"party": "usa", "issue": "nato", "stance": "not-now", "date": "2025-04-01"},
         ("correct",): {"statement_id": Ids.statement, "grade": "A1"},
         ("retract",): {"statement_id": Ids.statement, "reason": "misattributed"},
@@ -88,10 +92,10 @@ def base_values(path: tuple[str, ...], extra: Path) -> dict[str, str | list[str]
         ("import",): {"file": str(extra / "more.json")},
         ("export",): {"output": str(extra / "out.json")},
         ("issues", "add"): {"issue_id": "prisoners", "stance": ["none", "all"]},
-        ("issues", "update"): {"issue_id": "nato", "keyword": ["alliance"]},
+        ("issues", "update"): {"issue_id": "nato", "keyword": ["accession"]},
         ("parties", "add"): {"party_id": "china"},
-        ("parties", "update"): {"party_id": "usa", "alias": ["Vance"]},
-        ("feeds", "add"): {"url": "https://example.org/new.xml"},
+        ("parties", "update"): {"party_id": "usa", "alias": ["Landau"]},
+        ("feeds", "add"): {"url": "https://example.org/new.xml", "no_check": True},  # no network in tests
         ("feeds", "remove"): {"feed_id": Ids.feed},
         ("fetch",): {"url": "https://example.org/article"},
         ("inbox", "accept"): {"candidate_id": Ids.candidate, "stance": "not-now"},
@@ -100,8 +104,8 @@ def base_values(path: tuple[str, ...], extra: Path) -> dict[str, str | list[str]
     return dict(known.get(path, {}))
 
 
-def render(command: Any, values: dict[str, str | list[str]]) -> list[str]:
-    """Command-line words for ``values``: arguments in order, then options."""
+def render(command: Any, values: Values) -> list[str]:
+    """Command-line words for ``values``: arguments in order, then options (a flag alone)."""
     words: list[str] = []
     for param in command.params:
         if param.name in values and param.param_type_name != "option":
@@ -109,6 +113,9 @@ def render(command: Any, values: dict[str, str | list[str]]) -> list[str]:
     for param in command.params:
         if param.name in values and param.param_type_name == "option":
             value = values[param.name]
+            if isinstance(value, bool):
+                words += [param.opts[0]] if value else []
+                continue
             for item in value if isinstance(value, list) else [value]:
                 words += [param.opts[0], item]
     return words

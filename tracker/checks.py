@@ -17,22 +17,23 @@ from .errors import SHOWN, InputError, StoreError
 from .model import SCHEMA, Codebook, Issue, Party, Statement, sanitise
 from .storage.files import stale_temps
 from .storage.lock import held_now
-from .storage.schema import Tables, duplicate_keys, in_order, parse_tables, refuse_conflict_markers
+from .storage.schema import Tables, duplicate_keys, in_order, parse_tables
 
 
 def find_problems(path: Path) -> tuple[list[str], str]:
-    """(problems, one-line summary) for the store at ``path``; StoreError if it is no store at all."""
+    """(problems, one-line summary) for the store at ``path``; StoreError if it is no store at all.
+
+    A file that cannot be read as a store (empty, truncated, not JSON, no tables, a newer schema)
+    is unusable, as every other command says with exit 2, not a store with problems (exit 1): it
+    is the StoreError, the one line naming the file and what is wrong.
+    """
     if not path.exists():
         raise StoreError(f"no store at {path}: create one with `tracker init`")
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise StoreError(f"{path}: cannot read ({error.strerror})") from None
-    try:
-        tables = parse_tables(raw, path, allow_duplicates=True)
-    except StoreError as error:
-        refuse_conflict_markers(raw, path)  # not a problem to list: every command gives this line, and exit 2
-        return [str(error)], "the file cannot be read as a store"
+    tables = parse_tables(raw, path, allow_duplicates=True)  # conflict markers too: parse_tables says how
     problems, summary = table_problems(tables)
     duplicates = duplicate_problems(raw, tables)
     if duplicates:

@@ -11,6 +11,7 @@ every parameter) used most of that.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -85,6 +86,7 @@ def fail(message: str, code: int = 2) -> click.exceptions.Exit:
 FIELD_WORDING = {
     "reason": "--reason",
     "stated_on": "--date",
+    "url": "--url",
     "force": "use --force to replace it; a backup is kept",
 }
 """How the command line asks for the input a core error names in its ``field``: the core's messages
@@ -130,6 +132,8 @@ class TrackerGroup(click.Group):
             return super().invoke(ctx)
         except TrackerError as error:
             raise fail(worded(error)) from None
+        except BrokenPipeError:
+            raise reader_gone() from None
         except OSError as error:
             raise fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": ")) from None
 
@@ -351,18 +355,18 @@ statement_options = stacked(
     click.option("--party", help="Party id (see `tracker parties`)."),
     click.option("--issue", help="Issue id (see `tracker issues`)."),
     click.option("--stance", help="Stance code on the issue's scale."),
-    click.option("--date", help=f"When it was stated: {dates.HELP}."),
+    click.option("--date", help=f"When it was stated, today or earlier: {dates.HELP}."),
     click.option("--summary", help="One-sentence summary of the position."),
     click.option("--quote", help="The speaker's verbatim words."),
     click.option("--speaker", help="Who said it."),
     click.option("--channel", help="media-report, official, spokesperson, interview or leak."),
     click.option("--condition", multiple=True, help="A condition attached (repeatable)."),
-    click.option("--url", help="Source URL."),
+    click.option("--url", help="Source URL: an absolute http:// or https:// address."),
     click.option("--title", help="Source title."),
     click.option("--outlet", help="Source outlet."),
     click.option("--published", help="Source publication date."),
     click.option("--grade", help="Admiralty grade: reliability A-F, credibility 1-6, e.g. B2."),
-    click.option("--tag", multiple=True, help="A tag (repeatable)."),
+    click.option("--tag", multiple=True, help="A tag (repeatable); `correct --tag` adds it to the tags."),
     click.option("--note", help="Analyst's note."),
 )
 """The statement's fields as options, shared by ``add`` and ``correct``."""
@@ -429,12 +433,25 @@ def note_if_reported(store: Store, statement: Statement) -> None:
 @click.argument("statement_id", metavar="ID")
 @click.option("--reason", default="", help="Why it is corrected.")
 @statement_options
+@click.option("--untag", multiple=True, help="Remove this tag (repeatable).")
+@click.option("--clear-tags", is_flag=True, help="Remove every tag (any --tag given is then the new tags).")
 @format_option
 @pass_context
-def correct(context: Context, /, statement_id: str, reason: str, fmt: Format, **given: Any) -> None:
-    """Correct a statement (ID): adds a revision with the fields given changed."""
+def correct(
+    context: Context, /, statement_id: str, reason: str, untag: tuple[str, ...], clear_tags: bool, fmt: Format,
+    **given: Any,
+) -> None:  # fmt: skip
+    """Correct a statement (ID): adds a revision with the fields given changed.
+
+    Tags: --tag adds one, --untag removes one, --clear-tags removes them all.
+    """
     store = context.store()
-    emit(revision_view(store.correct(statement_id, _fields(given, new=False), reason=reason), store.policy), fmt)
+    added, removed = (tuple(filter(None, map(sanitise, values))) for values in (given.pop("tag"), untag))
+    changes = _fields(given, new=False)
+    if clear_tags:
+        changes["tags"] = []
+    revision = store.correct(statement_id, changes, reason=reason, add_tags=added, remove_tags=removed)
+    emit(revision_view(revision, store.policy), fmt)
 
 
 @app.command()
@@ -464,6 +481,22 @@ def parties(context: Context, fmt: Format) -> None:
         emit(parties_view(context.store().codebook.parties), fmt)
 
 
+def nonempty(option: str, values: Sequence[str]) -> list[str]:
+    """A repeatable option's values, cleaned (``--alias``, ``--keyword``); an empty one is refused: it
+    would name nothing, or, as an alias or keyword, match any sentence."""
+    cleaned = [sanitise(value) for value in values]
+    if not all(cleaned):
+        raise InputError(f"{option} must not be empty")
+    return cleaned
+
+
+def something_given(**options: object) -> None:
+    """Refuse an update with none of its options: "nothing to update: give --name, --alias or --color"."""
+    if not any(options.values()):
+        names = [f"--{name}" for name in options]
+        raise InputError(f"nothing to update: give {', '.join(names[:-1])} or {names[-1]}")
+
+
 @parties.command("add")
 @click.argument("party_id", metavar="ID")
 @click.option("--name", default="", help="Display name.")
@@ -472,7 +505,8 @@ def parties(context: Context, fmt: Format) -> None:
 @pass_context
 def parties_add(context: Context, party_id: str, name: str, alias: tuple[str, ...], color: str) -> None:
     """Add a party with a short lower-case ID, e.g. china."""
-    party = context.store().add_party(Party(party_id, sanitise(name) or party_id, tuple(map(sanitise, alias)), color))
+    aliases = tuple(nonempty("--alias", alias))
+    party = context.store().add_party(Party(party_id, sanitise(name) or party_id, aliases, color))
     click.echo(f"Added party {party.id}.")
 
 
@@ -483,8 +517,13 @@ def parties_add(context: Context, party_id: str, name: str, alias: tuple[str, ..
 @click.option("--color", default="", help="New colour.")
 @pass_context
 def parties_update(context: Context, party_id: str, name: str, alias: tuple[str, ...], color: str) -> None:
-    """Rename or recolour a party, or give it more aliases."""
-    party = context.store().update_party(party_id, name=sanitise(name), aliases=list(map(sanitise, alias)), color=color)
+    """Rename or recolour a party, or give it more aliases.
+
+    Give at least one option; an update that changes nothing is refused.
+    """
+    something_given(name=name, alias=alias, color=color)
+    aliases = nonempty("--alias", alias)
+    party = context.store().update_party(party_id, name=sanitise(name), aliases=aliases, color=color)
     click.echo(f"Updated party {party.id}: aliases {', '.join(party.aliases)}.")
 
 
@@ -525,7 +564,7 @@ def issues_add(
             "id": issue_id,
             "name": sanitise(name),
             "question": sanitise(question),
-            "keywords": list(map(sanitise, keyword)),
+            "keywords": nonempty("--keyword", keyword),
             "scale": scale,
         }
     )
@@ -540,9 +579,13 @@ def issues_add(
 @click.option("--keyword", multiple=True, help="One more keyword (repeatable).")
 @pass_context
 def issues_update(context: Context, issue_id: str, name: str, question: str, keyword: tuple[str, ...]) -> None:
-    """Rename an issue, reword its question, or give it more keywords."""
+    """Rename an issue, reword its question, or give it more keywords.
+
+    Give at least one option; an update that changes nothing is refused.
+    """
+    something_given(name=name, question=question, keyword=keyword)
     issue = context.store().update_issue(
-        issue_id, name=sanitise(name), question=sanitise(question), keywords=list(map(sanitise, keyword))
+        issue_id, name=sanitise(name), question=sanitise(question), keywords=nonempty("--keyword", keyword)
     )
     click.echo(f"Updated issue {issue.id}: keywords {', '.join(issue.keywords)}.")
 
@@ -556,6 +599,9 @@ def issues_update(context: Context, issue_id: str, name: str, question: str, key
 @pass_context
 def check(context: Context, strict: bool, fmt: Format) -> None:
     """Validate the store; exits 1 and lists every problem if there are any.
+
+    A file that cannot be read as a store at all (empty, truncated, not JSON)
+    is one line on stderr and exit 2, as for every other command.
 
     Open conflicts (a party's speakers stating different stances on an issue
     within the policy's window) are listed as warnings: exit 0 unless --strict.
@@ -635,9 +681,39 @@ def _register_extensions() -> None:
 _register_extensions()
 
 
+READER_GONE = 128 + 13
+"""The exit status when the reader of the output went away (``tracker log | head -1``): 128 + SIGPIPE,
+what a shell reports for any Unix tool a closed pipe stopped. Not 1, which says "differences" or
+"problems" (``diff --exit-code``, ``check``)."""
+
+
+def reader_gone() -> click.exceptions.Exit:
+    """The end of a command whose reader closed the pipe: no error line, exit :data:`READER_GONE`.
+
+    A reader that stops early (``| head -1``) closes the pipe, and the next write fails with
+    EPIPE: the end of the output, not an error, so the command ends quietly, as other Unix tools
+    do. Python ignores SIGPIPE, so the failure comes as BrokenPipeError. Stdout is then pointed at
+    /dev/null, so that the interpreter's own flush at exit does not fail again (Python's docs,
+    "Note on SIGPIPE"). SIGPIPE itself stays ignored: it would also kill a pull whose server
+    closed a socket.
+    """
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return click.exceptions.Exit(READER_GONE)
+
+
 def run() -> None:
-    """Console-script entry point: the process's gc policy (see tracker/gcpolicy.py), then the command."""
+    """Console-script entry point: the process's gc policy (see tracker/gcpolicy.py), then the command.
+
+    Stdout is flushed here, not at exit, so that a reader gone before the last of the output
+    (which sat in the buffer) ends the command as quietly as one gone mid-command.
+    """
     from . import gcpolicy
 
     gcpolicy.command_line()
-    app()
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise SystemExit(reader_gone().exit_code) from None

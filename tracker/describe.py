@@ -19,6 +19,12 @@ LOWER = "◀"
 """Toward the scale's score-0 end."""
 
 
+def scale_marks(score: int, steps: int) -> str:
+    """A stance's place on its scale (``··●··``), so position reads without colour: the dashboard's cells
+    always, the command line's matrix when it prints no colour."""
+    return "".join("●" if n == score else "·" for n in range(steps))
+
+
 def stance_label(cell: Cell | None) -> str:
     """Where a party stands, in words: the stance's label, or "no position"."""
     return cell.stance.label if cell is not None else NO_POSITION

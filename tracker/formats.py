@@ -268,9 +268,11 @@ DIFF_COLUMNS = [
     "from", "to", "party", "issue", "kind",
     "before_stance", "before_label", "before_score", "before_stated_on", "before_statement_id", "before_grade",
     "after_stance", "after_label", "after_score", "after_stated_on", "after_statement_id", "after_grade",
-    "shift", "movement", "statements", "speaker", "quote", "source_url", "path", "reported",
+    "shift", "movement", "statements", "speaker", "quote", "summary", "source_url", "path", "reported",
 ]  # fmt: skip
-"""The flat diff: one row per change, both ends spelled out."""
+"""The flat diff: one row per change, both ends spelled out, and the statement that explains it
+(:func:`describe.evidence`): its speaker, verbatim quote (empty when the record paraphrases), summary
+and source URL, as ``--format json`` carries it whole in ``statement``."""
 
 
 def _cell_columns(cell: Cell | None) -> list[Any]:
@@ -286,9 +288,18 @@ def diff_row(diff: Diff, c: Change) -> list[Any]:
     evidence = describe.evidence(c)
     return [
         diff.start, diff.end, c.party, c.issue, c.kind, *_cell_columns(c.before), *_cell_columns(c.after),
-        c.shift, c.movement, [s.id for s in c.statements], evidence.speaker, evidence.quote, evidence.source.url,
-        " → ".join(step.stance.code for step in c.path), [r.statement.id for r in c.reported],
+        c.shift, c.movement, [s.id for s in c.statements], evidence.speaker, evidence.quote, evidence.summary,
+        evidence.source.url, " → ".join(step.stance.code for step in c.path), [r.statement.id for r in c.reported],
     ]  # fmt: skip
+
+
+def diff_json(diff: Diff) -> dict[str, Any]:
+    """``diff --format json``: DESIGN's shape, each change with ``statement``, the statement that explains
+    it (:func:`describe.evidence`) as ``log`` shows one: who said what, the summary, the source."""
+    data = diff.as_json()
+    for change, shown in zip(diff.changes, data["changes"], strict=True):
+        shown["statement"] = describe.evidence(change).as_json()
+    return data
 
 
 # -- markdown documents --------------------------------------------------------
@@ -313,12 +324,12 @@ def matrix_markdown(matrix: Matrix, parties: Sequence[Party], issues: Sequence[I
 
 
 def _md_statement(statement: Statement, book: Codebook) -> str:
-    """One statement as the brief cites it: date, speaker (grade), stance: the words — the source."""
+    """One statement as the brief cites it: date, speaker (grade), stance: the summary “the words” — the source."""
     issue = book.require_issue(statement.issue)
     stance = issue.stance(statement.stance)
     who = md_text(statement.speaker or "unknown speaker")
     grade = f" ({statement.grade})" if statement.grade else ""
-    words = f"“{md_text(statement.quote)}”" if statement.quote else md_text(statement.summary)
+    words = " ".join(filter(None, (md_text(statement.summary), statement.quote and f"“{md_text(statement.quote)}”")))
     source = statement.source
     where = md_link(source.title or source.outlet, source.url) if (source.title or source.url) else ""
     label = md_text(stance.label if stance else statement.stance)

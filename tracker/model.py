@@ -9,13 +9,14 @@ timeline bisect them without converting 100,000 of them on every start.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from itertools import chain
 from operator import itemgetter
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import InputError, shown
 from .evidence import Evidence
@@ -48,6 +49,8 @@ LIST_MAX = 100
 """Items in a statement's conditions or tags."""
 ITEM_MAX = 500
 """Characters in one condition or tag."""
+ENTRY_FIELDS = ("stated_on", "url")
+"""The fields :meth:`Statement.entry_problems` checks as a statement is written."""
 
 # Escape sequences first (so their parameters go with them), then any control
 # character left over. Newlines survive: quotes may span paragraphs.
@@ -99,6 +102,16 @@ def is_iso_date(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute ``http://`` or ``https://`` URL with a host: what a statement's source and a
+    feed must be (a browser opens it, ``fetch`` reads it); "notaurl" or ``www.x.org/a`` is neither."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unclosed [IPv6 literal
+        return False
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -468,6 +481,24 @@ class Statement:
         if self.retracted and not self.reason:
             found.append(("reason", "a retraction needs a reason"))
         found += self._length_problems()
+        return found
+
+    def entry_problems(self, today: str, fields: Collection[str] = ENTRY_FIELDS) -> list[tuple[str, str]]:
+        """(field, message) for what a statement may not say when it is written, of ``fields`` (the ones
+        being written: a correction names those it changes).
+
+        ``stated_on`` after ``today`` (the analyst's own, ``dates.today``: what ``--date today`` means):
+        a position is recorded once it was stated. A source ``url`` that is not an absolute http(s)
+        address (:func:`is_web_url`). Not among :meth:`field_problems`, which every reader and ``check``
+        apply to what is already stored: a file written before these rules, or by a colleague a time
+        zone ahead, stays readable, and its statements can still be retracted or corrected.
+        """
+        found: list[tuple[str, str]] = []
+        if "stated_on" in fields and self.stated_on > today:
+            found.append(("stated_on", f"stated_on {shown(self.stated_on)} is after today ({today})"))
+        url = self.source.url
+        if "url" in fields and url and not is_web_url(url):
+            found.append(("url", f"source url {shown(url)} is not an absolute http:// or https:// address"))
         return found
 
     def _length_problems(self) -> list[tuple[str, str]]:

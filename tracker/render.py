@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.containers import Lines
+from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
@@ -32,6 +33,7 @@ from .formats import (
     STATEMENT_COLUMNS,
     Format,
     column_text,
+    diff_json,
     diff_markdown,
     diff_row,
     json_bytes,
@@ -41,7 +43,18 @@ from .formats import (
     statement_row,
     write_csv,
 )
-from .model import LONG_TEXT_MAX, Change, ChangeKind, Codebook, Issue, Party, Stance, Statement, without_controls
+from .model import (
+    LONG_TEXT_MAX,
+    Cell,
+    Change,
+    ChangeKind,
+    Codebook,
+    Issue,
+    Party,
+    Stance,
+    Statement,
+    without_controls,
+)
 from .palette import LEGEND, stance_color
 from .timeline import Diff, Matrix
 
@@ -144,9 +157,19 @@ def url_text(url: str, style: str = "dim") -> Text:
     return Plain(url, style=style, overflow="ignore", no_wrap=True)
 
 
+class _Console(Console):
+    """Rich's console, but a reader gone (``| head -1``) ends the command the way it ends every format."""
+
+    def on_broken_pipe(self) -> None:
+        # Rich's own answer exits 1, which tracker's exit codes read as "problems" or "differences":
+        # the BrokenPipeError goes on to the command line, which ends quietly (cli.reader_gone).
+        self.quiet = True
+        raise  # called by Rich inside its `except BrokenPipeError`: that error, re-raised
+
+
 def console(file: TextIO | None = None) -> Console:
     """A Rich console that never interprets markup or emoji codes in what it prints."""
-    return Console(file=file or sys.stdout, markup=False, emoji=False, highlight=False, soft_wrap=False)
+    return _Console(file=file or sys.stdout, markup=False, emoji=False, highlight=False, soft_wrap=False)
 
 
 SVG_WIDTH = 120
@@ -201,6 +224,41 @@ def emit(view: View, fmt: Format, out: TextIO | None = None) -> None:
 # -- colours: the palette (palette.py) as Rich text -------------------------
 
 
+def colour_shown(console: Console) -> bool:
+    """Whether ``console`` prints colour: to a terminal (or with FORCE_COLOR), and no NO_COLOR.
+
+    Rich reads both: NO_COLOR counts only when it is not empty (no-color.org), and a pipe or a
+    file gets no colour at all, so a matrix piped to ``less`` needs its scale marks as much as one
+    printed under NO_COLOR does.
+    """
+    return console.color_system is not None and not console.no_color
+
+
+class ByColour:
+    """One of two renderings, chosen by the console that prints it: with colour shown, or without.
+
+    The views are built before the format, and the console, are known (``emit``); this defers
+    the choice to the console, which knows its terminal and the environment.
+    """
+
+    def __init__(self, coloured: RenderableType | None, plain: RenderableType | None) -> None:
+        self.coloured = coloured
+        self.plain = plain
+        """What stands in for the colour (scale marks), or None for nothing (a colour key)."""
+
+    def chosen(self, console: Console) -> RenderableType | None:
+        return self.coloured if colour_shown(console) else self.plain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        chosen = self.chosen(console)
+        if chosen is not None:
+            yield chosen
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        chosen = self.chosen(console)
+        return Measurement(0, 0) if chosen is None else Measurement.get(console, options, chosen)
+
+
 def legend() -> Text:
     """The palette's key, one line: a coloured square and what it means, pole to pole."""
     text = Plain("colour: ")
@@ -208,6 +266,16 @@ def legend() -> Text:
         text.append("■ ", style=color)
         text.append(label + "  ")
     return text
+
+
+SCALE_KEY = "·●· the stance's place on its scale, from Kyiv's pole (left) to Moscow's (right)"
+"""What the matrix's key says where the scale marks stand in for the colours."""
+
+
+def colour_key(*, marked: bool) -> ByColour:
+    """The palette's key where colour is shown; where it is not, what the scale marks mean (if ``marked``:
+    a view that draws them), else nothing: a key to colours nobody sees explains nothing."""
+    return ByColour(legend(), Plain(SCALE_KEY, style="dim") if marked else None)
 
 
 def stance_text(stance: Stance, issue: Issue) -> Text:
@@ -232,17 +300,11 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
             cell = matrix.cells.get((party.id, issue.id))
             reports = cell.reported if cell is not None else matrix.unconfirmed.get((party.id, issue.id), ())
             if cell is None:
-                text = Plain(describe.NO_POSITION, style="dim")
-            else:
-                text = Plain(f"{describe.CONTESTED} " if cell.contested else "", style="bold")
-                text.append_text(stance_text(cell.stance, issue))
-                text.append(f"\n{cell.statement.stated_on}\n{describe.version_grade(cell)}", style="dim")
-                if cell.contested:
-                    others = ", ".join(f"{c.stance.label} ({c.statement.speaker or '?'})" for c in cell.conflicts)
-                    text.append(f"\nvs {others}", style="bold")
-            if reports:
-                text.append(f"\n{describe.REPORTED} {describe.reported_line(reports)}", style="italic")
-            row.append(text)
+                shown: RenderableType = _matrix_cell(None, issue, reports, marked=False)
+            else:  # without colour, the place on the scale is the marks'
+                coloured, marked = (_matrix_cell(cell, issue, reports, marked=m) for m in (False, True))
+                shown = ByColour(coloured, marked)
+            row.append(shown)
         table.add_row(*row)
     markdown = matrix_markdown(matrix, parties, issues, heading)
     rows = matrix_rows(matrix)
@@ -253,7 +315,27 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
         + ")",
         style="dim",
     )
-    return View(matrix.as_json(), MATRIX_COLUMNS, rows, heading, Group(table, legend(), key), lambda: markdown)
+    shown = Group(table, colour_key(marked=True), key)
+    return View(matrix.as_json(), MATRIX_COLUMNS, rows, heading, shown, lambda: markdown)
+
+
+def _matrix_cell(cell: Cell | None, issue: Issue, reports: Sequence[Cell], *, marked: bool) -> Text:
+    """One cell of the matrix table: the stance (and its place on the scale if ``marked``), the date, the
+    version and grade, the other side of a contested cell, the reports."""
+    if cell is None:
+        text = Plain(describe.NO_POSITION, style="dim")
+    else:
+        text = Plain(f"{describe.CONTESTED} " if cell.contested else "", style="bold")
+        text.append_text(stance_text(cell.stance, issue))
+        if marked:  # a line of its own, under the label it places: as narrow as the scale is long
+            text.append(f"\n{describe.scale_marks(cell.stance.score, len(issue.scale))}")
+        text.append(f"\n{cell.statement.stated_on}\n{describe.version_grade(cell)}", style="dim")
+        if cell.contested:
+            others = ", ".join(f"{c.stance.label} ({c.statement.speaker or '?'})" for c in cell.conflicts)
+            text.append(f"\nvs {others}", style="bold")
+    if reports:
+        text.append(f"\n{describe.REPORTED} {describe.reported_line(tuple(reports))}", style="italic")
+    return text
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -457,17 +539,17 @@ def _change_summary(change: Change, book: Codebook) -> Text:
     return text
 
 
-def _quoted(statement: Statement) -> str:
-    return f"“{statement.quote}”" if statement.quote else statement.summary
+def _words(statement: Statement, style: str = "") -> list[Text]:
+    """The summary, then the verbatim quote: what the json, csv and markdown of a change carry too."""
+    said = (statement.summary, statement.quote and f"“{statement.quote}”")
+    return [Plain(_at_most(words), style=style) for words in said if words]
 
 
 def _said(statement: Statement) -> list[Text]:
     """Who said what, graded, and where: the evidence lines under a change."""
     said = Plain(f"{statement.stated_on} · {statement.speaker or 'unknown speaker'}", style="bold")
     said.append(f" · {statement.grade}" if statement.grade else "")
-    lines: list[Text] = [said]
-    if words := _quoted(statement):
-        lines.append(Plain(_short(words, 200)))
+    lines: list[Text] = [said, *_words(statement)]
     where = statement.source.outlet or statement.source.title
     if where:
         lines.append(Plain(where, style="dim"))
@@ -520,9 +602,10 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
             where = report_of.source.outlet or report_of.source.title
             head.append(f" ({report_of.channel}{', ' + where if where else ''})", style="dim")
             tables.append(Block([head], indent=2))
-            if words := _quoted(report_of):
-                tables.append(Block([Plain(_short(words, 200), style="italic")], indent=6))
-    rendered: RenderableType = Group(*tables, legend()) if diff.changes else Plain(empty)
+            said = _words(report_of, "italic") + ([url_text(report_of.source.url)] if report_of.source.url else [])
+            if said:
+                tables.append(Block(said, indent=6))
+    rendered: RenderableType = Group(*tables, colour_key(marked=False)) if diff.changes else Plain(empty)
     brief = partial(diff_markdown, diff, book, title)  # built only for --format markdown
     rows = [diff_row(diff, change) for change in diff.changes]
-    return View(diff.as_json, DIFF_COLUMNS, rows, heading, rendered, brief, empty)
+    return View(partial(diff_json, diff), DIFF_COLUMNS, rows, heading, rendered, brief, empty)

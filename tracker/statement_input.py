@@ -114,7 +114,8 @@ def parse(given: Mapping[str, Value], codebook: Codebook | None = None, *, new: 
     if new and codebook is not None:  # each field's first problem only: "required" says enough
         flagged = {name for name, _ in problems}
         statement = Statement.from_json({"id": "", "rev": 1, **fields})
-        for name, message in statement.field_problems(codebook):
+        written = statement.entry_problems(dates.today().isoformat())  # as the store will refuse them
+        for name, message in statement.field_problems(codebook) + written:
             name = MODEL_NAMES.get(name, name)
             if name not in flagged:
                 problems.append((name, message))

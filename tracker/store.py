@@ -27,11 +27,12 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .dates import format_instant, is_instant, normalise_instant, now_instant
-from .errors import InputError, StoreError
+from .dates import format_instant, is_instant, normalise_instant, now_instant, today
+from .errors import InputError, StoreError, shown
 from .evidence import Policy
 from .ids import ulid
 from .model import (
+    ENTRY_FIELDS,
     SCHEMA,
     Codebook,
     Issue,
@@ -404,12 +405,18 @@ class Store:
         self._db.replace(migrated)
         self.backup = backup
 
-    def _checked(self, statement: Statement, book: Codebook | None = None) -> Statement:
-        """The statement cleaned and checked against the codebook (``book``: one the caller already holds)."""
+    def _checked(
+        self, statement: Statement, book: Codebook | None = None, *, entered: Collection[str] = ENTRY_FIELDS
+    ) -> Statement:
+        """The statement cleaned and checked against the codebook (``book``: one the caller already holds),
+        and the fields ``entered`` by this write against what a statement may say as it is written
+        (``Statement.entry_problems``: no date after today, a web URL)."""
         statement = statement.sanitised()
         problems = statement.problems(book or self.codebook)
         if problems:
             raise InputError("; ".join(problems))
+        if entered and (found := statement.entry_problems(today().isoformat(), entered)):
+            raise InputError("; ".join(message for _, message in found), field=found[0][0])
         return statement
 
     def _append(self, statements: Sequence[Statement]) -> None:
@@ -429,9 +436,23 @@ class Store:
             self._append([statement])
         return statement
 
-    def correct(self, statement_id: str, changes: Mapping[str, Any], *, reason: str = "") -> Statement:
-        """Append a revision with ``changes`` applied to the latest one."""
-        if not changes:
+    def correct(
+        self,
+        statement_id: str,
+        changes: Mapping[str, Any],
+        *,
+        reason: str = "",
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+    ) -> Statement:
+        """Append a revision with ``changes`` applied to the latest one.
+
+        ``changes["tags"]`` replaces the tags (the dashboard's form edits the whole list; ``[]``
+        clears them); ``add_tags`` then adds tags it lacks, and ``remove_tags`` removes tags it
+        has (one it lacks is refused): the command line's ``--tag`` and ``--untag``, applied to
+        the tags as the file holds them under the lock, so a colleague's tag is never lost.
+        """
+        if not (changes or add_tags or remove_tags):
             raise InputError("nothing to correct: give at least one field to change")
         with self.writing():
             latest = self.history(statement_id)[-1]
@@ -441,8 +462,12 @@ class Store:
             if "source" in changes:
                 changes = {**changes, "source": {**fields["source"], **changes["source"]}}
             fields.update(changes)
+            if add_tags or remove_tags:
+                fields["tags"] = _retagged(statement_id, latest.tags, fields["tags"], add_tags, remove_tags)
+            changed = [name for name in ENTRY_FIELDS if name in changes or name in changes.get("source", {})]
             statement = self._checked(
-                self._stamp(fields, id=statement_id, rev=latest.rev + 1, reason=reason, retracted=False)
+                self._stamp(fields, id=statement_id, rev=latest.rev + 1, reason=reason, retracted=False),
+                entered=changed,  # what is stored already stays as it is (Statement.entry_problems)
             )
             if replace(statement, rev=latest.rev, recorded_at="", recorded_by="", reason="") == replace(
                 latest, recorded_at="", recorded_by="", reason=""
@@ -468,7 +493,8 @@ class Store:
                     retracted=True,
                     reason=reason,
                     withdrawn_on=withdrawn_on,
-                )
+                ),
+                entered=(),  # a retraction states nothing new
             )
             self._append([statement])
         return statement
@@ -586,6 +612,9 @@ class Store:
             extra = [m for m in more if m and m not in updated.get(listed, [])]
             updated[listed] = list(updated.get(listed, [])) + extra
             item = (Party if table == "parties" else Issue).from_json(updated)
+            if item.as_json() == (Party if table == "parties" else Issue).from_json(doc).as_json():
+                has = "name, colour and aliases" if table == "parties" else "name, question and keywords"
+                raise InputError(f"nothing to update: {table[:-1].replace('ie', 'y')} {code_id} already has that {has}")
             self._db.update(table, [key], item.as_json())
         return item
 
@@ -679,6 +708,19 @@ class Store:
             return Candidate.from_json(doc)
         except InputError as error:
             raise StoreError(f"{self.path}: inbox document {key}: {error}") from None
+
+
+def _retagged(
+    statement_id: str, had: Sequence[str], tags: Sequence[str], add: Sequence[str], remove: Sequence[str]
+) -> list[str]:
+    """``tags`` without ``remove`` and with ``add`` (in order, once each); ``had``: the statement's tags
+    before this correction, which every tag to remove must be among."""
+    missing = [tag for tag in remove if tag not in had]
+    if missing:
+        listed = ", ".join(had) or "none"
+        raise InputError(f"statement {statement_id} has no tag {shown(missing[0])} (its tags: {listed})")
+    kept = [tag for tag in tags if tag not in remove]
+    return kept + [tag for n, tag in enumerate(add) if tag not in kept and tag not in add[:n]]
 
 
 def _read_to_end(rows: Iterator[object]) -> None:

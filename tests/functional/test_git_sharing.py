@@ -98,7 +98,7 @@ def test_two_clones_working_concurrently_merge_cleanly_and_end_identical(team: d
     ok(invoke("correct", shared, "--grade", "A1", "--reason", "transcript", db=alice / "positions.json"))
     ok(invoke("retract", shared, "--reason", "misattributed", db=bob / "positions.json"))  # after alice's correction
     ok(invoke("parties", "add", "china", "--name", "China", db=alice / "positions.json"))
-    ok(invoke("issues", "update", "nato", "--keyword", "alliance", db=alice / "positions.json"))
+    ok(invoke("issues", "update", "nato", "--keyword", "Article 5", db=alice / "positions.json"))
     ok(invoke("issues", "add", "prisoners", "--stance", "none", "--stance", "all", db=bob / "positions.json"))
     ok(invoke("parties", "update", "usa", "--alias", "Bessent", db=bob / "positions.json"))
     commit(alice, "Alice's day")
@@ -132,7 +132,7 @@ def test_two_clones_working_concurrently_merge_cleanly_and_end_identical(team: d
     ]
     book = store.codebook
     assert book.party("china") and book.issue("prisoners") and "Bessent" in book.require_party("usa").aliases
-    assert "alliance" in book.require_issue("nato").keywords
+    assert "Article 5" in book.require_issue("nato").keywords
 
 
 def test_a_real_conflict_stops_the_merge_with_one_line_each_and_a_store_that_reads(

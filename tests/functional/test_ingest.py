@@ -151,7 +151,8 @@ def test_pull_fills_the_inbox_and_a_second_pull_costs_nothing(invoke: Any, store
 
 
 def test_feeds_add_list_remove(invoke: Any, store_path: Path) -> None:
-    feed_id = invoke("feeds", "add", "https://news.example/rss", "--name", "Example", db=store_path).stdout.strip()
+    added = invoke("feeds", "add", "https://news.example/rss", "--name", "Example", "--no-check", db=store_path)
+    feed_id = added.stdout.strip()
     listed = json.loads(invoke("feeds", "list", "--format", "json", db=store_path).stdout)
     assert [(f["id"], f["url"], f["name"], f["etag"]) for f in listed] == [
         (feed_id, "https://news.example/rss", "Example", "")
@@ -159,7 +160,7 @@ def test_feeds_add_list_remove(invoke: Any, store_path: Path) -> None:
     bare = invoke("feeds", db=store_path)  # like `parties` and `inbox`: the group alone lists
     assert bare.exit_code == 0 and feed_id in bare.stdout and "news.example" in bare.stdout
     assert json.loads(invoke("feeds", "--format", "json", db=store_path).stdout) == listed
-    duplicate = invoke("feeds", "add", "https://news.example/rss", db=store_path)
+    duplicate = invoke("feeds", "add", "https://news.example/rss", "--no-check", db=store_path)
     assert duplicate.exit_code == 2 and "already followed" in duplicate.stderr
     bad = invoke("feeds", "add", "file:///etc/passwd", db=store_path)
     assert bad.exit_code == 2 and bad.stderr.count("\n") == 1 and "http" in bad.stderr
@@ -168,6 +169,83 @@ def test_feeds_add_list_remove(invoke: Any, store_path: Path) -> None:
     missing = invoke("feeds", "remove", feed_id, db=store_path)
     assert missing.exit_code == 2 and feed_id in missing.stderr
     assert "No feeds to pull" in invoke("pull", db=store_path).stdout
+
+
+# -- feeds add reads the feed once -----------------------------------------------------
+
+
+def assert_refused(result: Any, *words: str) -> str:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tracker: error: "), result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    return str(lines[0])
+
+
+def test_feeds_add_reads_the_feed_once_and_keeps_its_title(invoke: Any, store_path: Path, news: Site) -> None:
+    added = invoke("feeds", "add", news.base + "/feed.xml", db=store_path)
+    assert added.exit_code == 0, added.output
+    assert added.stdout.startswith("fd_")
+    assert len(news.hits("/feed.xml")) == 1
+    assert news.hits("/feed.xml")[0]["user-agent"].startswith("tracker/")
+    (feed,) = Store(store_path).feeds()
+    assert feed.title == "Negotiation Wire"
+    assert (feed.etag, feed.seen, feed.last_pulled) == ("", (), ""), "the first pull still reads every entry"
+    pulled = invoke("pull", db=store_path)
+    assert "Feeds: 1 ok" in pulled.stdout, pulled.output
+
+
+def test_feeds_add_of_a_web_page_says_it_is_not_a_feed(invoke: Any, store_path: Path, news: Site) -> None:
+    before = store_path.read_bytes()
+    page = news.base + "/articles/kursk-surrender.html"
+    line = assert_refused(invoke("feeds", "add", page, db=store_path), "not a feed", page, "web page")
+    assert "feed.xml" not in line, "this page names no feed of its own"
+    assert store_path.read_bytes() == before
+
+
+def test_feeds_add_of_a_page_that_names_its_feed_points_to_it(invoke: Any, store_path: Path, site: Site) -> None:
+    page = (
+        b'<html><head><title>Wire</title><link rel="stylesheet" href="/s.css">'
+        b'<link rel="alternate" type="application/rss+xml" title="Wire" href="/rss/all.xml"></head>'
+        b"<body><p>News.</p></body></html>"
+    )
+    url = site.add("/", "text/html; charset=utf-8", page)
+    assert_refused(invoke("feeds", "add", url, db=store_path), "web page", f"{site.base}/rss/all.xml")
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "body", "words"),
+    [
+        ("/missing.xml", "", b"", ["not a feed", "HTTP 404"]),
+        ("/junk.xml", "application/xml", b"<not><closed>", ["not a feed", "not a readable RSS or Atom feed"]),
+        ("/picture.png", "image/png", b"\x89PNG", ["not a feed", "image/png"]),
+    ],
+    ids=["404", "unparseable", "an image"],
+)
+def test_feeds_add_of_what_is_no_feed_is_one_line_and_changes_nothing(
+    invoke: Any, store_path: Path, site: Site, path: str, content_type: str, body: bytes, words: list[str]
+) -> None:
+    if content_type:
+        site.add(path, content_type, body)
+    before = store_path.read_bytes()
+    assert_refused(invoke("feeds", "add", site.base + path, db=store_path), *words)
+    assert store_path.read_bytes() == before
+    assert len(site.hits(path)) == 1, "fetched once"
+
+
+def test_feeds_add_of_a_server_that_does_not_answer_offers_no_check(invoke: Any, store_path: Path, site: Site) -> None:
+    import socket
+
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{unused.getsockname()[1]}/feed.xml"
+    before = store_path.read_bytes()
+    assert_refused(invoke("feeds", "add", url, db=store_path), url, "could not check", "--no-check")
+    assert store_path.read_bytes() == before
+    added = invoke("feeds", "add", url, "--no-check", db=store_path)
+    assert added.exit_code == 0, added.output
+    assert [f.url for f in Store(store_path).feeds()] == [url]
 
 
 def test_accepting_a_candidate_records_a_statement_sourced_to_the_article(

@@ -87,19 +87,33 @@ def test_a_damaged_file_is_named_explained_and_left_alone(tmp_path: Path, case: 
     assert snapshot(path.parent) == before, "the file (and its folder) are byte-for-byte unchanged"
 
 
-@pytest.mark.parametrize("case", sorted(CORRUPT))
-def test_check_reports_a_damaged_file_and_leaves_it_alone(tmp_path: Path, case: str) -> None:
+UNREADABLE = sorted(case for case in CORRUPT if case != "unknown_party")
+"""The files no command can read as a store: ``check`` too says so in one line, exit 2 (the contract:
+an unusable store is 2; problems in a store that can be read are 1)."""
+
+
+@pytest.mark.parametrize("case", UNREADABLE)
+def test_check_on_a_file_that_is_no_store_is_one_line_and_exit_2(tmp_path: Path, case: str) -> None:
     content, words = CORRUPT[case]
+    path = tmp_path / "damaged.json"
+    path.write_bytes(content)
+    for fmt in ("table", "json"):
+        code, stdout, stderr = run(path, "check", "--format", fmt)
+        assert code == 2, stderr
+        assert stdout == ""
+        assert_one_clear_error(stderr, str(path), *words)
+    assert path.read_bytes() == content
+
+
+def test_check_lists_the_problems_of_a_store_it_can_read_with_exit_1(tmp_path: Path) -> None:
+    content, _ = CORRUPT["unknown_party"]
     path = tmp_path / "damaged.json"
     path.write_bytes(content)
     code, stdout, stderr = run(path, "check", "--format", "json")
     assert code == 1, stderr
     report = orjson.loads(stdout)
     assert not report["ok"]
-    text = " ".join(report["problems"])
-    for word in words:
-        if word != "tracker check":
-            assert word in text
+    assert "unknown party 'atlantis'" in " ".join(report["problems"])
     assert path.read_bytes() == content
 
 

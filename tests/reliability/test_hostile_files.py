@@ -119,7 +119,7 @@ WRITERS = {
     "add": ADD,
     "parties_add": ("parties", "add", "china", "--name", "China"),
     "issues_add": ("issues", "add", "prisoners", "--stance", "all-for-all", "--stance", "none"),
-    "feeds_add": ("feeds", "add", "http://127.0.0.1:9/feed.xml"),
+    "feeds_add": ("feeds", "add", "--no-check", "http://127.0.0.1:9/feed.xml"),  # the write, not the read
 }
 
 

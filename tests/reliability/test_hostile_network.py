@@ -137,8 +137,9 @@ def server() -> Iterator[Server]:
 
 
 def follow(db: Path, url: str) -> None:
-    """Follow a feed with the opt-in (an intranet feed the analyst chose)."""
-    done = tracker("feeds", "add", url, db=db, TRACKER_ALLOW_PRIVATE="1")
+    """Follow a feed with the opt-in (an intranet feed the analyst chose), without the read ``feeds add``
+    makes first: the requests the server sees are then the pull's."""
+    done = tracker("feeds", "add", "--no-check", url, db=db, TRACKER_ALLOW_PRIVATE="1")
     assert done.returncode == 0, done.stderr
 
 
@@ -168,15 +169,20 @@ def test_feeds_add_refuses_a_private_address_without_opt_in(store_path: Path, se
 
 
 def test_feeds_add_of_a_private_address_works_with_allow_private(store_path: Path, server: Server) -> None:
-    """Finding 13: ``--allow-private`` opts in on ``feeds add``."""
+    """Finding 13: ``--allow-private`` opts in on ``feeds add``, and on the read it makes first."""
+    server.routes["/feed.xml"] = page("application/rss+xml", rss([]))
     done = tracker("feeds", "add", "--allow-private", f"{server.base}/feed.xml", db=store_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("fd_")
+    assert server.hits("/feed.xml") == 1
 
 
 def test_feeds_add_of_a_private_address_works_with_the_environment_opt_in(store_path: Path, server: Server) -> None:
-    """Finding 13 (guard, holds today): ``TRACKER_ALLOW_PRIVATE=1`` opts in."""
-    follow(store_path, f"{server.base}/feed.xml")
+    """Finding 13 (guard, holds today): ``TRACKER_ALLOW_PRIVATE=1`` opts in, for the read ``feeds add`` makes too."""
+    server.routes["/feed.xml"] = page("application/rss+xml", rss([]))
+    done = tracker("feeds", "add", f"{server.base}/feed.xml", db=store_path, TRACKER_ALLOW_PRIVATE="1")
+    assert done.returncode == 0, done.stderr
+    assert server.hits("/feed.xml") == 1
 
 
 @pytest.fixture

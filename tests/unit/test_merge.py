@@ -222,7 +222,7 @@ def test_the_codebook_extended_differently_on_each_side_merges(versions: Version
     ours, theirs = versions.store("ours"), versions.store("theirs")
     ours.add_party(Party("china", "China", ("Xi",)))
     ours.update_party("usa", aliases=["Lutnick"])
-    ours.update_issue("nato", keywords=["alliance"])
+    ours.update_issue("nato", keywords=["Article 5"])
     theirs.add_issue(Issue.from_json({"id": "prisoners", "name": "Prisoners", "scale": ["none", "all-for-all"]}))
     theirs.update_party("usa", aliases=["Bessent"])
     theirs.update_issue("kursk", keywords=["Sudzha"])
@@ -232,7 +232,7 @@ def test_the_codebook_extended_differently_on_each_side_merges(versions: Version
     assert [p.id for p in book.parties][-1] == "china" and book.issue("prisoners") is not None
     usa = book.require_party("usa")
     assert usa.aliases[-2:] == ("Bessent", "Lutnick")  # both additions, sorted when both sides added
-    assert "alliance" in book.require_issue("nato").keywords and "Sudzha" in book.require_issue("kursk").keywords
+    assert "Article 5" in book.require_issue("nato").keywords and "Sudzha" in book.require_issue("kursk").keywords
     same_bytes_either_way(versions)
 
 

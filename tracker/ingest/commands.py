@@ -49,13 +49,28 @@ def feeds(context: Context, fmt: Format) -> None:
 @feeds.command("add")
 @click.argument("url", metavar="URL")
 @click.option("--name", default="", help="A short name; also the outlet of its articles.")
+@click.option(
+    "--no-check", is_flag=True, help="Follow it without reading it first (offline, or while its server is down)."
+)
 @allow_private_option
 @pass_context
-def feeds_add(context: Context, url: str, name: str, allow_private: bool) -> None:
-    """Follow the RSS or Atom feed at URL; prints its id."""
+def feeds_add(context: Context, url: str, name: str, no_check: bool, allow_private: bool) -> None:
+    """Follow the RSS or Atom feed at URL; prints its id.
+
+    The feed is read once first, as a pull reads it: a web page (a site's
+    front page instead of its feed; the feed it names is suggested), a 404 or
+    anything else that is no RSS or Atom feed is refused, and nothing is added.
+    """
     from . import inbox
 
-    feed = inbox.add_feed(context.store(), url, name, allow_private=_allowed(allow_private))
+    store, allowed = context.store(), _allowed(allow_private)
+    checked = inbox.check_feed_url(url, allow_private=allowed)  # the address first: a refusal sends nothing
+    title = ""
+    if not no_check:
+        from .feeds import check_feed
+
+        title = check_feed(checked, allow_private=allowed).title
+    feed = inbox.add_feed(store, checked, name, allow_private=allowed, title=title)
     click.echo(feed.id)
 
 

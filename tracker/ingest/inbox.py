@@ -18,7 +18,7 @@ from ..dates import now_instant
 from ..errors import InputError
 from ..ids import ulid
 from ..inbox_model import Candidate, CandidateStatus, Feed, FeedUpdate
-from ..model import Statement, sanitise
+from ..model import Statement, is_web_url, sanitise
 from ..store import Store
 from . import addresses
 
@@ -45,10 +45,11 @@ def check_feed_url(url: str, *, allow_private: bool = False) -> str:
     checked at each pull, once resolved, as every address fetched is.
     """
     url = sanitise(url)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_web_url(url):  # the rule a statement's source URL follows too
         raise InputError(f"not a feed URL: {url!r} (give an absolute http:// or https:// address)")
-    if not allow_private and (reason := addresses.refusal(parts.hostname)):
+    host = urlsplit(url).hostname
+    assert host is not None  # is_web_url: it has one
+    if not allow_private and (reason := addresses.refusal(host)):
         raise InputError(f"not following {url}: {reason}, {addresses.HINT}")
     return url
 
@@ -58,12 +59,12 @@ def feeds(store: Store) -> list[Feed]:
     return store.feeds()
 
 
-def add_feed(store: Store, url: str, name: str = "", *, allow_private: bool | None = None) -> Feed:
+def add_feed(store: Store, url: str, name: str = "", *, allow_private: bool | None = None, title: str = "") -> Feed:
     """Follow the feed at ``url``; a URL already followed is refused, and so is a private address unless
-    ``allow_private`` (None: as ``TRACKER_ALLOW_PRIVATE`` says)."""
+    ``allow_private`` (None: as ``TRACKER_ALLOW_PRIVATE`` says). ``title``: the feed's own, if it was read."""
     allowed = addresses.allowed_by_environment() if allow_private is None else allow_private
     checked = check_feed_url(url, allow_private=allowed)
-    feed = Feed(id=new_feed_id(), url=checked, name=sanitise(name), added_at=now_instant())
+    feed = Feed(id=new_feed_id(), url=checked, name=sanitise(name), title=sanitise(title), added_at=now_instant())
     return store.add_feed(feed)
 
 

@@ -7,6 +7,7 @@ those into session calls. Every number shown comes from the Timeline the CLI use
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -86,6 +87,10 @@ class TrackerApp(App[None]):
         compare: str | None = None,
         include_reported: bool = False,
     ) -> None:
+        if os.environ.get("NO_COLOR") == "":
+            # no-color.org: only a non-empty NO_COLOR turns colour off, as Rich (the command line) reads
+            # it; Textual 8 takes an empty one as set, so it is unset before Textual reads it.
+            del os.environ["NO_COLOR"]
         super().__init__()
         self.session = session
         self.as_of = as_of or dates.today().isoformat()

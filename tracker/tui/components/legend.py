@@ -9,8 +9,9 @@ from ... import describe
 from ...render import legend
 
 
-def legend_text(compare: bool) -> Text:
-    text = legend()
+def legend_text(compare: bool, *, plain: bool = False) -> Text:
+    """The key line; ``plain`` (no colour) leaves out the palette's key: the scale marks carry the place."""
+    text = Text() if plain else legend()
     text.no_wrap, text.overflow = True, "ellipsis"
     text.append("·●· place on the scale  v3 version", style="dim")
     text.append(f"  {describe.CONTESTED} contested  {describe.REPORTED} reported, not a position", style="dim")
@@ -32,4 +33,4 @@ class Legend(Static):
     def show(self, *, compare: bool) -> None:
         if compare != self._compare:
             self._compare = compare
-            self.update(legend_text(compare), layout=False)
+            self.update(legend_text(compare, plain=self.app.no_color), layout=False)

@@ -34,11 +34,6 @@ PADDING = 1
 """Blank columns either side of a cell's text."""
 
 
-def scale_marks(score: int, steps: int) -> str:
-    """The stance's place on its scale (``··●··``), so position reads without colour."""
-    return "".join("●" if n == score else "·" for n in range(steps))
-
-
 def change_line(change: Change) -> Text:
     """Old → new for one cell, as the compare line under it: the move in bold, the way in italics."""
     move, way = describe.compact_change(change)
@@ -75,7 +70,7 @@ def cell_text(
         if cell.contested:
             text.append(f"{describe.CONTESTED} ", style="bold")
         text.append(cell.stance.label, style=f"bold {color}".strip())
-        text.append("\n" + scale_marks(cell.stance.score, len(issue.scale)), style=color)
+        text.append("\n" + describe.scale_marks(cell.stance.score, len(issue.scale)), style=color)
         text.append(" " + describe.version_grade(cell, " "))  # a space, not " · ": the cell is narrow
         text.append(f"\n{cell.statement.stated_on}", style="dim")
     if compare:

@@ -42,4 +42,4 @@ class HelpScreen(ModalScreen[None]):
                 "With a comparison date, ◆ marks cells that moved, with where from and which way.\n",
             )
             yield Static(reading)
-            yield Static(legend_text(True))
+            yield Static(legend_text(True, plain=self.app.no_color))
