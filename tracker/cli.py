@@ -743,7 +743,7 @@ def export(context: Context, output: Path | None, file_format: str | None, whole
     if output is not None and output.resolve() == store.path.resolve():
         raise InputError(f"--output {output} is the store itself; export to another file")
     if whole:
-        payload, what = backup_of_store(store)
+        payload, what = full_backup(store)
     else:
         payload, count = transfer.export_bytes(store.revisions(), kind)
         what = f"{count} statements"
@@ -754,7 +754,7 @@ def export(context: Context, output: Path | None, file_format: str | None, whole
         click.echo(f"Exported {what} to {output}.", err=True)
 
 
-def backup_of_store(store: Store) -> tuple[bytes, str]:
+def full_backup(store: Store) -> tuple[bytes, str]:
     """The ``export --all`` file of ``store``, and what it holds in words; a store that would not
     restore (``tracker check`` finds a problem) gets no backup."""
     from .backup import backup_bytes, first_problem, prepared

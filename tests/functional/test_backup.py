@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from tests.helpers import ROOT, Invoke, as_json, assert_one_clear_error, ok, seeded, snapshot, tracker
+from tests.helpers import ROOT, Invoke, as_json, assert_one_clear_error, ok, schema_0, seeded, snapshot, tracker
 from tests.hostile import ESCAPES, FORMULA, MARKUP, assert_clean
 from tracker.ingest import inbox
 from tracker.store import Store
@@ -393,3 +393,18 @@ def test_a_store_that_would_not_restore_gets_no_backup(invoke: Invoke, demo_path
     line = refused(invoke("export", "--all", "-o", str(target), db=demo_path), "no recorded_at", "no backup")
     assert "would not restore" in line
     assert not target.exists()
+
+
+def test_a_store_of_an_older_schema_is_backed_up_as_this_one(invoke: Invoke, tmp_path: Path) -> None:
+    """Reading does not migrate a file; its backup is of the current schema, and restores as one."""
+    old = tmp_path / "old.json"
+    old.write_bytes(schema_0())
+    before = old.read_bytes()
+    backup = backup_of(invoke, old, tmp_path)
+    assert old.read_bytes() == before  # a backup writes nothing to the store
+    held = json.loads(backup.read_bytes())
+    assert held["meta"][0]["document"]["schema"] == 1 and held["feeds"] == [] and held["inbox"] == []
+    copy = fresh(invoke, tmp_path / "copy.json")
+    ok(invoke("restore", str(backup), db=copy))
+    assert as_json(invoke, copy, "log", "--revisions") == as_json(invoke, old, "log", "--revisions")
+    assert ok(invoke("check", db=copy)).exit_code == 0
