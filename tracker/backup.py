@@ -107,7 +107,7 @@ def read_backup(file: Path) -> Tables:
 def first_problem(problems: list[str]) -> str:
     """The first of ``problems``, and how many more there are: one line for a refusal."""
     more = len(problems) - 1
-    return problems[0] + (f" (and {more} more problem{'s' if more > 1 else ''}: see `tracker check`)" if more else "")
+    return problems[0] + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
 
 
 def _tables(members: Iterable[tuple[str, Any]]) -> Tables:

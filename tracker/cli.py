@@ -735,11 +735,9 @@ def export(context: Context, output: Path | None, file_format: str | None, whole
     from .store import write_atomic
 
     store = context.store()
-    if whole:
-        if (file_format is not None and file_format.lower() != "json") or (output and output.suffix.lower() == ".csv"):
-            raise InputError("--all writes a JSON backup: leave out --format csv and give a file name not ending .csv")
-    else:
-        kind = transfer.file_format(output, file_format)
+    if whole and ((file_format or "json").lower() != "json" or (output and output.suffix.lower() == ".csv")):
+        raise InputError("--all writes a JSON backup: leave out --format csv and give a file name not ending .csv")
+    kind = "json" if whole else transfer.file_format(output, file_format)
     if output is not None and output.resolve() == store.path.resolve():
         raise InputError(f"--output {output} is the store itself; export to another file")
     if whole:
@@ -763,7 +761,10 @@ def full_backup(store: Store) -> tuple[bytes, str]:
 
     tables, problems = prepared(store.tables(), store.path)
     if problems:
-        raise StoreError(f"{store.path}: {first_problem(problems)}; no backup was written, as it would not restore")
+        raise StoreError(
+            f"{store.path}: {first_problem(problems)}; no backup was written, as it would not restore "
+            "(`tracker check` lists every problem)"
+        )
     return backup_bytes(tables), f"a backup of {describe_tables(tables)}"
 
 
