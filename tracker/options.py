@@ -18,6 +18,7 @@ from . import dates
 from .errors import StoreError
 from .evidence import Policy
 from .formats import Format
+from .model import Statement
 from .store import Store
 
 DEFAULT_DB = "positions.json"
@@ -103,6 +104,22 @@ include_reported_option = click.option(
 )
 evidence_options = stacked(min_grade_option, include_reported_option)
 """What counts as a position, for one run: every reading command takes these."""
+
+
+by_option = click.option(
+    "--by",
+    metavar="NAME",
+    help="Only revisions recorded by NAME (their recorded_by: $TRACKER_USER, else git's user.name, else the "
+    "login name of who wrote them); exact, in any case.",
+)
+
+
+def recorded_by(revisions: Sequence[Statement], name: str | None) -> list[Statement]:
+    """The revisions recorded by ``name`` (``--by``: the whole name, in any case); all of them if None."""
+    if name is None:
+        return list(revisions)
+    wanted = name.strip().casefold()
+    return [r for r in revisions if r.recorded_by.casefold() == wanted]
 
 
 def policy_of(store: Store, min_grade: str | None, include_reported: bool | None) -> Policy:

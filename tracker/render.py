@@ -435,8 +435,12 @@ def _evidence_words(s: Statement, policy: Policy | None) -> str:
     return f"reported ({why}; the threshold is {policy.min_grade}): shown beside the position, never as it"
 
 
-def show_view(revisions: Sequence[Statement], policy: Policy | None = None) -> View:
-    latest = revisions[-1]
+def show_view(
+    revisions: Sequence[Statement], policy: Policy | None = None, *, current: Statement | None = None
+) -> View:
+    """One statement and its revisions; ``current``: the statement as it stands, when ``revisions`` are
+    only some of its own (``show --by``). The JSON is the statement with ``revisions: [...]``."""
+    latest = current or revisions[-1]
     data = {**_with_evidence(latest, policy), "revisions": [_with_evidence(r, policy) for r in revisions]}
     history = Table(title=Plain("Revisions"), title_justify="left")
     for column in ("rev", "recorded_at", "by", "stance", "stated_on", "change"):

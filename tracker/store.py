@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from operator import attrgetter, itemgetter
@@ -43,8 +43,9 @@ from .model import (
     is_stored,
     sanitise,
 )
+from .revisions import Incoming, Merged, Resolution, merge, new_history
 from .storage.files import backup_of, refuse_unwritable, write_atomic, write_problem
-from .storage.lock import current_user, exclusive, lock_owner_path, lock_timeout
+from .storage.lock import exclusive, lock_owner_path, lock_timeout
 from .storage.schema import (
     Tables,
     default_tables,
@@ -57,6 +58,7 @@ from .storage.schema import (
     schema_of,
 )
 from .storage.tinydb_adapter import Database
+from .storage.user import current_user
 from .timeline import Record, Timeline
 
 if TYPE_CHECKING:  # the ingest records load only for the commands that use them (6 ms of every start)
@@ -68,6 +70,7 @@ __all__ = [  # the Store, and the storage helpers its callers (init, export, tes
     "backup_of",
     "current_user",
     "default_tables",
+    "describe_tables",
     "dump_tables",
     "empty_tables",
     "lock_owner_path",
@@ -123,7 +126,8 @@ class Store:
         self._writer: int | None = None
         """The thread holding the write lock: only it may nest writes inside it."""
         self.backup: Path | None = None
-        """The copy kept when this store migrated the file to a newer schema, if it did."""
+        """The copy kept when this store replaced the file (``create`` with ``force``, ``restore``) or
+        migrated it to a newer schema, if it did."""
         self._cache: dict[Hashable, Any] = {}
         self._cache_generation = -1
         self._db.read()  # fail now, with the file's name, if it is not a store
@@ -131,22 +135,58 @@ class Store:
     @classmethod
     def create(cls, path: str | Path, tables: Tables, *, force: bool = False) -> Store:
         """Write a new store; an existing file is kept as a backup with ``force``, refused without."""
+
+        def existing(real: Path) -> None:
+            if not force:
+                raise StoreError(f"{path} already exists", field="force")
+
+        return cls._write_whole(Path(path), tables, existing, may_replace=force)
+
+    @classmethod
+    def restore(cls, path: str | Path, tables: Tables, *, force: bool = False) -> Store:
+        """Make the store at ``path`` (made if missing) hold exactly ``tables``: a backup's whole content.
+
+        A store that holds statements, feeds or inbox candidates is replaced only
+        with ``force``; one that holds only a codebook (a new ``tracker init``) is
+        replaced without. Either way the file replaced is kept as a backup first
+        (:attr:`backup`), as ``init --force`` keeps one. Checked under the lock,
+        so a statement another writer adds meanwhile is not replaced unseen.
+        """
         path = Path(path)
+
+        def existing(real: Path) -> None:
+            if force:
+                return
+            try:
+                held = _holding(parse_tables(real.read_bytes(), path))
+            except StoreError as error:
+                raise StoreError(f"{error}; a restore would replace it", field="force") from None
+            if held:
+                raise StoreError(f"{path} already holds {held}; a restore replaces the whole store", field="force")
+
+        return cls._write_whole(path, tables, existing, may_replace=True)
+
+    @classmethod
+    def _write_whole(cls, path: Path, tables: Tables, existing: Callable[[Path], None], *, may_replace: bool) -> Store:
+        """Write ``tables`` as the whole file at ``path``, under the lock; a file there is first put to
+        ``existing`` (which refuses by raising) and then kept as a backup."""
         if path.is_dir():
             raise StoreError(f"{path} is a folder, not a store file")
         real = Path(os.path.realpath(path))  # a link to a store (or to where one will be) stays a link
+        kept: Path | None = None
         try:
-            if real.exists() and force:
+            if real.exists() and may_replace:
                 refuse_unwritable(real, path)
             with exclusive(real, lock_timeout(), shown=path):
                 if real.exists():
-                    if not force:
-                        raise StoreError(f"{path} already exists", field="force")
-                    backup_of(real)
+                    existing(real)
+                    kept = backup_of(real)
                 write_atomic(real, dump_tables(tables))
         except OSError as error:
             raise StoreError(f"{path}: could not write ({write_problem(real, error)}); nothing was changed") from None
-        return cls(path)
+        store = cls(path)
+        store.backup = kept
+        return store
 
     # -- reading ---------------------------------------------------------
 
@@ -311,6 +351,15 @@ class Store:
             revisions.sort(key=_REV)  # stable: two revisions of one number stay in the order recorded
         return found
 
+    def tables(self) -> Tables:
+        """Every table of the file, as parsed, for a full backup (``export --all``): the one reader that
+        gets the documents themselves, as stored, so that a restore writes the same file.
+
+        Checked first as every read command checks the file. Do not modify.
+        """
+        self._records()
+        return self._tables()
+
     @property
     def policy(self) -> Policy:
         """What counts as a position in this store (``meta.policy``; the defaults when it has none)."""
@@ -426,7 +475,7 @@ class Store:
         self, fields: Mapping[str, Any], *, stamp: tuple[str, str] | None = None, **bookkeeping: Any
     ) -> Statement:
         """A new revision from ``fields``, recorded now (or at ``stamp``: time and user)."""
-        recorded_at, recorded_by = stamp or (now_instant(), current_user())
+        recorded_at, recorded_by = stamp or (now_instant(), current_user(self._real.parent))
         return Statement.from_json({**fields, **bookkeeping, "recorded_at": recorded_at, "recorded_by": recorded_by})
 
     def add(self, fields: Mapping[str, Any]) -> Statement:
@@ -506,7 +555,7 @@ class Store:
         They may be read from the file as they are asked for (a generator): each
         is checked and kept as a Statement, and nothing is written before the last
         one is checked. A record with ``revisions`` brings its whole history; one
-        without gets revision 1, and a new id unless it gives one.
+        without is a new statement (:meth:`_imported`).
 
         The file is read and checked before the lock is taken, so a slow pipe or a
         large file does not hold up other writers; under the lock, the ids are
@@ -515,8 +564,7 @@ class Store:
         """
         book, known, generation = self.codebook, self._statement_ids(), self.generation
         ready: list[Statement] = []
-        # One record time for the whole import; who, cleaned as a revision's text is ($TRACKER_USER is input).
-        stamp = (now_instant(), sanitise(current_user()))
+        stamp = self._import_stamp()
         rows = iter(records)
         for where, record in rows:
             try:
@@ -541,18 +589,71 @@ class Store:
                 self._append(ready)
         return ready
 
+    def merge_statements(
+        self, records: Iterable[tuple[str, Mapping[str, Any]]], resolution: Resolution | None = None
+    ) -> Merged:
+        """Join the file's revisions to the store's (``import --merge``; the rules are in tracker/revisions.py).
+
+        Every record is read and checked first, as :meth:`import_statements`
+        checks it (a bad one names its place, and nothing is written); a record
+        without ``revisions`` is one revision, its ``rev`` kept. The comparison is
+        made under the lock, against the file as it is then, and what it adds is
+        written at once, and only if :attr:`Merged.written` (no conflict waits
+        for a ``resolution``).
+        """
+        book, stamp = self.codebook, self._import_stamp()
+        incoming: list[Incoming] = []
+        rows = iter(records)
+        for where, record in rows:
+            try:
+                batch = self._imported(record, stamp, book, one_revision=True)
+            except InputError as error:
+                _read_to_end(rows)
+                raise InputError(f"{where}: {error}; nothing was imported") from None
+            incoming.append(Incoming(tuple(batch), history=record.get("revisions") is not None))
+        with self.writing():
+            merged = merge(self.histories({batch.revisions[0].id for batch in incoming}), incoming, resolution)
+            if merged.written and merged.added:
+                self._append(merged.added)
+        return merged
+
+    def _import_stamp(self) -> tuple[str, str]:
+        """One record time for a whole import, and who imports, cleaned as a revision's text is
+        (``$TRACKER_USER`` and git's user.name are input)."""
+        return now_instant(), sanitise(current_user(self._real.parent))
+
     def _statement_ids(self) -> set[str]:
         """The ids in the store, read from its documents: no Statement is built for them."""
         return {r.id if isinstance(r, Statement) else r["id"] for r in self._records()}
 
-    def _imported(self, record: Mapping[str, Any], stamp: tuple[str, str], book: Codebook) -> list[Statement]:
+    def _imported(
+        self, record: Mapping[str, Any], stamp: tuple[str, str], book: Codebook, *, one_revision: bool = False
+    ) -> list[Statement]:
+        """The revisions one import record brings, cleaned and checked against ``book``.
+
+        A record with ``revisions`` is a statement's whole history, as given
+        (numbered 1, 2, 3...). One without (a CSV row, a JSON item) is the
+        statement as its file knew it: a new statement (``revisions.new_history``:
+        revision 1, or 1 and its retraction), or with ``one_revision`` (a merge)
+        that one revision, its ``rev`` kept (1 if none). Its id is given or new.
+
+        A revision keeps its record time and who recorded it when it gives a
+        record time (checked, and put in the stored form), so ``--known-at``
+        shows it as its own file did; one without gets the import's ``stamp``.
+        """
         if not isinstance(record, Mapping):
             raise InputError("expected a statement object")
         history = record.get("revisions")
         if history is None:
-            fields = {k: v for k, v in record.items() if k not in ("rev", "recorded_at", "recorded_by")}
-            fields = {**fields, "id": fields.get("id") or new_statement_id(), "rev": 1}
-            return [self._checked(self._stamp(fields, stamp=stamp), book)]
+            fields = {**record, "id": record.get("id") or new_statement_id()}
+            if not one_revision:
+                fields.pop("rev", None)  # a new statement: its revisions are numbered here
+            if fields.get("recorded_at"):
+                fields["recorded_at"] = _record_time(fields["recorded_at"])
+            else:
+                fields["recorded_at"], fields["recorded_by"] = stamp
+            statement = self._checked(Statement.from_json(fields), book)
+            return [statement] if one_revision else new_history(statement)
         if not isinstance(history, list) or not history:
             raise InputError("revisions must be a non-empty list")
         batch = [self._checked(Statement.from_json(rev), book) for rev in history]
@@ -564,7 +665,7 @@ class Store:
         return [
             s
             if is_instant(s.recorded_at)
-            else replace(s, recorded_at=normalise_instant(s.recorded_at))
+            else replace(s, recorded_at=_record_time(s.recorded_at))
             if s.recorded_at
             else replace(s, recorded_at=stamp[0], recorded_by=stamp[1])
             for s in batch
@@ -721,6 +822,46 @@ def _retagged(
         raise InputError(f"statement {statement_id} has no tag {shown(missing[0])} (its tags: {listed})")
     kept = [tag for tag in tags if tag not in remove]
     return kept + [tag for n, tag in enumerate(add) if tag not in kept and tag not in add[:n]]
+
+
+def _counted(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def describe_tables(tables: Mapping[str, Mapping[str, Any]]) -> str:
+    """What a store's tables hold, in words: "30 statements (41 revisions), 4 parties, 5 issues, 0 feeds
+    and 2 inbox candidates" (what a backup, a restore and a refused restore report)."""
+    statements = tables.get("statements", {})
+    ids = len({doc.get("id") for doc in statements.values() if isinstance(doc, Mapping)})
+    return (
+        f"{_counted(ids, 'statement', 'statements')} ({_counted(len(statements), 'revision', 'revisions')}), "
+        f"{_counted(len(tables.get('parties', {})), 'party', 'parties')}, "
+        f"{_counted(len(tables.get('issues', {})), 'issue', 'issues')}, "
+        f"{_counted(len(tables.get('feeds', {})), 'feed', 'feeds')} and "
+        f"{_counted(len(tables.get('inbox', {})), 'inbox candidate', 'inbox candidates')}"
+    )
+
+
+def _holding(tables: Tables) -> str:
+    """What a store holds that a restore without ``--force`` must not replace (statements, feeds,
+    candidates: the record and its work), in words; empty for a store with only a codebook."""
+    if any(tables.get(name) for name in ("statements", "feeds", "inbox")):
+        return describe_tables(tables)
+    return ""
+
+
+def _record_time(value: object) -> str:
+    """An imported revision's ``recorded_at`` in the stored form; anything but an ISO date-time is refused."""
+    if not isinstance(value, str):
+        raise InputError(f"recorded_at must be text, not {type(value).__name__}")
+    if is_instant(value):
+        return value
+    try:
+        return normalise_instant(value)
+    except InputError:
+        raise InputError(
+            f"recorded_at {shown(value)} is not an ISO date-time (like 2025-03-01T10:00:00Z)", field="recorded_at"
+        ) from None
 
 
 def _read_to_end(rows: Iterator[object]) -> None:

@@ -6,11 +6,12 @@ bytes back, so the same code serves scripts and tests.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -19,7 +20,6 @@ import orjson
 from .errors import InputError
 from .formats import STATEMENT_COLUMNS, clean_json, csv_list, json_is_clean, restored, statement_row, write_csv
 from .model import LONG_TEXT_MAX, Statement
-from .store import new_statement_id
 
 FORMATS = ("json", "csv")
 
@@ -65,15 +65,34 @@ def read_records(file: Path, kind: str) -> Iterable[ImportRow]:
     so a large one is never all in memory as parsed objects at once, and no
     more than :func:`import_max_bytes` of it is read; a file that cannot be
     opened is refused here, before the store is touched.
+
+    A record is what a row or item says, bookkeeping included (``rev``, the
+    record time and who recorded it, a retraction): the store decides what a
+    plain import or a merge keeps of it.
     """
+    if kind == "csv":
+        return _csv_records(file, _opened(file, shape=False))
+    return _json_records(file, _opened(file, shape=True))
+
+
+def read_members(file: Path) -> Iterator[tuple[str, Any]]:
+    """The members of the JSON object ``file`` holds (a backup, ``export --all``), each parsed whole.
+
+    Read with the same bounds as every import (:func:`import_max_bytes`, the
+    nesting and text limits), as its members are asked for; a file that cannot
+    be opened is refused here.
+    """
+    return _json_members(file, _opened(file, shape=True))
+
+
+def _opened(file: Path, *, shape: bool) -> _Guard:
+    """``file`` open for an import, bounded; JSON (``shape``) is also checked for its nesting and text."""
     limit = import_max_bytes()
     try:
         handle = file.open("rb")
     except OSError as error:
         raise InputError(f"cannot read {file}: {error.strerror}") from None
-    if kind == "csv":
-        return _csv_records(file, _Guard(handle, limit, None))
-    return _json_records(file, _Guard(handle, limit, _JsonShape()))
+    return _Guard(handle, limit, _JsonShape() if shape else None)
 
 
 class _Refused(Exception):
@@ -228,30 +247,66 @@ def _json_records(file: Path, handle: _Guard) -> Iterator[ImportRow]:
 
     parser = _c_parser(ijson)
     count = 0
+    with _json_errors(file, ijson, lambda: _after(count)), handle:
+        start, source = _json_start(handle)
+        if start.startswith(b"["):
+            items = parser.items(source, "item", use_float=True)  # floats, as json.load gives: never Decimal
+        else:
+            # Not an array, or not JSON: the first event tells which. Only here, as items() fed
+            # parse()'s events goes through Python for each event and reads at half the speed.
+            # The check matters: "item" is also the prefix of an object's member of that name.
+            events = parser.parse(source, use_float=True)
+            first = next(events, (None, None, None))[1]
+            if first == "start_map":
+                raise InputError(
+                    f"{file}: expected a JSON array of statements (a backup from `tracker export --all` "
+                    "is restored with `tracker import --all` or `tracker restore`)"
+                )
+            if first != "start_array":
+                raise InputError(f"{file}: expected a JSON array of statements")
+            items = parser.items(events, "item")
+        for count, item in enumerate(items, 1):
+            yield f"item {count}", item
+
+
+def _json_members(file: Path, handle: _Guard) -> Iterator[tuple[str, Any]]:
+    """The members of the file's top-level JSON object, in file order, each value parsed whole by ijson."""
+    import ijson
+
+    parser = _c_parser(ijson)
+    name = ""
+    with _json_errors(file, ijson, lambda: f"after {name!r}" if name else "before the first member"), handle:
+        start, source = _json_start(handle)
+        if start.startswith(b"["):
+            raise InputError(
+                f"{file}: a JSON array, not a backup: statements from `tracker export` are imported "
+                "without --all (or merged with --merge)"
+            )
+        if not start.startswith(b"{"):
+            raise InputError(f"{file}: expected a JSON object, as `tracker export --all` writes")
+        for name, value in parser.kvitems(source, "", use_float=True):
+            yield name, value
+
+
+def _json_start(handle: _Guard) -> tuple[bytes, _Reread]:
+    """The file's first bytes after a BOM and whitespace (to see how it starts), and the file to parse."""
+    start, first = b"", True
+    while not start and (chunk := handle.read(_CHUNK)):
+        if first and chunk.startswith(_BOM):  # as CSV's reader and most editors allow
+            chunk = chunk[len(_BOM) :]
+        start, first = chunk.lstrip(_JSON_SPACE), False
+    return start, _Reread(start, handle)
+
+
+@contextlib.contextmanager
+def _json_errors(file: Path, ijson: Any, where: Callable[[], str]) -> Iterator[None]:
+    """A JSON import's failures as one line each: the file, the problem, and how far it was good (``where``)."""
     try:
-        with handle:
-            start, first = b"", True
-            while not start and (chunk := handle.read(_CHUNK)):
-                if first and chunk.startswith(_BOM):  # as CSV's reader and most editors allow
-                    chunk = chunk[len(_BOM) :]
-                start, first = chunk.lstrip(_JSON_SPACE), False
-            source = _Reread(start, handle)
-            if start.startswith(b"["):
-                items = parser.items(source, "item", use_float=True)  # floats, as json.load gives: never Decimal
-            else:
-                # Not an array, or not JSON: the first event tells which. Only here, as items() fed
-                # parse()'s events goes through Python for each event and reads at half the speed.
-                # The check matters: "item" is also the prefix of an object's member of that name.
-                events = parser.parse(source, use_float=True)
-                if next(events, (None, None, None))[1] != "start_array":
-                    raise InputError(f"{file}: expected a JSON array of statements")
-                items = parser.items(events, "item")
-            for count, item in enumerate(items, 1):
-                yield f"item {count}", item
+        yield
     except (ijson.JSONError, UnicodeDecodeError) as error:  # the latter from the pure-Python backend
-        raise InputError(f"{file}: not valid JSON ({_one_line(error, count)})") from None
+        raise InputError(f"{file}: not valid JSON ({_one_line(error)}, {where()})") from None
     except _Refused as error:
-        raise InputError(f"{file}: {error} ({_after(count)}); nothing was imported") from None
+        raise InputError(f"{file}: {error} ({where()}); nothing was imported") from None
     except OSError as error:
         raise InputError(f"cannot read {file}: {error.strerror}") from None
 
@@ -278,13 +333,13 @@ def _c_parser(ijson: Any) -> Any:
         return ijson  # the best ijson has here: it reads the same
 
 
-def _one_line(error: Exception, count: int) -> str:
-    """ijson's reason, without the C parser's excerpt and caret lines, and how far the file was good."""
+def _one_line(error: Exception) -> str:
+    """ijson's reason, without the C parser's excerpt and caret lines."""
     reason = str(error)
     if len(error.args) == 1 and isinstance(error.args[0], bytes):  # the C parser's on invalid UTF-8
         reason = error.args[0].decode("utf-8", "replace")
     lines = reason.strip().splitlines()
-    return f"{lines[0].rstrip('.') if lines else type(error).__name__}, {_after(count)}"
+    return lines[0].rstrip(".") if lines else type(error).__name__
 
 
 def _after(count: int) -> str:
@@ -347,17 +402,19 @@ def _csv_rows(reader: csv.DictReader[str]) -> Iterator[ImportRow]:
                 source[key.removeprefix("source_")] = value
             elif key in ("conditions", "tags"):
                 record[key] = csv_list(value)
-            elif key in ("rev", "recorded_at", "recorded_by", "retracted", "reason", "withdrawn_on"):
-                continue  # bookkeeping: an import records new statements
+            elif key in ("retracted", "withdrawn_on"):
+                continue  # read below, together
+            elif key == "rev" and value.strip().isascii() and value.strip().isdigit():
+                record[key] = int(value)  # anything else stays text, for the store to refuse if it reads it
             elif value:
                 record[key] = value
         record["source"] = source
         if (row.get("retracted") or "").strip().lower() in ("yes", "true", "1"):
-            # A retracted row stays retracted: its history is the statement, then the retraction.
-            first = {**record, "id": record.get("id") or new_statement_id(), "rev": 1}
-            retraction = {**first, "rev": 2, "retracted": True, "reason": row.get("reason") or "retracted"}
-            retraction["withdrawn_on"] = row.get("withdrawn_on") or ""
-            record = {"revisions": [first, retraction]}
+            # A retracted row stays retracted (a plain import records its history as the statement,
+            # then the retraction: revisions.new_history).
+            record.update(retracted=True, reason=row.get("reason") or "retracted")
+            if row.get("withdrawn_on"):
+                record["withdrawn_on"] = row["withdrawn_on"]
         yield f"line {reader.line_num}", record
 
 

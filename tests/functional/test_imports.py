@@ -87,6 +87,8 @@ def test_the_rich_probe_does_see_rich(demo_path: Path, tmp_path: Path) -> None:
         ["parties"],
         ["issues"],
         ["export"],
+        ["export", "--all"],
+        ["log", "--by", "tracker-demo"],
         ["--help"],
     ],
     ids=" ".join,

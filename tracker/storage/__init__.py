@@ -2,6 +2,7 @@
 
 - ``files``: atomic replacement of a file, backups, stale temp files, stat stamps.
 - ``lock``: the exclusive writer's lock (the OS lock, its timeout and owner file).
+- ``user``: who is writing ($TRACKER_USER, git's user.name, the login name).
 - ``schema``: parsing and shape-checking the file, its tables, migrations, new stores.
 - ``tinydb_adapter``: TinyDB over those files; the only module that imports tinydb.
 

@@ -44,6 +44,7 @@ from ..dates import now_instant, seconds_from_env
 from ..errors import StoreError, StoreLocked
 from ..model import sanitise
 from .files import guarding, mode_of, remove_stale_temps
+from .user import current_user
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # Windows has no symbolic links to speak of here
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)  # a child process (a pager, an editor) does not inherit the lock
@@ -211,18 +212,6 @@ def lock_owner_path(path: Path) -> Path:
     return path.with_name(f"{path.name}.lock.owner")
 
 
-def current_user() -> str:
-    """Who is writing (the owner file, and who records a revision): ``$TRACKER_USER``, else the login name."""
-    try:
-        if user := os.environ.get("TRACKER_USER"):
-            return user
-        import getpass  # writers only
-
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
 def _command_line() -> str:
     words = [Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python", *sys.argv[1:]]
     line = " ".join(words)
@@ -266,7 +255,7 @@ def _write_owner(path: Path) -> bool:
     record = {
         "pid": os.getpid(),
         "host": _host(),
-        "user": current_user(),
+        "user": current_user(path.parent),  # the name its revisions are recorded by
         "command": _command_line(),
         "since": now_instant(),
     }
