@@ -212,7 +212,7 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
             else:
                 text = Plain(f"{describe.CONTESTED} " if cell.contested else "", style="bold")
                 text.append_text(stance_text(cell.stance, issue))
-                text.append(f"\n{cell.statement.stated_on}\n{describe.version_grade(cell)}", style="dim")
+                text.append(f"\n{cell.statement.stated_on}\n{describe.position_grade(cell)}", style="dim")
                 if cell.contested:
                     others = ", ".join(f"{c.stance.label} ({c.statement.speaker or '?'})" for c in cell.conflicts)
                     text.append(f"\nvs {others}", style="bold")
