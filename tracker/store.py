@@ -18,6 +18,7 @@ file's layout, the atomic writes, the lock and TinyDB:
 from __future__ import annotations
 
 import contextlib
+import heapq
 import os
 import threading
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -310,7 +311,7 @@ class Store:
         if wanted in ids:
             return wanted
         start = wanted.casefold()
-        matched = sorted(i for i in ids if i.casefold().startswith(start))
+        matched = [i for i in ids if i.casefold().startswith(start)]
         whole = [i for i in matched if i.casefold() == start]
         if len(whole) == 1:
             return whole[0]
@@ -318,7 +319,7 @@ class Store:
             return matched[0]
         if not matched:
             raise InputError(f"no statement with id {shown(wanted)}")
-        listed = ", ".join(matched[:PREFIX_MATCHES_SHOWN])
+        listed = ", ".join(heapq.nsmallest(PREFIX_MATCHES_SHOWN, matched))  # "st_" at 100,000: no full sort
         more = f" and {len(matched) - PREFIX_MATCHES_SHOWN} more" if len(matched) > PREFIX_MATCHES_SHOWN else ""
         raise InputError(
             f"statement id {shown(wanted)} is ambiguous: {len(matched)} statements start with it "
