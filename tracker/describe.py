@@ -85,30 +85,23 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
-POSITION = "position"
-"""What a cell's ``version`` counts, in words: the positions the cell has held ("4th position").
+def position_grade(cell: Cell, sep: str = " · ") -> str:
+    """Which of its positions the cell holds and the grade of its statement: "4th · A1", or "4th" ungraded.
+
+    Short, as a cell has little room (at 80 columns "4th position · A1" took three lines of each
+    cell); the legend says what "4th" counts (:data:`POSITION_KEY`). The dashboard's narrow cells
+    join the two with a space instead (``sep=" "``).
+    """
+    grade = cell.statement.grade
+    return ordinal(cell.version) + (f"{sep}{grade}" if grade else "")
+
+
+POSITION_KEY = "4th: the cell's 4th position"
+"""What :func:`position_grade`'s ordinal counts, for the legend under every matrix.
 
 Not "version" or "v4": a statement has *revisions* (``show`` says "revision 2"), a cell has had
 positions, and the two must not read alike. The JSON and CSV keep the key ``version``, as scripts read it.
 """
-
-
-def position_words(cell: Cell) -> str:
-    """Which of the cell's positions this is: "4th position"."""
-    return f"{ordinal(cell.version)} {POSITION}"
-
-
-def position_grade(cell: Cell, *, compact: bool = False) -> str:
-    """Which position the cell holds and the grade of its statement: "4th position · A1" ("4th position"
-    ungraded); ``compact`` for the dashboard's narrow cells: "4th A1", the legend saying what 4th is."""
-    grade = cell.statement.grade
-    if compact:
-        return ordinal(cell.version) + (f" {grade}" if grade else "")
-    return position_words(cell) + (f" · {grade}" if grade else "")
-
-
-POSITION_KEY = "4th: the cell's 4th position"
-"""The legend's words for :func:`position_grade`'s compact form."""
 
 
 def statement_line(statement: Statement, book: Codebook) -> str:

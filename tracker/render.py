@@ -223,7 +223,8 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
     markdown = matrix_markdown(matrix, parties, issues, heading)
     rows = matrix_rows(matrix)
     key = Plain(
-        f"{describe.CONTESTED} contested: the party's speakers disagree · {describe.REPORTED} reported, not a "
+        f"{describe.POSITION_KEY} · {describe.CONTESTED} contested: the party's speakers disagree · "
+        f"{describe.REPORTED} reported, not a "
         f"position (policy: stated at {matrix.policy.min_grade} or better"
         + (", reports included" if matrix.policy.include_reported else "")
         + ")",

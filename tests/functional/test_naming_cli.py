@@ -155,7 +155,8 @@ def test_an_alias_two_parties_share_is_refused_naming_both(invoke: Invoke, store
 def test_the_matrix_says_which_position_a_cell_holds_not_a_version(invoke: Invoke, demo_path: Path) -> None:
     table = ok(invoke("matrix", "--as-of", "2025-03-31", db=demo_path)).stdout
     assert not re.search(r"\bv\d", table)
-    assert "2nd position · A1" in table and "1st position" in table
+    assert "2nd · A1" in table and "1st · A1" in table
+    assert "4th: the cell's 4th position ·" in " ".join(table.split())  # the key says what 2nd counts
     kursk = as_json(invoke, demo_path, "matrix", "--as-of", "2025-03-31", "-p", "russia", "-i", "kursk")["cells"][0]
     assert kursk["version"] == 2  # the JSON key stays, for the scripts that read it
     assert "version" in ok(invoke("matrix", "--format", "csv", db=demo_path)).stdout.splitlines()[0].split(",")

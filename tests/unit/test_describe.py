@@ -69,9 +69,9 @@ def test_the_ends_of_each_kind_of_change(book: Codebook) -> None:
 
 
 def test_version_and_grade(book: Codebook) -> None:
-    assert describe.position_grade(cell(book, "not-now", version=3, grade="A1")) == "3rd position · A1"
-    assert describe.position_grade(cell(book, "not-now", version=3, grade="A1"), compact=True) == "3rd A1"
-    assert describe.position_grade(cell(book, "not-now", version=2)) == "2nd position"
+    assert describe.position_grade(cell(book, "not-now", version=3, grade="A1")) == "3rd · A1"
+    assert describe.position_grade(cell(book, "not-now", version=3, grade="A1"), " ") == "3rd A1"
+    assert describe.position_grade(cell(book, "not-now", version=2)) == "2nd"
     assert [describe.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111, 112)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th", "112th",
     ]  # fmt: skip

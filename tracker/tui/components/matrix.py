@@ -76,7 +76,7 @@ def cell_text(
             text.append(f"{describe.CONTESTED} ", style="bold")
         text.append(cell.stance.label, style=f"bold {color}".strip())
         text.append("\n" + scale_marks(cell.stance.score, len(issue.scale)), style=color)
-        text.append(" " + describe.position_grade(cell, compact=True))  # "4th A1": the cell is narrow
+        text.append(" " + describe.position_grade(cell, " "))  # "4th A1": the cell is narrow
         text.append(f"\n{cell.statement.stated_on}", style="dim")
     if compare:
         text.append("\n")
