@@ -473,7 +473,7 @@ def retract(context: Context, statement_id: str, reason: str, date: str | None, 
 @format_option
 @pass_context
 def parties(context: Context, fmt: Format) -> None:
-    """The parties (list them, add one, extend one).
+    """The parties (list them, add, update or remove one).
 
     Without a command, lists them: id, name, aliases, colour.
     """
@@ -541,7 +541,7 @@ def parties_remove(context: Context, party_id: str) -> None:
 @format_option
 @pass_context
 def issues(context: Context, fmt: Format) -> None:
-    """The issues and their scales (list them, add one, extend one).
+    """The issues and their scales (list them, add, update or remove one).
 
     Without a command, lists them with their scales and keywords.
     """

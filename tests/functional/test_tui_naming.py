@@ -9,9 +9,11 @@ from pathlib import Path
 from textual.widgets import Select, Static
 
 from tests.helpers import END, SIZE, cell, put_cursor, wait_for
+from tracker.model import Party, Stance
 from tracker.store import Store
 from tracker.tui.app import TrackerApp
 from tracker.tui.components.legend import Legend
+from tracker.tui.components.matrix import MatrixTable
 from tracker.tui.screens.help import HelpScreen
 from tracker.tui.screens.statement_form import StatementForm
 from tracker.tui.session import Session
@@ -58,3 +60,19 @@ async def test_the_add_forms_drop_downs_find_an_alias_and_a_label(demo_path: Pat
         await wait_for(pilot, lambda: not isinstance(app.screen, StatementForm))
     added = [s for s in Store(demo_path).latest(["russia"], ["nato"]) if s.stated_on == END]
     assert [(s.party, s.stance, s.grade) for s in added] == [("russia", "not-now", "B2")]
+
+
+async def test_codebook_edits_from_another_terminal_reach_the_open_dashboard(demo_path: Path) -> None:
+    """A party removed and a stance inserted while the dashboard is open: the matrix follows, the cursor stays."""
+    Store(demo_path).add_party(Party("china", "China"))
+    app = TrackerApp(Session.open(demo_path), as_of=END)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(MatrixTable)
+        assert [p.id for p in table.parties][-1] == "china"
+        await put_cursor(pilot, "china", "nato")
+        other = Store(demo_path)  # another terminal's `tracker parties remove` and `issues update --add-stance`
+        other.remove_party("china")
+        other.update_issue("kursk", new_stance=Stance("ultimatum", "Ultimatum", 0), after="surrender")
+        await wait_for(pilot, lambda: "china" not in [p.id for p in table.parties])
+        await wait_for(pilot, lambda: cell(app, "russia", "kursk").split("\n")[1].startswith("···●··"))
+        assert table.cursor_key is not None
