@@ -92,9 +92,11 @@ def base_values(path: tuple[str, ...], extra: Path) -> Values:
         ("import",): {"file": str(extra / "more.json")},
         ("export",): {"output": str(extra / "out.json")},
         ("issues", "add"): {"issue_id": "prisoners", "stance": ["none", "all"]},
-        ("issues", "update"): {"issue_id": "nato", "keyword": ["accession"]},
+        ("issues", "update"): {"issue_id": "nato", "keyword": ["Bucharest"]},
+        ("issues", "remove"): {"issue_id": "sanctions"},
         ("parties", "add"): {"party_id": "china"},
-        ("parties", "update"): {"party_id": "usa", "alias": ["Landau"]},
+        ("parties", "update"): {"party_id": "usa", "alias": ["State Department"]},
+        ("parties", "remove"): {"party_id": "europe"},
         ("feeds", "add"): {"url": "https://example.org/new.xml", "no_check": True},  # no network in tests
         ("feeds", "remove"): {"feed_id": Ids.feed},
         ("fetch",): {"url": "https://example.org/article"},

@@ -20,11 +20,11 @@ from typing import Any
 
 import click
 
-from . import dates, statement_input
+from . import dates, describe, statement_input
 from .errors import SHOWN, InputError, TrackerError, shown
 from .evidence import STATED_CHANNELS, Evidence, Policy
 from .formats import Format
-from .model import Issue, Party, Statement, sanitise
+from .model import Codebook, Issue, Party, Stance, Statement, sanitise
 from .options import (
     Context,
     as_of_option,
@@ -88,6 +88,7 @@ def fail(message: str, code: int = 2) -> click.exceptions.Exit:
 FIELD_WORDING = {
     "reason": "--reason",
     "stated_on": "--date",
+    "date": "--date",  # statement_input's name for stated_on
     "url": "--url",
     "force": "use --force to replace it; a backup is kept",
 }
@@ -332,16 +333,18 @@ def show(
     include_reported: bool | None,
     fmt: Format,
 ) -> None:
-    """One statement (ID, st_…) with all its revisions, and whether it counts as a position.
+    """One statement (ID: st_…, or enough of its start to be the only one) with all its revisions, and
+    whether it counts as a position.
 
     With --by, the statement as it stands, with only the revisions NAME recorded.
     """
     store = context.store()
-    history = store.history(statement_id)
+    found = store.statement_id(statement_id)
+    history = store.history(found)
     chosen = recorded_by(history, by)
     if not chosen:
         names = ", ".join(sorted({shown(r.recorded_by or "unknown") for r in history}))
-        raise InputError(f"statement {statement_id} has no revision recorded by {shown(by)} (its authors: {names})")
+        raise InputError(f"statement {found} has no revision recorded by {shown(by)} (its authors: {names})")
     emit(show_view(chosen, policy_of(store, min_grade, include_reported), current=history[-1]), fmt)
 
 
@@ -374,9 +377,9 @@ def policy(context: Context, min_grade: str | None, window: int | None, fmt: For
 # -- recording -------------------------------------------------------------------
 
 statement_options = stacked(
-    click.option("--party", help="Party id (see `tracker parties`)."),
-    click.option("--issue", help="Issue id (see `tracker issues`)."),
-    click.option("--stance", help="Stance code on the issue's scale."),
+    click.option("--party", help="Party: its id, name or an alias, e.g. usa, us or Kremlin (see `tracker parties`)."),
+    click.option("--issue", help="Issue: its id or name (see `tracker issues`)."),
+    click.option("--stance", help='Stance on the issue\'s scale: its code or label, e.g. not-now or "Not now".'),
     click.option("--date", help=f"When it was stated, today or earlier: {dates.HELP}."),
     click.option("--summary", help="One-sentence summary of the position."),
     click.option("--quote", help="The speaker's verbatim words."),
@@ -387,7 +390,7 @@ statement_options = stacked(
     click.option("--title", help="Source title."),
     click.option("--outlet", help="Source outlet."),
     click.option("--published", help="Source publication date."),
-    click.option("--grade", help="Admiralty grade: reliability A-F, credibility 1-6, e.g. B2."),
+    click.option("--grade", help="Admiralty grade: reliability A-F, credibility 1-6, e.g. B2 (or b2)."),
     click.option("--tag", multiple=True, help="A tag (repeatable); `correct --tag` adds it to the tags."),
     click.option("--note", help="Analyst's note."),
 )
@@ -403,10 +406,11 @@ def flag(field: str) -> str:
     return FLAGS.get(field, f"--{field}")
 
 
-def _fields(given: dict[str, Any], *, new: bool) -> dict[str, Any]:
-    """The statement fields the analyst gave as options, parsed as every surface parses them."""
+def _fields(given: dict[str, Any], book: Codebook, *, new: bool, issue: str = "") -> dict[str, Any]:
+    """The statement fields the analyst gave as options, parsed as every surface parses them (codes
+    resolved against ``book``; a stance without --issue is on ``issue``)."""
     typed = {FLAGS_TO_FIELDS.get(name, name): value for name, value in given.items()}
-    parsed = statement_input.parse(typed, new=new)
+    parsed = statement_input.parse(typed, book, new=new, issue=issue)
     if parsed.missing:
         raise InputError(f"missing {', '.join(map(flag, parsed.missing))} (see `tracker add --help`)")
     return parsed.check()
@@ -421,17 +425,29 @@ FLAGS_TO_FIELDS = {"condition": "conditions", "tag": "tags"}
 @format_option
 @pass_context
 def add(context: Context, /, fmt: Format, **given: Any) -> None:
-    """Record a statement; prints its id.
+    """Record a statement; prints its id, and on stderr what was recorded.
 
     --party, --issue, --stance and --date are required. A statement counts as
     the party's position only when it is stated (official, spokesperson or
     interview, graded at least the store's threshold: see `tracker policy`);
     otherwise it is recorded as a report, and the command says so.
+
+    The id alone is printed on stdout (ID=$(tracker add …) keeps working), the
+    line "recorded: party · issue · stance · date" on stderr (with the default
+    table format), so a typed alias or label can be checked against the codes
+    it became.
     """
     store = context.store()
-    statement = store.add(_fields(given, new=True))
+    statement = store.add(_fields(given, store.codebook, new=True))
     emit(revision_view(statement, store.policy), fmt)
+    if fmt is Format.table:  # json, csv, markdown: a script is reading, and has the codes already
+        note_recorded(store, statement)
     note_if_reported(store, statement)
+
+
+def note_recorded(store: Store, statement: Statement) -> None:
+    """One line on stderr saying what was recorded, in the codes it was recorded under."""
+    click.echo(f"recorded: {describe.statement_line(statement, store.codebook)}", err=True)
 
 
 def note_if_reported(store: Store, statement: Statement) -> None:
@@ -463,16 +479,19 @@ def correct(
     context: Context, /, statement_id: str, reason: str, untag: tuple[str, ...], clear_tags: bool, fmt: Format,
     **given: Any,
 ) -> None:  # fmt: skip
-    """Correct a statement (ID): adds a revision with the fields given changed.
+    """Correct a statement (ID, or the start of it): adds a revision with the fields given changed.
 
     Tags: --tag adds one, --untag removes one, --clear-tags removes them all.
     """
     store = context.store()
+    found = store.statement_id(statement_id)
     added, removed = (tuple(filter(None, map(sanitise, values))) for values in (given.pop("tag"), untag))
-    changes = _fields(given, new=False)
+    # A stance without --issue is on the statement's own issue (read only then: a history is a pass over the file).
+    issue = store.history(found)[-1].issue if given.get("stance") and not given.get("issue") else ""
+    changes = _fields(given, store.codebook, new=False, issue=issue)
     if clear_tags:
         changes["tags"] = []
-    revision = store.correct(statement_id, changes, reason=reason, add_tags=added, remove_tags=removed)
+    revision = store.correct(found, changes, reason=reason, add_tags=added, remove_tags=removed)
     emit(revision_view(revision, store.policy), fmt)
 
 
@@ -483,9 +502,10 @@ def correct(
 @format_option
 @pass_context
 def retract(context: Context, statement_id: str, reason: str, date: str | None, fmt: Format) -> None:
-    """Retract a statement (ID): adds a revision marking it retracted, with a reason."""
+    """Retract a statement (ID, or the start of it): adds a revision marking it retracted, with a reason."""
     store = context.store()
-    emit(revision_view(store.retract(statement_id, reason, withdrawn_on=iso_date(date) or ""), store.policy), fmt)
+    found = store.statement_id(statement_id)
+    emit(revision_view(store.retract(found, reason, withdrawn_on=iso_date(date) or ""), store.policy), fmt)
 
 
 # -- the codebook -------------------------------------------------------------------
@@ -495,7 +515,7 @@ def retract(context: Context, statement_id: str, reason: str, date: str | None, 
 @format_option
 @pass_context
 def parties(context: Context, fmt: Format) -> None:
-    """The parties (list them, add one, extend one).
+    """The parties (list them, add, update or remove one).
 
     Without a command, lists them: id, name, aliases, colour.
     """
@@ -510,13 +530,6 @@ def nonempty(option: str, values: Sequence[str]) -> list[str]:
     if not all(cleaned):
         raise InputError(f"{option} must not be empty")
     return cleaned
-
-
-def something_given(**options: object) -> None:
-    """Refuse an update with none of its options: "nothing to update: give --name, --alias or --color"."""
-    if not any(options.values()):
-        names = [f"--{name}" for name in options]
-        raise InputError(f"nothing to update: give {', '.join(names[:-1])} or {names[-1]}")
 
 
 @parties.command("add")
@@ -534,26 +547,53 @@ def parties_add(context: Context, party_id: str, name: str, alias: tuple[str, ..
 
 @parties.command("update")
 @click.argument("party_id", metavar="ID")
-@click.option("--name", default="", help="New display name.")
-@click.option("--alias", multiple=True, help="One more alias (repeatable).")
-@click.option("--color", default="", help="New colour.")
+@click.option("--name", default="", help="New display name (the id stays: statements name it).")
+@click.option(
+    "--alias", multiple=True, help="One more alias: a speaker or institution that speaks for it (repeatable)."
+)
+@click.option("--remove-alias", multiple=True, metavar="ALIAS", help="Take this alias away, in any case (repeatable).")
+@click.option("--color", default="", help="New colour: a colour name or #rrggbb.")
 @pass_context
-def parties_update(context: Context, party_id: str, name: str, alias: tuple[str, ...], color: str) -> None:
-    """Rename or recolour a party, or give it more aliases.
+def parties_update(
+    context: Context, party_id: str, name: str, alias: tuple[str, ...], remove_alias: tuple[str, ...], color: str
+) -> None:
+    """Rename or recolour party ID, or give it aliases or take some away.
 
-    Give at least one option; an update that changes nothing is refused.
+    Aliases are what ingest looks for in articles, and what --party accepts
+    in place of the id (--party Kremlin). The id stays. An update that
+    changes nothing is refused.
     """
-    something_given(name=name, alias=alias, color=color)
-    aliases = nonempty("--alias", alias)
-    party = context.store().update_party(party_id, name=sanitise(name), aliases=aliases, color=color)
-    click.echo(f"Updated party {party.id}: aliases {', '.join(party.aliases)}.")
+    if not (name or alias or remove_alias or color):
+        raise InputError("nothing to update: give --name, --alias, --remove-alias or --color")
+    party = context.store().update_party(
+        party_id,
+        name=sanitise(name),
+        aliases=nonempty("--alias", alias),
+        remove_aliases=list(map(sanitise, remove_alias)),
+        color=color,
+    )
+    click.echo(f"Updated party {party.id} ({party.name}): aliases {', '.join(party.aliases) or 'none'}.")
+
+
+@parties.command("remove")
+@click.argument("party_id", metavar="ID")
+@pass_context
+def parties_remove(context: Context, party_id: str) -> None:
+    """Take party ID out of the codebook (a mistake, never used).
+
+    Refused while any statement, in any revision, or any inbox candidate names
+    it (the error says how many): statements are never deleted, so a party
+    that has been used stays; rename it with `parties update ID --name`.
+    """
+    party = context.store().remove_party(party_id)
+    click.echo(f"Removed party {party.id} ({party.name}).")
 
 
 @app.group(invoke_without_command=True)
 @format_option
 @pass_context
 def issues(context: Context, fmt: Format) -> None:
-    """The issues and their scales (list them, add one, extend one).
+    """The issues and their scales (list them, add, update or remove one).
 
     Without a command, lists them with their scales and keywords.
     """
@@ -596,20 +636,103 @@ def issues_add(
 
 @issues.command("update")
 @click.argument("issue_id", metavar="ID")
-@click.option("--name", default="", help="New display name.")
+@click.option("--name", default="", help="New display name (the id stays: statements name it).")
 @click.option("--question", default="", help="New question.")
-@click.option("--keyword", multiple=True, help="One more keyword (repeatable).")
+@click.option(
+    "--keyword", multiple=True, help="One more keyword: a word that marks a sentence as about it (repeatable)."
+)
+@click.option("--remove-keyword", multiple=True, metavar="KEYWORD", help="Take this keyword away (repeatable).")
+@click.option(
+    "--relabel",
+    multiple=True,
+    metavar="CODE:LABEL",
+    help="Give stance CODE a new label; the code stays, and so do the statements that use it (repeatable).",
+)
+@click.option(
+    "--add-stance",
+    metavar="CODE[:LABEL]",
+    help="Insert a new stance into the scale, where --at, --before or --after says.",
+)
+@click.option("--at", "at_score", type=int, metavar="SCORE", help="The new stance's score: 0 is the first pole.")
+@click.option("--before", metavar="CODE", help="Put the new stance just before this stance.")
+@click.option("--after", metavar="CODE", help="Put the new stance just after this stance.")
 @pass_context
-def issues_update(context: Context, issue_id: str, name: str, question: str, keyword: tuple[str, ...]) -> None:
-    """Rename an issue, reword its question, or give it more keywords.
+def issues_update(
+    context: Context,
+    issue_id: str,
+    name: str,
+    question: str,
+    keyword: tuple[str, ...],
+    remove_keyword: tuple[str, ...],
+    relabel: tuple[str, ...],
+    add_stance: str | None,
+    at_score: int | None,
+    before: str | None,
+    after: str | None,
+) -> None:
+    """Rename issue ID, reword its question, change its keywords, relabel or insert stances.
 
-    Give at least one option; an update that changes nothing is refused.
+    \b
+    Codes stay, and statements keep theirs. A stance's score is its place on
+    the scale, so a stance inserted with --add-stance moves the ones above it
+    up by one, and every view (matrix, diff, the dashboard's colours) follows.
+    A label can be typed for --stance, so labels on one scale must differ.
+    An update that changes nothing is refused.
     """
-    something_given(name=name, question=question, keyword=keyword)
-    issue = context.store().update_issue(
-        issue_id, name=sanitise(name), question=sanitise(question), keywords=nonempty("--keyword", keyword)
+    places = [given for given in (at_score, before, after) if given is not None]
+    if add_stance is None and places:
+        raise InputError("--at, --before and --after place a new stance: give --add-stance CODE[:LABEL]")
+    if not (name or question or keyword or remove_keyword or relabel or add_stance is not None):
+        raise InputError(
+            "nothing to update: give --name, --question, --keyword, --remove-keyword, --relabel or --add-stance"
+        )
+    labels = dict(_stance_spec(spec, "--relabel", need_label=True) for spec in relabel)
+    new_stance = None
+    if add_stance is not None:
+        if len(places) != 1:
+            raise InputError("say where the new stance goes: give one of --at SCORE, --before CODE or --after CODE")
+        code, label = _stance_spec(add_stance, "--add-stance", need_label=False)
+        new_stance = Stance(code, label or code, at_score if at_score is not None else -1)
+    updated = context.store().update_issue(
+        issue_id,
+        name=sanitise(name),
+        question=sanitise(question),
+        keywords=nonempty("--keyword", keyword),
+        remove_keywords=list(map(sanitise, remove_keyword)),
+        labels=labels,
+        new_stance=new_stance,
+        before=before or "",
+        after=after or "",
     )
-    click.echo(f"Updated issue {issue.id}: keywords {', '.join(issue.keywords)}.")
+    scale = ", ".join(f"{s.score} {s.code}" for s in updated.scale)
+    click.echo(f"Updated issue {updated.id} ({updated.name}): scale {scale}; keywords {', '.join(updated.keywords)}.")
+    added = updated.stance(new_stance.code) if new_stance is not None else None
+    if added is not None and added.score < len(updated.scale) - 1:
+        click.echo(f"note: the stances after {added.code} now score one more; statements keep their codes.", err=True)
+
+
+def _stance_spec(spec: str, option: str, *, need_label: bool) -> tuple[str, str]:
+    """CODE:LABEL as typed (the form `issues add --stance` takes), split and cleaned; the store reads CODE
+    as --stance is read (a code or a label)."""
+    code, _, label = spec.partition(":")
+    code, label = code.strip(), sanitise(label)
+    if not code or (need_label and not label):
+        raise InputError(f"{option} {spec!r}: give CODE:LABEL" if need_label else f"{option} {spec!r}: give a code")
+    return code, label
+
+
+@issues.command("remove")
+@click.argument("issue_id", metavar="ID")
+@pass_context
+def issues_remove(context: Context, issue_id: str) -> None:
+    """Take issue ID out of the codebook (a mistake, never used).
+
+    Refused while any statement, in any revision, or any inbox candidate is on
+    it (the error says how many): statements are never deleted, so an issue
+    that has been used stays; rename it with `issues update ID --name`.
+    """
+    issue = context.store().remove_issue(issue_id)
+    click.echo(f"Removed issue {issue.id} ({issue.name}).")
 
 
 # -- checking, import and export ---------------------------------------------------------

@@ -7,7 +7,7 @@ written four times and had drifted apart ("away the others" on the dashboard).
 
 from __future__ import annotations
 
-from .model import Cell, Change, ChangeKind, Issue, Statement
+from .model import Cell, Change, ChangeKind, Codebook, Issue, Statement
 
 NO_POSITION = "no position"
 """A cell without a standing statement, and the earlier end of a new position."""
@@ -85,13 +85,37 @@ _KIND_MARKS = {ChangeKind.new: "+ new", ChangeKind.withdrawn: "× withdrawn"}
 """A kind's short form where the change has no earlier stance to name."""
 
 
-def version_grade(cell: Cell, sep: str = " · ") -> str:
-    """How many statements the cell has had and the grade of the one in force: "v3 · A1", or "v3" ungraded.
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
-    The dashboard's narrow cells join the two with a space instead (``sep=" "``).
+
+def position_grade(cell: Cell, sep: str = " · ") -> str:
+    """Which of its positions the cell holds and the grade of its statement: "4th · A1", or "4th" ungraded.
+
+    Short, as a cell has little room (at 80 columns "4th position · A1" took three lines of each
+    cell); the legend says what "4th" counts (:data:`POSITION_KEY`). The dashboard's narrow cells
+    join the two with a space instead (``sep=" "``).
     """
     grade = cell.statement.grade
-    return f"v{cell.version}" + (f"{sep}{grade}" if grade else "")
+    return ordinal(cell.version) + (f"{sep}{grade}" if grade else "")
+
+
+POSITION_KEY = "4th: the cell's 4th position"
+"""What :func:`position_grade`'s ordinal counts, for the legend under every matrix.
+
+Not "version" or "v4": a statement has *revisions* (``show`` says "revision 2"), a cell has had
+positions, and the two must not read alike. The JSON and CSV keep the key ``version``, as scripts read it.
+"""
+
+
+def statement_line(statement: Statement, book: Codebook) -> str:
+    """A statement in one line, as ``add`` confirms it: "usa · nato · Not now · 2025-04-01"."""
+    issue = book.issue(statement.issue)
+    stance = issue.stance(statement.stance) if issue else None
+    label = stance.label if stance else statement.stance
+    return f"{statement.party} · {statement.issue} · {label} · {statement.stated_on}"
 
 
 def evidence(change: Change) -> Statement:

@@ -9,13 +9,13 @@ timeline bisect them without converting 100,000 of them on every start.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from itertools import chain
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from .errors import InputError, shown
@@ -271,26 +271,94 @@ class Codebook:
         return found
 
     def require_party(self, party_id: str) -> Party:
+        """The party with this code (the program's own ids); :meth:`resolve_party` reads what an analyst typed."""
         party = self.party(party_id)
         if party is None:
-            known = ", ".join(p.id for p in self.parties)
-            raise InputError(f"unknown party {shown(party_id)} (known: {known})")
+            raise InputError(self.unknown_party(party_id))
         return party
 
     def require_issue(self, issue_id: str) -> Issue:
+        """The issue with this code (the program's own ids); :meth:`resolve_issue` reads what an analyst typed."""
         issue = self.issue(issue_id)
         if issue is None:
-            known = ", ".join(i.id for i in self.issues)
-            raise InputError(f"unknown issue {shown(issue_id)} (known: {known})")
+            raise InputError(self.unknown_issue(issue_id))
         return issue
 
     def require_stance(self, issue_id: str, code: str) -> Stance:
         issue = self.require_issue(issue_id)
         stance = issue.stance(code)
         if stance is None:
-            known = ", ".join(s.code for s in issue.scale)
-            raise InputError(f"unknown stance {shown(code)} for issue {shown(issue_id)} (scale: {known})")
+            raise InputError(unknown_stance(issue, code))
         return stance
+
+    # What an analyst types for a party, an issue or a stance: the code in any case, or a name, an
+    # alias or a label, when it names one thing only. Every surface that takes one (add, correct,
+    # the filters of matrix, diff and log, inbox accept, the dashboard's form) reads it through these.
+
+    def resolve_party(self, text: str) -> Party:
+        """The party ``text`` names: its code (any case), else its name or one of its aliases ("us",
+        "Kremlin"), when only one party has it; an InputError listing the codes (or the candidates) if not."""
+        return _resolved("party", text, self.parties, self.party, lambda p: (p.name, *p.aliases), self.unknown_party)
+
+    def resolve_issue(self, text: str) -> Issue:
+        """The issue ``text`` names: its code (any case), else its name ("NATO"), when only one issue has it."""
+        return _resolved("issue", text, self.issues, self.issue, lambda i: (i.name,), self.unknown_issue)
+
+    def resolve_stance(self, issue: Issue, text: str) -> Stance:
+        """The stance on ``issue``'s scale that ``text`` names: its code (any case), else its label ("Not now")."""
+        return _resolved(
+            "stance", text, issue.scale, issue.stance, lambda s: (s.label,), lambda t: unknown_stance(issue, t)
+        )
+
+    def unknown_party(self, text: str) -> str:
+        """The message for a party code the codebook lacks: it lists the codes it has."""
+        return f"unknown party {shown(text)} (known: {', '.join(p.id for p in self.parties) or 'none'})"
+
+    def unknown_issue(self, text: str) -> str:
+        """The message for an issue code the codebook lacks: it lists the codes it has."""
+        return f"unknown issue {shown(text)} (known: {', '.join(i.id for i in self.issues) or 'none'})"
+
+
+def unknown_stance(issue: Issue, text: str) -> str:
+    """The message for a stance the issue's scale lacks: it lists the scale's codes."""
+    return f"unknown stance {shown(text)} for issue {shown(issue.id)} (scale: {', '.join(s.code for s in issue.scale)})"
+
+
+def folded(text: str) -> str:
+    """Text as names are compared: case folded, spaces collapsed (" Not  now" is "not now")."""
+    return " ".join(text.casefold().split())
+
+
+_Named = TypeVar("_Named", Party, Issue, Stance)
+
+
+def _resolved(
+    kind: str,
+    text: str,
+    items: Sequence[_Named],
+    by_code: Callable[[str], _Named | None],
+    names: Callable[[_Named], Iterable[str]],
+    unknown: Callable[[str], str],
+) -> _Named:
+    """The one item ``text`` names: by code first (exactly, then in any case), then by a name, unique.
+
+    A code always wins over a name, so adding an alias never changes what an existing code means.
+    """
+    found = by_code(text) or by_code(text.strip().lower())
+    if found is not None:
+        return found
+    wanted = folded(text)
+    matched = [item for item in items if wanted and any(folded(name) == wanted for name in names(item))]
+    if len(matched) == 1:
+        return matched[0]
+    if matched:
+        codes = ", ".join(_code(item) for item in matched)
+        raise InputError(f"{kind} {shown(text)} is ambiguous: it names {codes}; give the code")
+    raise InputError(unknown(text))
+
+
+def _code(item: Party | Issue | Stance) -> str:
+    return item.code if isinstance(item, Stance) else item.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,15 +527,12 @@ class Statement:
         if self.rev < 1:
             found.append(("rev", f"rev {self.rev} must be 1 or more"))
         if codebook.party(self.party) is None:
-            found.append(("party", f"unknown party {shown(self.party)}"))
+            found.append(("party", codebook.unknown_party(self.party)))
         issue = codebook.issue(self.issue)
         if issue is None:
-            found.append(("issue", f"unknown issue {shown(self.issue)}"))
+            found.append(("issue", codebook.unknown_issue(self.issue)))
         elif issue.stance(self.stance) is None:
-            scale = ", ".join(s.code for s in issue.scale)
-            found.append(
-                ("stance", f"unknown stance {shown(self.stance)} for issue {shown(self.issue)} (scale: {scale})")
-            )
+            found.append(("stance", unknown_stance(issue, self.stance)))
         if not is_iso_date(self.stated_on):
             found.append(("stated_on", f"stated_on {shown(self.stated_on)} is not a real date (YYYY-MM-DD)"))
         if self.source.published and not is_iso_date(self.source.published):

@@ -86,8 +86,10 @@ known_at_option = click.option(
     "--known-at",
     help="Show the record as the file held it then (a date, or an ISO date-time, UTC unless it has an offset).",
 )
-parties_option = click.option("--party", "-p", multiple=True, help="Only this party (repeatable).")
-issues_option = click.option("--issue", "-i", multiple=True, help="Only this issue (repeatable).")
+parties_option = click.option(
+    "--party", "-p", multiple=True, help="Only this party: its id, name or an alias, e.g. usa or Kremlin (repeatable)."
+)
+issues_option = click.option("--issue", "-i", multiple=True, help="Only this issue: its id or name (repeatable).")
 
 
 min_grade_option = click.option(
@@ -136,5 +138,7 @@ def known_at_instant(text: str | None) -> Any:
 
 
 def selection(store: Store, parties: Sequence[str] | None, issues: Sequence[str] | None) -> tuple[list[str], list[str]]:
+    """The party and issue codes ``--party`` / ``--issue`` name, as typed: a code in any case, a name or an
+    alias (``--party Kremlin``); see :meth:`Codebook.resolve_party`."""
     book = store.codebook
-    return [book.require_party(p).id for p in parties or []], [book.require_issue(i).id for i in issues or []]
+    return [book.resolve_party(p).id for p in parties or []], [book.resolve_issue(i).id for i in issues or []]

@@ -309,7 +309,8 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
     markdown = matrix_markdown(matrix, parties, issues, heading)
     rows = matrix_rows(matrix)
     key = Plain(
-        f"{describe.CONTESTED} contested: the party's speakers disagree · {describe.REPORTED} reported, not a "
+        f"{describe.POSITION_KEY} · {describe.CONTESTED} contested: the party's speakers disagree · "
+        f"{describe.REPORTED} reported, not a "
         f"position (policy: stated at {matrix.policy.min_grade} or better"
         + (", reports included" if matrix.policy.include_reported else "")
         + ")",
@@ -329,7 +330,7 @@ def _matrix_cell(cell: Cell | None, issue: Issue, reports: Sequence[Cell], *, ma
         text.append_text(stance_text(cell.stance, issue))
         if marked:  # a line of its own, under the label it places: as narrow as the scale is long
             text.append(f"\n{describe.scale_marks(cell.stance.score, len(issue.scale))}")
-        text.append(f"\n{cell.statement.stated_on}\n{describe.version_grade(cell)}", style="dim")
+        text.append(f"\n{cell.statement.stated_on}\n{describe.position_grade(cell)}", style="dim")
         if cell.contested:
             others = ", ".join(f"{c.stance.label} ({c.statement.speaker or '?'})" for c in cell.conflicts)
             text.append(f"\nvs {others}", style="bold")

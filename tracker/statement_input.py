@@ -69,7 +69,28 @@ def _items(value: Value) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
-def parse(given: Mapping[str, Value], codebook: Codebook | None = None, *, new: bool = False) -> ParsedInput:
+def _resolve_codes(texts: dict[str, str], codebook: Codebook, issue_id: str) -> list[tuple[str, str]]:
+    """Party, issue and stance as typed, replaced in ``texts`` by their codes; (field, message) for each
+    that names nothing, or more than one thing."""
+    problems: list[tuple[str, str]] = []
+    for name, resolve in (("party", codebook.resolve_party), ("issue", codebook.resolve_issue)):
+        if texts.get(name):
+            try:
+                texts[name] = resolve(texts[name]).id
+            except InputError as error:
+                problems.append((name, str(error)))
+    issue = codebook.issue(texts.get("issue") or issue_id)
+    if texts.get("stance") and issue is not None:  # no issue: the stance's problem is that one
+        try:
+            texts["stance"] = codebook.resolve_stance(issue, texts["stance"]).code
+        except InputError as error:
+            problems.append(("stance", str(error)))
+    return problems
+
+
+def parse(
+    given: Mapping[str, Value], codebook: Codebook | None = None, *, new: bool = False, issue: str = ""
+) -> ParsedInput:
     """The statement fields an analyst gave, checked.
 
     ``given`` maps input field names (:data:`INPUT_FIELDS`) to what was typed;
@@ -79,6 +100,12 @@ def parse(given: Mapping[str, Value], codebook: Codebook | None = None, *, new: 
     and with a ``codebook`` every rule of the record is checked too (party,
     issue and stance codes, grade, channel). A correction (``new`` false) gives
     only what changes; the store checks the corrected statement as a whole.
+
+    With a ``codebook`` the party, issue and stance may be typed as the
+    codebook's resolvers read them (``us``, ``Kremlin``, ``Not now``: see
+    :meth:`Codebook.resolve_party`) and come back as codes; a stance given
+    without an issue is on ``issue``'s scale (a correction's statement's).
+    A grade is upper-cased (``b2`` is ``B2``).
     """
     unknown = sorted(set(given) - set(INPUT_FIELDS))
     if unknown:
@@ -94,6 +121,10 @@ def parse(given: Mapping[str, Value], codebook: Codebook | None = None, *, new: 
         elif isinstance(value, str) and (value.strip() or new):
             texts[name] = value.strip()
     problems = [(name, MISSING) for name in REQUIRED if new and not texts.get(name)]
+    if texts.get("grade"):
+        texts["grade"] = texts["grade"].upper()
+    if codebook is not None:
+        problems += _resolve_codes(texts, codebook, issue)
     for name in ("date", "published"):
         if texts.get(name):
             try:

@@ -583,7 +583,8 @@ def test_add_of_a_report_notes_it_on_stderr(invoke: Invoke, demo_path: Path, arg
     assert result.exit_code == 0, result.output
     statement_id = result.stdout.strip()
     assert statement_id.startswith("st_") and len(result.stdout.splitlines()) == 1
-    notes = result.stderr.strip().splitlines()
+    recorded, *notes = result.stderr.strip().splitlines()
+    assert recorded.startswith("recorded: usa · nato · ")  # what add always says, then the note
     assert len(notes) == 1, result.stderr
     assert notes[0].startswith("note: ") and statement_id in notes[0]
     assert "reported" in notes[0] and why in notes[0]
@@ -597,7 +598,7 @@ def test_add_of_a_stated_position_has_no_note(invoke: Invoke, demo_path: Path) -
         "add", *NEW_NATO, "--speaker", "Marco Rubio", "--channel", "interview", "--grade", "C3", db=demo_path
     )
     assert result.exit_code == 0, result.output
-    assert result.stderr == ""
+    assert result.stderr.startswith("recorded: usa · nato · ") and "note:" not in result.stderr
     cell = cells(matrix(invoke, demo_path, "--as-of", "2025-04-01"))[("usa", "nato")]
     assert cell["statement_id"] == result.stdout.strip()
 

@@ -70,13 +70,13 @@ async def type_into(pilot: Pilot[None], selector: str, text: str) -> None:
     await pilot.press(*text)
 
 
-async def test_matrix_shows_each_cell_with_version_date_and_grade(demo_path: Path) -> None:
+async def test_matrix_shows_each_cell_with_its_position_date_and_grade(demo_path: Path) -> None:
     app = TrackerApp(Session.open(demo_path), as_of=END)
     async with app.run_test(size=SIZE):
         shown = screen_text(app)
         assert "Russia–Ukraine–US negotiations, 2025" in shown
         assert "as of 2025-03-31" in shown
-        assert cell(app, "russia", "kursk").split("\n") == ["Surrender", "···●· v2 A1", "2025-03-14", "Vladimir Putin"]
+        assert cell(app, "russia", "kursk").split("\n") == ["Surrender", "···●· 2nd A1", "2025-03-14", "Vladimir Putin"]
         assert cell(app, "europe", "territory").startswith("no position")
         assert labels(app) == expected_labels(demo_path, END)
         for text in ("Russia", "United States", "Ceasefire", "Surrender", "·●· place on the scale"):
@@ -214,7 +214,7 @@ async def test_add_through_the_form_writes_the_store(demo_path: Path) -> None:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: cell(app, "europe", "kursk").startswith("Exchange"))
         assert not isinstance(app.screen, StatementForm)
-        assert cell(app, "europe", "kursk").split("\n")[:2] == ["Exchange", "·●··· v1 B2"]
+        assert cell(app, "europe", "kursk").split("\n")[:2] == ["Exchange", "·●··· 1st B2"]
         [added] = Store(demo_path).timeline().statements("europe", "kursk")
         assert (added.speaker, added.stance, added.stated_on, added.source.url) == (
             "Kaja Kallas", "exchange", END, "https://example.org/kallas",
@@ -247,8 +247,8 @@ async def test_correct_and_retract_through_the_forms_add_revisions(demo_path: Pa
         assert Store(demo_path).history(statement_id)[-1].retracted
         assert "RETRACTED" in screen_text(app) and "r3 retracted" in screen_text(app)
         await pilot.press("escape")
-        # the 13 March statement stands again: same stance, one version fewer
-        assert cell(app, "russia", "kursk").split("\n")[:3] == ["Surrender", "···●· v1 A1", "2025-03-13"]
+        # the 13 March statement stands again: same stance, one position fewer
+        assert cell(app, "russia", "kursk").split("\n")[:3] == ["Surrender", "···●· 1st A1", "2025-03-13"]
 
 
 async def test_a_position_withdrawn_on_a_date_stands_only_before_it(demo_path: Path) -> None:

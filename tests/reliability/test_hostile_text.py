@@ -127,8 +127,9 @@ def hostile_codebook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Store.create(path, default_tables("Hostile"))
     for n, payload in enumerate(PAYLOADS.values()):
         run(path, "parties", "add", f"p{n}", "--name", payload, "--alias", payload)
+        # Two labels, not one twice: a label is typed for --stance, so it names one stance.
         run(path, "issues", "add", f"i{n}", "--name", payload, "--question", payload, "--keyword", payload,
-            "--stance", f"a:{payload}", "--stance", f"b:{payload}")  # fmt: skip
+            "--stance", f"a:{payload}", "--stance", f"b:{payload} too")  # fmt: skip
         run(path, "add", "--party", f"p{n}", "--issue", f"i{n}", "--stance", "a", "--date", "2025-03-01",
             "--grade", "B2")  # fmt: skip
         run(path, "parties", "update", f"p{n}", "--alias", payload + " again")

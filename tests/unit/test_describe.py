@@ -69,9 +69,12 @@ def test_the_ends_of_each_kind_of_change(book: Codebook) -> None:
 
 
 def test_version_and_grade(book: Codebook) -> None:
-    assert describe.version_grade(cell(book, "not-now", version=3, grade="A1")) == "v3 · A1"
-    assert describe.version_grade(cell(book, "not-now", version=3, grade="A1"), " ") == "v3 A1"
-    assert describe.version_grade(cell(book, "not-now", version=2)) == "v2"
+    assert describe.position_grade(cell(book, "not-now", version=3, grade="A1")) == "3rd · A1"
+    assert describe.position_grade(cell(book, "not-now", version=3, grade="A1"), " ") == "3rd A1"
+    assert describe.position_grade(cell(book, "not-now", version=2)) == "2nd"
+    assert [describe.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111, 112)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th", "112th",
+    ]  # fmt: skip
 
 
 # -- which way a change moved ------------------------------------------------------
@@ -150,4 +153,4 @@ def test_the_cell_line_words_a_change_as_the_cli_does(book: Codebook, nato: Issu
 def test_the_matrix_cell_words_a_change_in_short(book: Codebook, nato: Issue) -> None:
     moved = change(book, ChangeKind.changed, "renounce", "not-now", "toward")
     lines = cell_text(moved.after, moved, nato, compare=True).plain.split("\n")
-    assert lines == ["◆ Not now", "··●·· v1", "2025-02-12", "◀ from Renounce (neutrality) (toward)"]
+    assert lines == ["◆ Not now", "··●·· 1st", "2025-02-12", "◀ from Renounce (neutrality) (toward)"]

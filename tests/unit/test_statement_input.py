@@ -25,13 +25,13 @@ def test_a_new_statement_in_the_stored_shape() -> None:
 
 
 def test_every_problem_is_named_by_its_input_field() -> None:
-    parsed = parse({"party": "moscow", "issue": "nato", "stance": "", "date": "2025-02-30", "grade": "Z9",
+    parsed = parse({"party": "atlantis", "issue": "nato", "stance": "", "date": "2025-02-30", "grade": "Z9",
                     "published": "soon"}, BOOK, new=True)  # fmt: skip
     problems = dict(parsed.problems)
     assert problems["stance"] == "required"
     assert "not a date: '2025-02-30'" in problems["date"]
     assert "not a date: 'soon'" in problems["published"]
-    assert "unknown party 'moscow'" in problems["party"]
+    assert "unknown party 'atlantis'" in problems["party"]
     assert "not an Admiralty code" in problems["grade"]
     assert parsed.missing == ["stance"]
     assert set(problems) <= set(INPUT_FIELDS)  # never a stored name such as stated_on

@@ -59,7 +59,7 @@ def test_same_data_gives_identical_bytes(tmp_path: Path) -> None:
     # Writing the file's own data back through the store leaves it byte for byte.
     before, inode = one.path.read_bytes(), one.path.stat().st_ino
     party = one.codebook.parties[0]
-    one.update_party(party.id, name="Another name")
+    one.update_party(party.id, name="Renamed")  # an update that changes nothing is refused: change, then undo
     one.update_party(party.id, name=party.name)
     assert one.path.stat().st_ino != inode, "the file was written again"
     assert one.path.read_bytes() == before

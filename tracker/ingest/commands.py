@@ -209,13 +209,15 @@ def inbox_list(context: Context, status: str, fmt: Format) -> None:
 
 @inbox_list.command("accept")
 @click.argument("candidate_id", metavar="ID")
-@click.option("--stance", required=True, help="Stance code on the issue's scale (see `tracker issues`).")
-@click.option("--party", help="Another party than the one matched.")
-@click.option("--issue", help="Another issue than the one matched.")
+@click.option(
+    "--stance", required=True, help='Stance on the issue\'s scale: its code or label, e.g. surrender or "Not now".'
+)
+@click.option("--party", help="Another party than the one matched: its id, name or an alias.")
+@click.option("--issue", help="Another issue than the one matched: its id or name.")
 @click.option("--date", help=f"When it was stated (default: published): {dates.HELP}.")
 @click.option("--summary", help="One-sentence summary of the position.")
 @click.option("--speaker", help="Who said it, if not the speaker found.")
-@click.option("--grade", help="Admiralty grade, e.g. B2.")
+@click.option("--grade", help="Admiralty grade, e.g. B2 (or b2).")
 @click.option("--channel", help="Default media-report.")
 @format_option
 @pass_context

@@ -144,7 +144,8 @@ def accept(
             "outlet": candidate.outlet,
             "published": candidate.published,
         }
-        fields = statement_input.parse(given, new=True).check()  # as `add` and the dashboard form parse
+        # As `add` and the dashboard form parse: codes, names, aliases and labels alike.
+        fields = statement_input.parse(given, store.codebook, new=True).check()
         # The store's lock is re-entrant: the statement and the candidate's new status land under one hold.
         statement = store.add(fields)
         store.update_candidate(candidate.accepted(statement.id))

@@ -13,7 +13,7 @@ def legend_text(compare: bool, *, plain: bool = False) -> Text:
     """The key line; ``plain`` (no colour) leaves out the palette's key: the scale marks carry the place."""
     text = Text() if plain else legend()
     text.no_wrap, text.overflow = True, "ellipsis"
-    text.append("·●· place on the scale  v3 version", style="dim")
+    text.append(f"·●· place on the scale  {describe.POSITION_KEY}", style="dim")
     text.append(f"  {describe.CONTESTED} contested  {describe.REPORTED} reported, not a position", style="dim")
     if compare:
         way = f"{describe.HIGHER} {describe.LOWER} along the scale, toward/away from the others"

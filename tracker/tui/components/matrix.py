@@ -52,7 +52,7 @@ def cell_text(
     plain: bool = False,
     reports: tuple[Cell, ...] = (),
 ) -> Text:
-    """What one cell shows: stance, place on the scale, version, grade, date, any move and any report.
+    """What one cell shows: stance, place on the scale, which position it is (4th), grade, date, any move, any report.
 
     A contested cell's label is marked ⚑; reports newer than the position (or,
     for a cell with no position, the reports alone) take a line marked ?: never
@@ -71,7 +71,7 @@ def cell_text(
             text.append(f"{describe.CONTESTED} ", style="bold")
         text.append(cell.stance.label, style=f"bold {color}".strip())
         text.append("\n" + describe.scale_marks(cell.stance.score, len(issue.scale)), style=color)
-        text.append(" " + describe.version_grade(cell, " "))  # a space, not " · ": the cell is narrow
+        text.append(" " + describe.position_grade(cell, " "))  # "4th A1": the cell is narrow
         text.append(f"\n{cell.statement.stated_on}", style="dim")
     if compare:
         text.append("\n")

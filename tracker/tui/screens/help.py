@@ -38,7 +38,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(keys_table(self.keys))
             reading = Text(
                 "\nEach cell: the stance, coloured by its place on the issue's scale and marked ·●· along it; "
-                "the cell's version (v3: third position held) and grade; the date it was stated. "
+                "which of the cell's positions it is (4th: the fourth stance it has held; a statement's "
+                "corrections are its revisions, r2, r3, in its history) and its grade; the date it was stated. "
                 "With a comparison date, ◆ marks cells that moved, with where from and which way.\n",
             )
             yield Static(reading)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -16,9 +16,10 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
 from ... import dates, statement_input
-from ...errors import TrackerError
-from ...model import CHANNELS, Codebook, Statement
+from ...errors import InputError, TrackerError
+from ...model import CHANNELS, Codebook, Issue, Party, Stance, Statement
 from ...statement_input import REQUIRED
+from ..components.lookup_select import Lookup, LookupSelect
 from .form import FormScreen, field_row, say
 
 
@@ -46,6 +47,19 @@ FIELDS = (
     Field("published", "Published", dates.HELP),
     Field("grade", "Grade", "Admiralty code: reliability A-F, credibility 1-6, e.g. B2"),
 )
+
+
+def found(resolve: Callable[[str], Party | Issue | Stance]) -> Lookup:
+    """A resolver of the codebook (``resolve_party``…) as a drop-down's lookup: the code, or None."""
+
+    def lookup(text: str) -> str | None:
+        try:
+            named = resolve(text)
+        except InputError:  # unknown or ambiguous: Textual's own search has its turn
+            return None
+        return named.code if isinstance(named, Stance) else named.id
+
+    return lookup
 
 
 def form_values(statement: Statement) -> dict[str, str]:
@@ -113,11 +127,14 @@ class StatementForm(FormScreen):
                     value = self._values.get(field.name, "")
                     control: Widget
                     if field.name == "party":
-                        control = self._select(field.name, [(Text(p.name), p.id) for p in book.parties], value)
+                        parties = [(Text(p.name), p.id) for p in book.parties]
+                        control = self._select(field.name, parties, value, lookup=found(book.resolve_party))
                     elif field.name == "issue":
-                        control = self._select(field.name, [(Text(i.name), i.id) for i in book.issues], value)
+                        issues = [(Text(i.name), i.id) for i in book.issues]
+                        control = self._select(field.name, issues, value, lookup=found(book.resolve_issue))
                     elif field.name == "stance":
-                        control = self._select(field.name, self._stances(self._values.get("issue", "")), value)
+                        stances = self._stances(self._values.get("issue", ""))
+                        control = self._select(field.name, stances, value, lookup=self._stance_named)
                     elif field.name == "channel":
                         control = self._select(field.name, [(Text(c), c) for c in CHANNELS], value)
                     else:
@@ -134,10 +151,19 @@ class StatementForm(FormScreen):
         empty = [name for name in REQUIRED if not self._values.get(name)]
         self.query_one(f"#{empty[0] if empty else FIELDS[0].name}").focus()
 
-    def _select(self, name: str, options: list[tuple[Text, str]], value: str) -> Select[str]:
+    def _select(
+        self, name: str, options: list[tuple[Text, str]], value: str, *, lookup: Lookup | None = None
+    ) -> Select[str]:
         known = {v for _, v in options}
         chosen = value if value in known else Select.NULL
+        if lookup is not None:  # typed into, it finds what the CLI's --party, --issue or --stance would
+            return LookupSelect(options, lookup=lookup, value=chosen, id=name, prompt=f"choose {name}", compact=True)
         return Select(options, value=chosen, id=name, prompt=f"choose {name}", compact=True)
+
+    def _stance_named(self, text: str) -> str | None:
+        """The code of the stance ``text`` names on the issue chosen, as ``--stance`` reads it."""
+        issue = self.codebook.issue(self.values().get("issue", ""))
+        return found(lambda typed: self.codebook.resolve_stance(issue, typed))(text) if issue else None
 
     def _stances(self, issue_id: str) -> list[tuple[Text, str]]:
         issue = self.codebook.issue(issue_id)
