@@ -11,7 +11,7 @@ import webbrowser
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, SelectionList
+from textual.widgets import DataTable, Input, SelectionList, TextArea
 
 from tests.helpers import END, cell, put_cursor, screen_text, seeded, wait_for
 from tracker.ingest import inbox
@@ -42,6 +42,18 @@ async def test_the_matrix_at_80_by_24_shows_every_date_whole(demo_path: Path) ->
             assert found.statement.stated_on in shown
         for issue in app.codebook.issues:
             assert issue.name in shown
+        # The filter's box takes three lines; three rows of four then fill the matrix exactly, still whole.
+        await pilot.press("/")
+        await pilot.pause()
+        await pilot.press(*"putin")
+        await pilot.pause()
+        shown = screen_text(app)
+        table = app.query_one(MatrixTable)
+        assert len(table.parties) == 3 and not table.show_horizontal_scrollbar
+        for p in table.parties:
+            for i in table.issues:
+                if (p.id, i.id) in grid.cells:
+                    assert grid.cells[(p.id, i.id)].statement.stated_on in shown
 
 
 async def test_the_history_at_80_columns_keeps_the_url_whole_on_its_line(demo_path: Path) -> None:
@@ -96,7 +108,9 @@ async def test_o_without_a_browser_says_so_and_shows_the_url_to_copy(
         await pilot.press("enter", "o")
         await pilot.pause()
         assert not any(m.startswith("Opening") for m in messages(app))
-        assert app.screen.query_one("#url", Input).value == NEWSMAX
+        box = app.screen.query_one("#url", TextArea)
+        assert box.text == NEWSMAX and box.selected_text == NEWSMAX  # selected: ctrl+c copies it whole
+        assert NEWSMAX[:60] in screen_text(app).replace("\n", "")  # wrapped, but shown
         assert "No browser" in screen_text(app)
         await pilot.press("escape")
         assert isinstance(app.screen, HistoryScreen)

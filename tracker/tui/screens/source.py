@@ -17,8 +17,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
-from textual.widgets.input import Selection
+from textual.widgets import Static, TextArea
 
 OPEN_TOOLTIP = "Open the source in the browser (or show its URL to copy when none opens it)"
 
@@ -39,12 +38,17 @@ def open_source(app: App[object], url: str) -> None:
 
 
 class CopyUrl(ModalScreen[None]):
-    """The URL whole in a box, selected, for ctrl+c or the mouse; escape or enter closes it."""
+    """The URL whole, wrapped in a read-only box and selected, for ctrl+c or the mouse; escape closes it.
+
+    A TextArea, not an Input: an Input scrolls a long URL out of sight, while
+    this one wraps it on screen and still copies it as one line.
+    """
 
     DEFAULT_CSS = """
     CopyUrl { align: center middle; background: $background 60%; }
     CopyUrl > Vertical { width: 90%; max-width: 100; height: auto; border: thick $warning; background: $surface;
                          padding: 0 1; }
+    CopyUrl TextArea { height: auto; max-height: 8; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Close")]
 
@@ -55,14 +59,11 @@ class CopyUrl(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text("No browser could open it here: the URL, to copy", style="bold"))
-            yield Input(self.url, id="url", select_on_focus=False)
+            yield TextArea(self.url, id="url", read_only=True, soft_wrap=True, show_line_numbers=False)
             yield Static(Text("ctrl+c copies it (if the terminal lets it), or select it with the mouse; esc: close",
                               style="dim"))  # fmt: skip
 
     def on_mount(self) -> None:
-        box = self.query_one("#url", Input)
+        box = self.query_one("#url", TextArea)
         box.focus()
-        box.selection = Selection(0, len(self.url))
-
-    def on_input_submitted(self) -> None:
-        self.dismiss()
+        box.select_all()
