@@ -253,6 +253,12 @@ SIZE = (120, 40)
 END = "2025-03-31"
 
 
+def screen_text(app: TrackerApp) -> str:
+    """Every character on the screen, as the analyst sees it."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
 def cell(app: TrackerApp, party: str, issue: str) -> str:
     return app.query_one(MatrixTable).text_at(party, issue).plain
 

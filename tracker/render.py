@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from copy import copy
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TextIO
 
@@ -152,6 +153,102 @@ def _wrapped(text: Text, width: int, console: Console) -> Lines:
     return text.divide(breaks)
 
 
+class Fitted:
+    """A table laid out for the width it is printed at, 80 columns first: a word is broken last, a date never.
+
+    Rich narrows a table that is too wide by taking from its widest columns,
+    whatever they hold, so a date or an id in a narrow column is cut
+    ("2025-03-…") while a column of prose keeps room to spare. Here every
+    column first gets its longest word (Rich's minimum measure, and at least
+    the column's ``min_width``: 10 for a date) and the room left goes to the
+    columns that would take more, in proportion to what they would take. When
+    even the words do not fit, the columns after the first ``keep`` continue
+    in another table below, with those ``keep`` repeated (the matrix: its
+    party names beside every group of issues); only a column group that cannot
+    fit on its own has words cut, never below a column's ``min_width``, and
+    a ``no_wrap`` column (a date, alone) is never cut.
+    """
+
+    def __init__(self, table: Table, *, keep: int = 0) -> None:
+        self.table = table
+        self.keep = keep
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        table = self.table
+        if not table.columns:
+            yield table
+            return
+        width = options.max_width
+        columns = table.columns
+        # Content widths (Rich measures with the padding; a column's ``width`` is without it).
+        padding = [table._get_padding_width(c._index) for c in columns]
+        ranges = [table._measure_column(console, options, c) for c in columns]
+        most = [r.maximum - pad for r, pad in zip(ranges, padding, strict=True)]
+        words = [
+            (r.maximum if c.no_wrap else r.minimum) - pad for r, c, pad in zip(ranges, columns, padding, strict=True)
+        ]
+        floor = [w if c.no_wrap else min(c.min_width or 1, w) for c, w in zip(columns, words, strict=True)]
+        indexes = list(range(len(columns)))
+        for n, group in enumerate(self._groups(indexes, floor, width)):
+            shown = [*indexes[: self.keep], *group] if n else group
+            room = width - self._chrome(shown, padding)
+            widths = _shares([most[i] for i in shown], [words[i] for i in shown], [floor[i] for i in shown], room)
+            part = copy(table)
+            sized = zip(shown, widths, strict=True)
+            part.columns = [replace(columns[i], width=w, _index=k) for k, (i, w) in enumerate(sized)]
+            if n:
+                part.title = None  # the title once, above the first group
+            # Floors wider than the terminal: the table runs past its edge rather than Rich cutting them evenly.
+            yield from console.render(part, options.update_width(max(width, sum(widths) + width - room)))
+
+    def _chrome(self, shown: Sequence[int], padding: Sequence[int]) -> int:
+        """What the borders and padding of these columns take."""
+        table = self.table
+        borders = (2 if table.show_edge else 0) + len(shown) - 1 if table.box else 0
+        return borders + sum(padding[i] for i in shown)
+
+    def _groups(self, indexes: list[int], floor: Sequence[int], width: int) -> list[list[int]]:
+        """The columns after the first ``keep`` in groups that fit beside them: one group when all fit."""
+        if not self.keep or len(indexes) <= self.keep:
+            return [indexes]
+        padding = [self.table._get_padding_width(i) for i in indexes]
+        kept = indexes[: self.keep]
+        groups: list[list[int]] = []
+        for i in indexes[self.keep :]:
+            if groups:
+                trial = [*kept, *groups[-1], i]
+                if sum(floor[j] for j in trial) + self._chrome(trial, padding) <= width:
+                    groups[-1].append(i)
+                    continue
+            groups.append([i])
+        groups[0] = [*kept, *groups[0]]
+        return groups
+
+
+def _shares(most: Sequence[int], words: Sequence[int], floor: Sequence[int], room: int) -> list[int]:
+    """Column widths in ``room``: all they would take if it fits; else their longest word and a share of
+    what is left, by what each would take beyond it; else their floor and a share by the words cut."""
+    if sum(most) <= room:
+        return list(most)
+    low, high = (words, most) if sum(words) <= room else (floor, words)
+    spare = max(room - sum(low), 0)
+    wanted = [h - lo for lo, h in zip(low, high, strict=True)]
+    total = sum(wanted) or 1
+    widths = [lo + spare * w // total for lo, w in zip(low, wanted, strict=True)]
+    for n in sorted(range(len(widths)), key=lambda n: wanted[n], reverse=True)[: max(room - sum(widths), 0)]:
+        widths[n] += 1  # what the rounding down left, to the columns that wanted most
+    return widths
+
+
+DATE_WIDTH = len("2025-03-14")
+"""A date's columns: the narrowest a column that shows dates may be."""
+
+
+def _longest_word(texts: Iterable[str]) -> int:
+    """The longest word in ``texts``: a header or a name narrower than that would break it."""
+    return max((cell_len(word) for text in texts for word in text.split()), default=1)
+
+
 def url_text(url: str, style: str = "dim") -> Text:
     """A URL as one unbroken line, however narrow the terminal: a folded URL cannot be copied."""
     return Plain(url, style=style, overflow="ignore", no_wrap=True)
@@ -218,7 +315,7 @@ def emit(view: View, fmt: Format, out: TextIO | None = None) -> None:
         console(out).print(Plain(view.empty))
     else:
         # crop=False: a URL longer than the terminal is printed whole (see Block); everything else fits.
-        console(out).print(view.table if view.table is not None else plain_table(view), crop=False)
+        console(out).print(view.table if view.table is not None else Fitted(plain_table(view)), crop=False)
 
 
 # -- colours: the palette (palette.py) as Rich text -------------------------
@@ -291,9 +388,9 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
     issues = [book.require_issue(i) for i in matrix.issues]
     heading = f"{title} as of {matrix.as_of}" + (f" (as known at {matrix.known_at})" if matrix.known_at else "")
     table = Table(title=Plain(heading), title_justify="left", show_lines=True)
-    table.add_column("party")
+    table.add_column("party", min_width=_longest_word(p.name for p in parties))
     for issue in issues:
-        table.add_column(Plain(issue.name))
+        table.add_column(Plain(issue.name), min_width=max(DATE_WIDTH, _longest_word([issue.name])))
     for party in parties:
         row: list[RenderableType] = [Plain(party.name, style=f"bold {party.color}" if party.color else "bold")]
         for issue in issues:
@@ -316,7 +413,7 @@ def matrix_view(matrix: Matrix, book: Codebook, title: str) -> View:
         + ")",
         style="dim",
     )
-    shown = Group(table, colour_key(marked=True), key)
+    shown = Group(Fitted(table, keep=1), colour_key(marked=True), key)  # too many issues: they continue below
     return View(matrix.as_json(), MATRIX_COLUMNS, rows, heading, shown, lambda: markdown)
 
 
@@ -354,30 +451,30 @@ def _with_evidence(statement: Statement, policy: Policy | None) -> dict[str, Any
 def log_view(
     statements: Sequence[Statement], book: Codebook, *, title: str = "Statements", policy: Policy | None = None
 ) -> View:
+    # Four columns, the grade under the stance: at 80 columns the said column still holds an id whole.
     table = Table(title=Plain(title), title_justify="left", show_lines=True)
     table.add_column("date", no_wrap=True)
     table.add_column("party · issue")
-    table.add_column("stance")
-    table.add_column("grade", no_wrap=True)
-    table.add_column("said", ratio=1, overflow="fold")
+    table.add_column("stance · grade")
+    table.add_column("said", overflow="fold")
     for s in statements:
         issue = book.issue(s.issue)
         stance = issue.stance(s.stance) if issue else None
         label = stance_text(stance, issue) if stance and issue else Plain(s.stance)
         if s.retracted:
             label = Plain(f"{s.stance} (retracted)", style="strike dim")
-        said = Plain(_short((s.quote and f"“{s.quote}”") or s.summary, 160))
-        said.append(f"\n— {s.speaker or 'unknown speaker'} · {s.id}" + (f" r{s.rev}" if s.rev > 1 else ""), style="dim")
-        graded = Plain(s.grade or "ungraded")
+        label.append(f"\n{s.grade or 'ungraded'}")
         if policy is not None and policy.classify(s.channel, s.grade) is Evidence.reported:
-            graded.append("\nreported", style="italic")
-        table.add_row(Plain(s.stated_on), Plain(f"{s.party} · {s.issue}"), label, graded, said)
+            label.append(" · reported", style="italic")
+        said = Plain(_short((s.quote and f"“{s.quote}”") or s.summary, 160))
+        said.append(f"\n— {s.speaker or 'unknown speaker'}\n{s.id}" + (f" r{s.rev}" if s.rev > 1 else ""), style="dim")
+        table.add_row(Plain(s.stated_on), Plain(f"{s.party} · {s.issue}"), label, said)
     return View(
         [_with_evidence(s, policy) for s in statements],
         STATEMENT_COLUMNS,
         [statement_row(s) for s in statements],
         title,
-        table if statements else None,
+        Fitted(table) if statements else None,
         empty="No statements match.",
     )
 
@@ -395,11 +492,14 @@ def _at_most(text: str, limit: int = LONG_TEXT_MAX) -> str:
     return f"{text[:limit]}… (cut: {len(text):,} characters in all; --format json shows them)"
 
 
-def statement_details(s: Statement, policy: Policy | None = None) -> Table:
-    """Every field of one revision, as a two-column grid."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column(overflow="fold")
+def statement_details(s: Statement, policy: Policy | None = None) -> Group:
+    """Every field of one revision, as a two-column grid; the URL on a line of its own, whole.
+
+    A grid cell folds whatever does not fit it, and a folded URL cannot be
+    copied: the fields before the URL and those after it are two grids with
+    one name column's width, and the URL a line between them that may run past
+    the terminal's edge (``emit`` prints with ``crop=False``).
+    """
     fields: list[tuple[str, str]] = [
         ("statement", f"{s.id} (revision {s.rev})"),
         ("party / issue", f"{s.party} / {s.issue}"),
@@ -420,9 +520,25 @@ def statement_details(s: Statement, policy: Policy | None = None) -> Table:
         ("reason", s.reason),
         ("withdrawn on", s.withdrawn_on),
     ]
-    for name, value in fields:
-        if value:
+    shown = [(name, value) for name, value in fields if value]
+    names = max(cell_len(name) for name, _ in shown) + 2
+    parts: list[RenderableType] = []
+    grid = _details_grid(names)
+    for name, value in shown:
+        if name == "url":
+            line = url_text(f"{name.ljust(names)}{value}", style="")
+            line.stylize("bold", 0, len(name))
+            parts += [grid, line]
+            grid = _details_grid(names)
+        else:
             grid.add_row(Plain(name), Plain(_at_most(value)))
+    return Group(*parts, grid)
+
+
+def _details_grid(names: int) -> Table:
+    grid = Table.grid(padding=(0, 2, 0, 0))
+    grid.add_column(style="bold", width=names - 2, no_wrap=True)
+    grid.add_column(overflow="fold")
     return grid
 
 
@@ -443,20 +559,24 @@ def show_view(
     only some of its own (``show --by``). The JSON is the statement with ``revisions: [...]``."""
     latest = current or revisions[-1]
     data = {**_with_evidence(latest, policy), "revisions": [_with_evidence(r, policy) for r in revisions]}
+    # Who recorded a revision goes under when (the instant whole, as --known-at takes it): five columns fit 80.
     history = Table(title=Plain("Revisions"), title_justify="left")
-    for column in ("rev", "recorded_at", "by", "stance", "stated_on", "change"):
-        history.add_column(column)
+    history.add_column("rev")
+    history.add_column("recorded", min_width=len("2025-03-14T00:00:00.000000Z"))
+    history.add_column("stance")
+    history.add_column("stated on", no_wrap=True)
+    history.add_column("change")
     for r in revisions:
         what = "retracted" if r.retracted else ("first recorded" if r.rev == 1 else "corrected")
         what += f": {r.reason}" if r.reason else ""
-        cells = (r.rev, r.recorded_at, r.recorded_by, r.stance, r.stated_on, what)
-        history.add_row(*(Plain(_at_most(str(v))) for v in cells))
+        recorded = Plain(_at_most(r.recorded_at)).append(f"\nby {_at_most(r.recorded_by)}", style="dim")
+        history.add_row(Plain(str(r.rev)), recorded, *(Plain(_at_most(v)) for v in (r.stance, r.stated_on, what)))
     return View(
         data,
         STATEMENT_COLUMNS,
         [statement_row(r) for r in revisions],
         latest.id,
-        Group(statement_details(latest, policy), history),
+        Group(statement_details(latest, policy), Fitted(history)),
     )
 
 
@@ -484,7 +604,8 @@ def issues_view(issues: Sequence[Issue]) -> View:
             Plain(issue.id), Plain(issue.name), Plain(issue.question), scale, Plain(", ".join(issue.keywords))
         )
     rows = [[i.id, i.name, i.question, [s.code for s in i.scale], list(i.keywords)] for i in issues]
-    return View([i.as_json() for i in issues], ["id", "name", "question", "scale", "keywords"], rows, "Issues", table)
+    columns = ["id", "name", "question", "scale", "keywords"]
+    return View([i.as_json() for i in issues], columns, rows, "Issues", Fitted(table))
 
 
 def policy_view(policy: Policy) -> View:

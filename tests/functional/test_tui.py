@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import webbrowser
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
 
-from tests.helpers import END, SIZE, cell, put_cursor, wait_for
+from tests.helpers import END, SIZE, cell, put_cursor, screen_text, wait_for
 from tests.hostile import ESCAPES, FORBIDDEN, MARKUP
 from tracker.model import Party
 from tracker.palette import stance_color
@@ -21,12 +22,6 @@ from tracker.tui.components.matrix import MatrixTable
 from tracker.tui.screens.history import HistoryScreen
 from tracker.tui.screens.statement_form import StatementForm
 from tracker.tui.session import Session
-
-
-def screen_text(app: TrackerApp) -> str:
-    """Every character on the screen, as the analyst sees it."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
 def painted(app: TrackerApp, party: str, issue: str) -> str:
@@ -177,7 +172,12 @@ async def test_history_lists_every_statement_newest_first_and_opens_the_source(
 ) -> None:
     opened: list[str] = []
     app = TrackerApp(Session.open(demo_path), as_of=END)
-    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+
+    def browser(url: str, *args: object, **kwargs: object) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", browser)
     async with app.run_test(size=SIZE) as pilot:
         await put_cursor(pilot, "russia", "kursk")
         await pilot.press("enter")
@@ -418,7 +418,7 @@ async def test_filter_and_choose_parties_and_issues(demo_path: Path) -> None:
         assert shown_axes(app) == everyone
         await pilot.press("/", *"zzz", "enter")
         assert shown_axes(app) == ([], [])
-        assert "Nothing to show" in screen_text(app)
+        assert "no cell matches 'zzz'" in screen_text(app)
         await pilot.press("/", "escape")
 
         await pilot.press("p")

@@ -92,3 +92,15 @@ async def test_a_long_session_does_not_grow_the_frozen_objects(demo_path: Path) 
             app.reload(announce=True)
             await wait_for(pilot, lambda before=before: app.snapshot is not before)
         assert gc.get_freeze_count() == frozen
+
+
+def test_the_sessions_own_writes_are_not_taken_for_another_process(store_path: Path) -> None:
+    store = seeded(store_path)
+    session = Session(store)
+    first, second = session.candidates()
+    session.accept(first.id, stance="surrender")
+    assert not session.changed_on_disk()
+    assert session.reject(second.id).status == "rejected"
+    assert not session.changed_on_disk()
+    Store(store_path).add({"party": "europe", "issue": "kursk", "stance": "exchange", "stated_on": "2025-03-20"})
+    assert session.changed_on_disk()  # another terminal's write is

@@ -6,9 +6,10 @@ import io
 import random
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
-from tracker.render import Block, _wrapped, console, url_text
+from tracker.render import Block, Fitted, _wrapped, console, url_text
 
 WORDS = ["NATO", "ceasefire", "a", "territory", "“indivisible", "security”", "—", "Istanbul", "·", "x" * 12]
 
@@ -46,3 +47,48 @@ def test_a_block_indents_every_line_and_never_breaks_a_url() -> None:
     assert all(line.startswith("      ") and len(line) <= 40 for line in lines if url not in line)
     assert all(line == line.rstrip() for line in lines)  # no trailing blanks to paste
     assert " ".join(line.strip() for line in lines if url not in line) == prose.plain
+
+
+def _printed(renderable: object, width: int) -> list[str]:
+    out = io.StringIO()
+    shown = console(out)
+    shown.width = width
+    shown.print(renderable, crop=False)
+    return out.getvalue().splitlines()
+
+
+def test_a_fitted_table_breaks_no_word_that_fits_and_never_cuts_a_date() -> None:
+    rng = random.Random(11)
+    for _ in range(300):
+        width = rng.randint(50, 130)
+        table = Table(show_lines=True)
+        table.add_column("date", no_wrap=True)
+        columns = rng.randint(1, 5)
+        for n in range(columns):
+            table.add_column(f"column {n}", min_width=rng.choice([None, 10]))
+        rows = [
+            ["2025-03-14", *(" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 12))) for _ in range(columns))]
+            for _ in range(rng.randint(1, 4))
+        ]
+        for row in rows:
+            table.add_row(*row)
+        lines = _printed(Fitted(table), width)
+        printed = {word for line in lines for word in line.replace("│", " ").replace("┃", " ").split()}
+        words = {word for row in rows for cell in row for word in cell.split()}
+        assert "2025-03-14" in printed
+        longest = [max(len(w) for row in rows for w in row[n].split()) for n in range(1, columns + 1)]
+        if 10 + sum(longest) + 3 * (columns + 1) + 1 <= width:  # every word fits beside the others
+            assert all(len(line) <= width for line in lines), (width, rows)
+            assert words <= printed, (width, rows)
+
+
+def test_a_fitted_table_continues_below_beside_the_kept_column() -> None:
+    table = Table(title="Matrix")
+    table.add_column("party")
+    for n in range(9):
+        table.add_column(f"issue{n}", min_width=10)
+    table.add_row("Russia", *(f"2025-01-1{n}" for n in range(9)))
+    lines = _printed(Fitted(table, keep=1), 80)
+    assert all(len(line) <= 80 for line in lines)
+    assert sum("Russia" in line for line in lines) == 2 and sum("Matrix" in line for line in lines) == 1
+    assert all(f"2025-01-1{n}" in "\n".join(lines) for n in range(9))

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rich.console import Group
-from rich.table import Table
+from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ..inbox_model import CANDIDATE_FIELDS, Candidate, CandidateStatus, Feed
-from ..render import View
+from ..render import Block, Plain, View, url_text
 
 if TYPE_CHECKING:  # the pull module brings httpx; listing the inbox must not
     from .pull import PullReport
@@ -20,37 +19,47 @@ FEED_COLUMNS = ["id", "name", "url", "last_pulled", "last_status"]
 
 
 def candidates_view(candidates: Sequence[Candidate], title: str = "Inbox") -> View:
-    table = Table(title=Text(title), title_justify="left", show_lines=True)
-    for column, options in (("id", {"no_wrap": True}), ("party · issue", {}), ("said", {"ratio": 1})):
-        table.add_column(column, overflow="fold", **options)
+    """The candidates as blocks, as the diff prints its changes: the id whole, the sentence wrapped at
+    its indent, the URL whole on a line of its own. As table columns at 80 columns the id took 31 and
+    left the sentence about 20, and the URL was folded where it could not be copied."""
+    shown: list[RenderableType] = [Plain(title, style="bold")]
     for candidate in candidates:
-        said = Text(candidate.sentence)
-        said.append(f"\n— {candidate.speaker or 'no speaker named'}", style="dim")
-        source = " · ".join(v for v in (candidate.outlet, candidate.published, candidate.url) if v)
-        said.append(f"\n{source}", style="dim")
-        decided = candidate.status is not CandidateStatus.NEW
-        state = f"\n{candidate.status} {candidate.statement_id or ''}" if decided else ""
-        table.add_row(Text(candidate.id), Text(f"{candidate.party} · {candidate.issue}{state}"), said)
+        head = Plain(candidate.id, style="bold")
+        head.append(f"  {candidate.party} · {candidate.issue}")
+        if candidate.status is not CandidateStatus.NEW:
+            head.append(f"  {candidate.status} {candidate.statement_id or ''}".rstrip(), style="italic")
+        said: list[Text] = [
+            Plain(candidate.sentence),
+            Plain(f"— {candidate.speaker or 'no speaker named'}", style="dim"),
+        ]
+        where = " · ".join(v for v in (candidate.outlet, candidate.published) if v)
+        if where:
+            said.append(Plain(where, style="dim"))
+        if candidate.url:
+            said.append(url_text(candidate.url))
+        shown += [Block([head], indent=2), Block(said, indent=6)]
     data = [candidate.as_json() for candidate in candidates]
     return View(
         data,
         list(CANDIDATE_FIELDS),
-        [[shown[name] for name in CANDIDATE_FIELDS] for shown in data],
+        [[shown_[name] for name in CANDIDATE_FIELDS] for shown_ in data],
         title,
-        table if candidates else None,
+        Group(*shown) if candidates else None,
         empty="No candidates.",
     )
 
 
 def feeds_view(feeds: Sequence[Feed]) -> View:
+    """The feeds as blocks: the id and name, the URL whole on a line of its own, when it was last pulled."""
     data = [feed.listing() for feed in feeds]
-    table = Table(title=Text("Feeds"), title_justify="left")
-    for column in FEED_COLUMNS:
-        table.add_column(column, no_wrap=column in ("id", "last_pulled"), overflow="fold")
-    for d in data:
-        table.add_row(*(Text(str(d[c])) for c in FEED_COLUMNS))
+    shown: list[RenderableType] = [Plain("Feeds", style="bold")]
+    for feed in feeds:
+        head = Plain(feed.id, style="bold")
+        head.append(f"  {feed.name or feed.title or '(no name)'}")
+        pulled = f"last pulled {feed.last_pulled} — {feed.last_status}" if feed.last_pulled else "not pulled yet"
+        shown += [Block([head], indent=2), Block([url_text(feed.url), Plain(pulled, style="dim")], indent=6)]
     rows = [[d[c] for c in FEED_COLUMNS] for d in data]
-    return View(data, list(FEED_COLUMNS), rows, "Feeds", table if data else None, empty="No feeds yet.")
+    return View(data, list(FEED_COLUMNS), rows, "Feeds", Group(*shown) if data else None, empty="No feeds yet.")
 
 
 def pull_view(report: PullReport) -> View:

@@ -23,13 +23,14 @@ from textual.worker import Worker, get_current_worker
 from .. import dates
 from ..errors import TrackerError
 from ..model import Change, Issue, Party, Statement
-from ..timeline import CellKey
+from ..timeline import CellKey, Matrix
 from .components.cell_info import CellInfo
 from .components.legend import Legend
 from .components.matrix import MatrixTable
 from .components.timeline_strip import TimelineStrip, in_effect
 from .components.title_bar import TitleBar
 from .screens.date_prompt import DatePrompt
+from .screens.form import FormScreen
 from .screens.help import HelpScreen
 from .screens.history import HistoryScreen
 from .screens.inbox import InboxScreen
@@ -45,6 +46,13 @@ POLL_SECONDS = 0.5
 def matches(words: Sequence[str], *names: str) -> bool:
     """Whether any filter word appears in any of the names (case-insensitive)."""
     return any(word in name.lower() for word in words for name in names)
+
+
+def cell_words(grid: Matrix, key: CellKey) -> list[str]:
+    """What one cell says, to filter on: speaker, summary and quote of every statement it shows."""
+    cell = grid.cells.get(key)
+    shown = [cell, *cell.conflicts, *cell.reported] if cell is not None else list(grid.unconfirmed.get(key, ()))
+    return [text for c in shown for text in (c.statement.speaker, c.statement.summary, c.statement.quote)]
 
 
 class TrackerApp(App[None]):
@@ -65,7 +73,7 @@ class TrackerApp(App[None]):
         Binding("question_mark", "help", "Help", tooltip="Every key, and how to read the matrix"),
         Binding("q", "quit", "Quit", tooltip="Quit the dashboard"),
         Binding("g", "goto", "Go to", tooltip="Show the matrix as of a date you type"),
-        Binding("slash", "filter", "Filter", tooltip="Filter parties and issues by name"),
+        Binding("slash", "filter", "Filter", tooltip="Filter by party or issue name, speaker or what was said"),
         Binding("left_curly_bracket", "edge(0)", "First", show=False, tooltip="Jump to the first change date"),
         Binding("right_curly_bracket", "edge(-1)", "Last", show=False, tooltip="Jump to the last change date"),
         Binding("p", "pick('parties')", "Parties", show=False, tooltip="Choose which parties are shown"),
@@ -117,24 +125,40 @@ class TrackerApp(App[None]):
 
     # -- data ------------------------------------------------------------------
 
-    def axes(self) -> tuple[list[Party], list[Issue]]:
-        """The parties and issues shown: not hidden, and matching the filter if one is set."""
+    def axes(self) -> tuple[list[Party], list[Issue], Matrix | None]:
+        """The parties and issues shown, and their matrix as of the date: not hidden, and matching the filter.
+
+        A filter word that names a party or an issue (id or name: "rus kursk")
+        keeps those; any other word is looked for in what the cells say (the
+        speaker, summary and quote of the position, of a conflicting statement
+        and of the reports shown beside it: "putin"), and keeps the parties and
+        issues of the cells that say it. Nothing matching shows nothing, and
+        the matrix says so.
+        """
         parties = [p for p in self.codebook.parties if p.id not in self.hidden["parties"]]
         issues = [i for i in self.codebook.issues if i.id not in self.hidden["issues"]]
-        if self.words:
-            named_parties = [p for p in parties if matches(self.words, p.id, p.name)]
-            named_issues = [i for i in issues if matches(self.words, i.id, i.name)]
-            if named_parties or named_issues:
-                parties, issues = named_parties or parties, named_issues or issues
-            else:
-                parties, issues = [], []
-        return parties, issues
+        party_words = [w for w in self.words if any(matches([w], p.id, p.name) for p in parties)]
+        issue_words = [w for w in self.words if any(matches([w], i.id, i.name) for i in issues)]
+        if party_words:
+            parties = [p for p in parties if matches(party_words, p.id, p.name)]
+        if issue_words:
+            issues = [i for i in issues if matches(issue_words, i.id, i.name)]
+        if not parties or not issues:
+            return parties, issues, None
+        grid = self.timeline.matrix(self.as_of, [p.id for p in parties], [i.id for i in issues])
+        said = [w for w in self.words if w not in party_words and w not in issue_words]
+        if said:
+            keys = [(p.id, i.id) for p in parties for i in issues]
+            found = {key for key in keys if matches(said, *cell_words(grid, key))}
+            parties = [p for p in parties if any((p.id, i.id) in found for i in issues)]
+            issues = [i for i in issues if any((p.id, i.id) in found for p in parties)]
+        return parties, issues, grid
 
     # -- screen ------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title")
-        yield Input(placeholder="filter parties and issues by name (esc clears)", id="filter")
+        yield Input(placeholder="filter: a party, an issue, a speaker, words said (esc clears)", id="filter")
         yield TimelineStrip(id="strip")
         yield MatrixTable(id="matrix")
         yield CellInfo(id="info")
@@ -149,9 +173,8 @@ class TrackerApp(App[None]):
 
     def refresh_view(self) -> None:
         """Push the matrix as of the current dates to the widgets; they redraw what differs."""
-        parties, issues = self.axes()
+        parties, issues, grid = self.axes()
         party_ids, issue_ids = [p.id for p in parties], [i.id for i in issues]
-        grid = self.timeline.matrix(self.as_of, party_ids, issue_ids) if parties and issues else None
         cells = grid.cells if grid is not None else {}
         self.changes = {}
         if self.compare is not None and parties and issues:
@@ -160,7 +183,15 @@ class TrackerApp(App[None]):
             self.changes = {(c.party, c.issue): c for c in diff.changes}
         table = self.query_one(MatrixTable)
         unconfirmed = grid.unconfirmed if grid is not None else {}
-        table.show(parties, issues, cells, self.changes, compare=self.compare is not None, unconfirmed=unconfirmed)
+        table.show(
+            parties,
+            issues,
+            cells,
+            self.changes,
+            compare=self.compare is not None,
+            unconfirmed=unconfirmed,
+            empty=self.nothing_shown(),
+        )
         at = in_effect(self.change_dates, self.as_of)
         position = f"change {at + 1} of {len(self.change_dates)}" if at >= 0 else "before the first change"
         self.query_one(TitleBar).show(
@@ -175,11 +206,17 @@ class TrackerApp(App[None]):
         self.query_one(Legend).show(compare=self.compare is not None)
         self.show_cell_info()
 
+    def nothing_shown(self) -> str:
+        """What the matrix says when it shows no cell: why, and how to see some again."""
+        if self.words:
+            return f"no cell matches '{' '.join(self.words)}' (esc clears the filter)"
+        return "Nothing to show: the p / i choices hide every party or issue (a ticks them all)."
+
     def show_cell_info(self) -> None:
         info = self.query_one(CellInfo)
         key = self.query_one(MatrixTable).cursor_key
         if key is None:
-            info.say("Nothing to show: the filter or the p / i choices hide every party or issue.")
+            info.say(self.nothing_shown())
             return
         party, issue = self.codebook.require_party(key[0]), self.codebook.require_issue(key[1])
         cell = self.timeline.cell(*key, self.as_of)
@@ -429,22 +466,41 @@ class TrackerApp(App[None]):
     @on(InboxScreen.Reject)
     def _inbox_reject(self, event: InboxScreen.Reject) -> None:
         try:
-            self.session.reject(event.candidate_id)
+            rejected = self.session.reject(event.candidate_id)
         except TrackerError as error:
             self.notify(str(error), severity="error", markup=False)
             return
         self._inbox_screens(lambda screen: screen.drop(event.candidate_id))
-        self.notify(f"{event.candidate_id} rejected", markup=False)
+        # Our own write: the poll does not take it for another process's (the session knows its stamp).
+        where = f"{rejected.party} · {rejected.issue}"
+        self.notify(f"Rejected {rejected.id} ({where}): it is not proposed again.", markup=False)
 
     def _inbox_screens(self, act: Callable[[InboxScreen], None]) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, InboxScreen):
                 act(screen)
 
-    def key_help(self) -> list[tuple[str, str]]:
-        """Every key with what it does, from the bindings, so help never disagrees with them."""
-        found = [(b.key_display or self.get_key_display(b), b.tooltip or b.description) for b in self._bindings_list()]
-        return [*found, ("arrows / mouse", "Move between cells"), ("ctrl+p", "Command palette: every action")]
+    def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Every key of every screen with what it does, from the bindings, so help never disagrees with them."""
+        matrix = [*self._keys(self._bindings_list()), ("arrows / mouse", "Move between cells")]
+        return [
+            ("The matrix", [*matrix, ("ctrl+p", "Command palette: every action")]),
+            (HistoryScreen.HELP_TITLE, self._keys(HistoryScreen.BINDINGS)),
+            (InboxScreen.HELP_TITLE, self._keys(InboxScreen.BINDINGS)),
+            (StatementForm.HELP_TITLE, self._keys([*StatementForm.BINDINGS, *FormScreen.BINDINGS])),
+            (
+                PickScreen.HELP_TITLE,
+                [("space", "Tick or untick the highlighted one"), *self._keys(PickScreen.BINDINGS)],
+            ),
+        ]
+
+    def _keys(self, bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+        """(keys, what they do) for each action, its keys together ("esc / q")."""
+        found: dict[str, tuple[list[str], str]] = {}
+        for binding in Binding.make_bindings(bindings):
+            keys, _ = found.setdefault(binding.action, ([], binding.tooltip or binding.description))
+            keys.append(binding.key_display or self.get_key_display(binding))
+        return [(" / ".join(keys), what) for keys, what in found.values()]
 
     def _bindings_list(self) -> Iterable[Binding]:
         return [b for b in Binding.make_bindings(self.BINDINGS) if b.description]

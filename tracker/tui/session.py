@@ -87,7 +87,8 @@ class Session:
             )
 
     def changed_on_disk(self) -> bool:
-        """Whether another process replaced the file since it was last read (a stat: costs nothing)."""
+        """Whether another process replaced the file since this session last read or wrote it (a stat: costs
+        nothing). A write of the session's own leaves the stamp it wrote, so the poll never announces it."""
         with self._lock:
             return self._store.changed_on_disk()
 
@@ -127,6 +128,7 @@ class Session:
         with self._lock:
             return inbox.accept(self._store, candidate_id, stance=stance, stated_on=stated_on)
 
-    def reject(self, candidate_id: str) -> None:
+    def reject(self, candidate_id: str) -> Candidate:
+        """The candidate marked rejected; like every write here, it leaves :meth:`changed_on_disk` False."""
         with self._lock:
-            inbox.reject(self._store, candidate_id)
+            return inbox.reject(self._store, candidate_id)

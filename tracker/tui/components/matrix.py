@@ -172,6 +172,8 @@ class MatrixTable(ScrollView, can_focus=True):
         self._header: dict[int, Strip] = {}
         self.row = 0
         self.column = 0
+        self._empty = ""
+        """Said on the first line when no cell is shown (a filter that matches nothing), never a blank."""
 
     # -- what is shown ---------------------------------------------------------------
 
@@ -208,11 +210,14 @@ class MatrixTable(ScrollView, can_focus=True):
         *,
         compare: bool,
         unconfirmed: Mapping[CellKey, tuple[Cell, ...]] | None = None,
+        empty: str = "",
     ) -> None:
         """Display these cells (and the reports of cells with no position); only those whose content differs
-        are rendered and repainted."""
+        are rendered and repainted. ``empty`` is what the matrix says when it has no cell to show."""
         where = self.cursor_key
         rebuilt = tuple(parties) != self.parties or tuple(issues) != self.issues or compare != self._compare
+        if empty != self._empty:
+            self._empty, rebuilt = empty, True
         if rebuilt:
             self.parties, self.issues, self._compare = tuple(parties), tuple(issues), compare
             self._shown.clear()
@@ -338,6 +343,8 @@ class MatrixTable(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
         if not self.parties or not self.issues:
+            if y == 1 and self._empty:
+                return text_lines(Text(self._empty, style="italic"), width, 1, self.rich_style, self.app.console)[0]
             return Strip.blank(width, self.rich_style)
         cells_width = max(width - self._label_width, 0)
         first = scroll_x // self._width

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -29,9 +30,17 @@ def say(where: Static, message: str) -> None:
 
 
 class FormScreen(ModalScreen[None]):
-    """A modal form; subclasses say what saving means in :meth:`action_save`."""
+    """A modal form; subclasses say what saving means in :meth:`action_save` and what was typed in :meth:`typed`.
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Cancel")]
+    Escape (and the Cancel button) closes an untouched form at once; one with
+    something typed in it asks first: a slip of the key cost the analyst the
+    quote they had just pasted.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", tooltip="Cancel (asks first if anything was typed)")
+    ]
+    HELP_TITLE = "Forms (a add, e correct, x retract)"
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
@@ -39,7 +48,55 @@ class FormScreen(ModalScreen[None]):
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
-        self.dismiss()
+        self.action_cancel()
 
     def action_save(self) -> None:
         raise NotImplementedError
+
+    def typed(self) -> bool:
+        """Whether the analyst changed anything since the form opened."""
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        if not self.typed():
+            self.dismiss()
+            return
+
+        def decided(discard: bool | None) -> None:
+            if discard:
+                self.dismiss()
+
+        self.app.push_screen(ConfirmDiscard(), decided)
+
+
+class ConfirmDiscard(ModalScreen[bool]):
+    """Asks whether to throw away what was typed: d discards, escape (or k) goes back to the form."""
+
+    DEFAULT_CSS = """
+    ConfirmDiscard { align: center middle; background: $background 60%; }
+    ConfirmDiscard > Vertical { width: 50; height: auto; border: thick $warning; background: $surface; padding: 0 1; }
+    ConfirmDiscard Horizontal { height: auto; align-horizontal: right; }
+    ConfirmDiscard Button { margin-left: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "discard", "Discard"),
+        Binding("escape,k", "keep", "Keep editing"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Discard what you typed?", style="bold"))
+            with Horizontal():
+                yield Button("Discard  d", variant="error", id="discard", compact=True)
+                yield Button("Keep editing  esc", variant="primary", id="keep", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    @on(Button.Pressed, "#discard")
+    def action_discard(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#keep")
+    def action_keep(self) -> None:
+        self.dismiss(False)

@@ -18,7 +18,7 @@ from ..components.legend import legend_text
 
 def keys_table(keys: Sequence[tuple[str, str]]) -> Table:
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
+    table.add_column(style="bold", no_wrap=True, min_width=14)
     table.add_column()
     for key, what in keys:
         table.add_row(Text(key), Text(what))
@@ -26,16 +26,20 @@ def keys_table(keys: Sequence[tuple[str, str]]) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
+    """Every key, screen by screen (the matrix, a history, the inbox, the forms, the pickers)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
-    def __init__(self, keys: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, sections: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> None:
         super().__init__()
-        self.keys = keys
+        self.sections = sections
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(Text("tracker: keys", style="bold"))
-            yield Static(keys_table(self.keys))
+            for title, keys in self.sections:
+                yield Static(Text(f"\n{title}", style="bold underline"))
+                yield Static(keys_table(keys))
             reading = Text(
                 "\nEach cell: the stance, coloured by its place on the issue's scale and marked ·●· along it; "
                 "which of the cell's positions it is (4th: the fourth stance it has held; a statement's "

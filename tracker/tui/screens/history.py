@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from ...evidence import Evidence
 from ...model import Issue, Party, Statement
 from ...render import Plain, stance_text
+from .source import OPEN_TOOLTIP, open_source
 
 HistoryEntry = tuple[Statement, Sequence[Statement]]
 """A statement's latest revision, and all its revisions first to last."""
@@ -58,11 +59,11 @@ def entry_text(
         text.append("; ".join(statement.conditions))
     source = statement.source
     named = " — ".join(v for v in (source.title, source.outlet, source.published) if v)
-    if named or source.url:
+    if named:
         text.append("\nsource: ", style="dim")
         text.append(named)
-        if source.url:
-            text.append(("  " if named else "") + source.url, style="underline")
+    if source.url:  # a line of its own: whole at 80 columns unless longer than the line (o shows it to copy)
+        text.append(f"\n{source.url}", style="underline")
     for revision in revisions[1:]:
         text.append("\n" + revision_line(revision), style="yellow")
     text.append(f"\n{statement.id}", style="dim")
@@ -73,11 +74,12 @@ class HistoryScreen(Screen[None]):
     """Statements of one cell; the App fills it and refreshes it after any write."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "app.pop_screen", "Back"),
-        Binding("o", "open_source", "Open source"),
-        Binding("e", "correct", "Correct"),
-        Binding("x", "retract", "Retract"),
+        Binding("escape,q", "app.pop_screen", "Back", tooltip="Back to the matrix"),
+        Binding("o", "open_source", "Open source", tooltip=OPEN_TOOLTIP),
+        Binding("e", "correct", "Correct", tooltip="Correct the highlighted statement (a new revision)"),
+        Binding("x", "retract", "Retract", tooltip="Retract the highlighted statement, with a reason"),
     ]
+    HELP_TITLE = "A cell's history (enter on the matrix)"
 
     class Correct(Message):
         def __init__(self, statement: Statement) -> None:
@@ -150,8 +152,7 @@ class HistoryScreen(Screen[None]):
         if not url.startswith(("https://", "http://")):
             self.notify("This statement has no web source to open.", severity="warning")
             return
-        self.app.open_url(url)
-        self.notify(f"Opening {url}", markup=False)
+        open_source(self.app, url)
 
     def action_correct(self) -> None:
         if self.selected is not None:

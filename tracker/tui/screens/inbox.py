@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -73,10 +74,11 @@ class InboxScreen(Screen[None]):
     InboxScreen #inbox-keys { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "accept", "Accept"),
-        Binding("r", "reject", "Reject"),
-        Binding("escape", "close", "Close"),
+        Binding("a", "accept", "Accept", tooltip="Accept the candidate: asks its stance, then records it"),
+        Binding("r", "reject", "Reject", tooltip="Reject the candidate: the same sentence is not proposed again"),
+        Binding("escape", "close", "Close", tooltip="Back to the matrix"),
     ]
+    HELP_TITLE = "The inbox (n on the matrix)"
 
     class Accept(Message):
         """The analyst accepts a candidate with this stance (and date, for an undated page)."""
@@ -108,27 +110,38 @@ class InboxScreen(Screen[None]):
         yield Static(Text("a: accept (asks the stance)  r: reject  esc: close", style="dim"), id="inbox-keys")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("party · issue", "speaker", "published", "sentence")
         self.show(self._pending)
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        self.show(list(self._candidates.values()))  # the sentences cut again, to the new width
 
     def show(self, candidates: Sequence[Candidate], codebook: Codebook | None = None) -> None:
-        """List these candidates (the new ones), keeping the highlighted one if it is still there."""
+        """List these candidates (the new ones), keeping the highlighted one if it is still there.
+
+        The sentence takes what the other columns leave of the screen's width and
+        is cut there with "…" (it is whole in the detail below): a wider column
+        ran off the screen's edge, cut without a sign, at 80 columns.
+        """
         self.codebook = codebook or self.codebook
         table: DataTable[Text] = self.query_one(DataTable)
         keep = self.current
-        table.clear()
+        table.clear(columns=True)
         self._candidates = {candidate.id: candidate for candidate in candidates}
-        for cand_id, candidate in self._candidates.items():
-            sentence = candidate.sentence
-            table.add_row(
-                Text(f"{candidate.party} · {candidate.issue}"),
-                Text(candidate.speaker),
-                Text(candidate.published),
-                Text(sentence if len(sentence) <= 90 else sentence[:89] + "…"),
-                key=cand_id,
-            )
+        rows = [
+            (cand_id, [Text(f"{c.party} · {c.issue}"), Text(c.speaker), Text(c.published)])
+            for cand_id, c in self._candidates.items()
+        ]
+        headers = ("party · issue", "speaker", "published")
+        widths = [max([cell_len(h), *(row[n].cell_len for _, row in rows)]) for n, h in enumerate(headers)]
+        gutter = 2 * table.cell_padding
+        room = max((self.size.width or self.app.size.width) - sum(widths) - gutter * 4 - 2, 20)  # 2: the scrollbar
+        for header, width in zip((*headers, "sentence"), (*widths, room), strict=True):
+            table.add_column(header, width=width)
+        for cand_id, row in rows:
+            sentence = Text(self._candidates[cand_id].sentence, end="")
+            sentence.truncate(room, overflow="ellipsis")
+            table.add_row(*row, sentence, key=cand_id)
         if keep is not None and keep.id in self._candidates:
             table.move_cursor(row=table.get_row_index(keep.id))
         self._show_title()

@@ -68,5 +68,8 @@ class RetractForm(FormScreen):
         if reason:
             self.post_message(self.Submitted(self, reason, withdrawn))
 
+    def typed(self) -> bool:
+        return any(self.query_one(f"#{name}", Input).value.strip() for name in ("reason", "withdrawn"))
+
     def refused(self, error: TrackerError) -> None:
         say(self.query_one("#form-error", Static), str(error))

@@ -97,7 +97,9 @@ def changed_fields(fields: Mapping[str, Any], original: Statement) -> dict[str, 
 class StatementForm(FormScreen):
     """Add a statement, or correct one when ``original`` is given. The App does the writing."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", "Save", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True, tooltip="Save (checked as the command line checks)")
+    ]
 
     class Submitted(Message):
         """Valid fields, ready for the store; the App replies with :meth:`refused` or dismisses."""
@@ -115,6 +117,8 @@ class StatementForm(FormScreen):
         self.codebook = codebook
         self.original = original
         self._values = form_values(original) if original else {"channel": CHANNELS[0], **(defaults or {})}
+        self._opened: dict[str, str] = {}
+        """What the form held when it opened: escape asks before discarding anything else."""
 
     def compose(self) -> ComposeResult:
         book = self.codebook
@@ -150,6 +154,14 @@ class StatementForm(FormScreen):
     def on_mount(self) -> None:
         empty = [name for name in REQUIRED if not self._values.get(name)]
         self.query_one(f"#{empty[0] if empty else FIELDS[0].name}").focus()
+        self._opened = self._typed_values()
+
+    def _typed_values(self) -> dict[str, str]:
+        reason = {"reason": self.query_one("#reason", Input).value} if self.original else {}
+        return self.values() | reason
+
+    def typed(self) -> bool:
+        return self._typed_values() != self._opened
 
     def _select(
         self, name: str, options: list[tuple[Text, str]], value: str, *, lookup: Lookup | None = None
