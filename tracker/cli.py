@@ -83,6 +83,7 @@ def fail(message: str, code: int = 2) -> click.exceptions.Exit:
 
 FIELD_WORDING = {
     "reason": "--reason",
+    "stance": "--stance",
     "stated_on": "--date",
     "force": "use --force to replace it; a backup is kept",
 }
@@ -537,13 +538,33 @@ def issues_add(
 @click.option("--name", default="", help="New display name.")
 @click.option("--question", default="", help="New question.")
 @click.option("--keyword", multiple=True, help="One more keyword (repeatable).")
+@click.option("--stance", "cue_stance", default="", metavar="CODE", help="The stance that --cue phrases suggest.")
+@click.option(
+    "--cue", multiple=True, help='A phrase that suggests --stance in the news, e.g. "lay down their arms" (repeatable).'
+)
 @pass_context
-def issues_update(context: Context, issue_id: str, name: str, question: str, keyword: tuple[str, ...]) -> None:
-    """Rename an issue, reword its question, or give it more keywords."""
-    issue = context.store().update_issue(
-        issue_id, name=sanitise(name), question=sanitise(question), keywords=list(map(sanitise, keyword))
-    )
-    click.echo(f"Updated issue {issue.id}: keywords {', '.join(issue.keywords)}.")
+def issues_update(
+    context: Context,
+    issue_id: str,
+    name: str,
+    question: str,
+    keyword: tuple[str, ...],
+    cue_stance: str,
+    cue: tuple[str, ...],
+) -> None:
+    """Rename an issue, reword its question, or give it more keywords, or a stance more cues."""
+    store = context.store()
+    if bool(cue) != bool(cue_stance):
+        raise InputError("--cue and --stance CODE go together: the phrases, and the stance they suggest")
+    if name or question or keyword or not cue:
+        issue = store.update_issue(
+            issue_id, name=sanitise(name), question=sanitise(question), keywords=list(map(sanitise, keyword))
+        )
+        click.echo(f"Updated issue {issue.id}: keywords {', '.join(issue.keywords)}.")
+    if cue:
+        issue = store.add_cues(issue_id, cue_stance, [sanitise(c) for c in cue])
+        stance = issue.stance(cue_stance)
+        click.echo(f"Updated issue {issue.id}: cues of {cue_stance}: {', '.join(stance.cues if stance else ())}.")
 
 
 # -- checking, import and export ---------------------------------------------------------

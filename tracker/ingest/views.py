@@ -9,7 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..inbox_model import CANDIDATE_FIELDS, Candidate, CandidateStatus, Feed
+from ..inbox_model import Candidate, CandidateStatus, Feed
 from ..render import View
 
 if TYPE_CHECKING:  # the pull module brings httpx; listing the inbox must not
@@ -19,27 +19,41 @@ FEED_COLUMNS = ["id", "name", "url", "last_pulled", "last_status"]
 """The feeds table's columns (text and csv); json shows every field of :meth:`Feed.listing`."""
 
 
+CANDIDATE_COLUMNS = ["id", "status", "party", "issue", "speaker", "quote", "summary", "stated_on", "channel",
+                     "suggested_stance", "cue", "sources", "statement_id"]  # fmt: skip
+"""The csv and markdown columns: a candidate's fields, its sources as their URLs (json has every field)."""
+
+
 def candidates_view(candidates: Sequence[Candidate], title: str = "Inbox") -> View:
     table = Table(title=Text(title), title_justify="left", show_lines=True)
-    for column, options in (("id", {"no_wrap": True}), ("party · issue", {}), ("said", {"ratio": 1})):
+    for column, options in (("id", {"no_wrap": True}), ("party · issue", {}), ("statement", {"ratio": 1})):
         table.add_column(column, overflow="fold", **options)
     for candidate in candidates:
-        said = Text(candidate.sentence)
-        said.append(f"\n— {candidate.speaker or 'no speaker named'}", style="dim")
-        source = " · ".join(v for v in (candidate.outlet, candidate.published, candidate.url) if v)
-        said.append(f"\n{source}", style="dim")
+        said = Text()
+        if candidate.quote:
+            said.append(f"“{candidate.quote}”\n")
+        said.append(candidate.summary, style="dim" if candidate.quote else "")
+        said.append(f"\n— {candidate.speaker or 'no speaker named'} · {candidate.stated_on or 'no date'}", style="dim")
+        said.append(f" · {candidate.channel}" if candidate.channel else "", style="dim")
+        suggestion = (
+            f"\nsuggested: {candidate.suggested_stance} (“{candidate.cue}”)"
+            if candidate.suggested_stance
+            else "\nno stance suggested"
+        )
+        said.append(suggestion, style="dim")
+        count = candidate.corroboration
+        said.append(f"\n{count} sources" if count > 1 else "", style="dim")
+        for source in candidate.sources:
+            said.append("\n" + " · ".join(v for v in (source.outlet, source.published, source.url) if v), style="dim")
         decided = candidate.status is not CandidateStatus.NEW
         state = f"\n{candidate.status} {candidate.statement_id or ''}" if decided else ""
         table.add_row(Text(candidate.id), Text(f"{candidate.party} · {candidate.issue}{state}"), said)
     data = [candidate.as_json() for candidate in candidates]
-    return View(
-        data,
-        list(CANDIDATE_FIELDS),
-        [[shown[name] for name in CANDIDATE_FIELDS] for shown in data],
-        title,
-        table if candidates else None,
-        empty="No candidates.",
-    )
+    rows = [
+        [[s["url"] for s in shown["sources"]] if name == "sources" else shown[name] for name in CANDIDATE_COLUMNS]
+        for shown in data
+    ]
+    return View(data, list(CANDIDATE_COLUMNS), rows, title, table if candidates else None, empty="No candidates.")
 
 
 def feeds_view(feeds: Sequence[Feed]) -> View:
@@ -61,7 +75,7 @@ def pull_view(report: PullReport) -> View:
     lines = Text(
         f"Feeds: {counts['ok']} ok, {counts['unchanged']} unchanged, {counts['failed']} failed\n"
         f"Articles: {report.articles} fetched, {len(report.article_errors)} failed\n"
-        f"Candidates: {len(report.added)} added to the inbox"
+        f"Candidates: {len(report.added)} added to the inbox, {len(report.corroborated)} corroborated by more sources"
     )
     for feed in feeds:
         if feed.error:
@@ -79,6 +93,7 @@ def pull_view(report: PullReport) -> View:
         },
         "candidates_added": len(report.added),
         "candidates": [candidate.as_json() for candidate in report.added],
+        "candidates_corroborated": [candidate.as_json() for candidate in report.corroborated],
         "deadline": {"seconds": report.deadline, "reached": report.deadline_reached},
     }
     rows = [[f.id, f.url, f.status, f.error, f.new_entries] for f in feeds]

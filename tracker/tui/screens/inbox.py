@@ -1,11 +1,12 @@
-"""The inbox screen (``n``): review the candidates pull and fetch found, with keys.
+"""The inbox screen (``n``): review the statements pull and fetch proposed, with keys.
 
-``a`` accepts the highlighted candidate (it asks for the stance on the
-candidate's issue), ``r`` rejects it, ``escape`` closes the screen. The screen
-is given the candidates and posts :class:`InboxScreen.Accept` and
-:class:`InboxScreen.Reject` up; the app records them through its session
-(:mod:`tracker.ingest.inbox`, exactly as the CLI does) and tells the screen
-how it went. Fetched text is shown as ``Text``, never as markup.
+``a`` opens the full statement form pre-filled from the highlighted candidate
+(party, issue, the suggested stance, date, speaker, quote, summary, channel,
+grade, source), checked as ``tracker add`` checks; ``r`` rejects it and ``u``
+brings back the last one rejected; ``escape`` closes the screen. The screen is
+given the candidates and posts its messages up; the app records them through
+its session (:mod:`tracker.ingest.inbox`, exactly as the CLI does) and tells
+the screen how it went. Fetched text is shown as ``Text``, never as markup.
 """
 
 from __future__ import annotations
@@ -17,49 +18,19 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
 
 from ...inbox_model import Candidate
-from ...model import Codebook, Issue
-from .date_prompt import DatePrompt
+from ...model import Codebook
+from .statement_form import StatementForm
 
 
-class StancePick(ModalScreen[str | None]):
-    """Choose a stance on one issue's scale; dismisses with its code, or None."""
-
-    DEFAULT_CSS = """
-    StancePick { align: center middle; }
-    StancePick > Vertical { width: 70; height: auto; max-height: 80%; border: round $accent; padding: 1 2;
-                            background: $surface; }
-    StancePick OptionList { height: auto; max-height: 16; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, issue: Issue, sentence: str) -> None:
-        super().__init__()
-        self.issue = issue
-        self.sentence = sentence
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Text(f"Stance on {self.issue.name}?", style="bold"))
-            yield Static(Text(self.sentence, style="italic"))
-            yield OptionList(
-                *(Option(Text(f"{s.score}: {s.label} ({s.code})"), id=s.code) for s in self.issue.scale),
-                id="stances",
-            )
-            yield Static(Text("enter: accept with this stance  esc: cancel", style="dim"))
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+def _shown(candidate: Candidate) -> str:
+    """What the list shows of a candidate's words: its quote, else the reporter's sentence."""
+    text = f"“{candidate.quote}”" if candidate.quote else candidate.summary
+    return text if len(text) <= 90 else text[:89] + "…"
 
 
 class InboxScreen(Screen[None]):
@@ -69,26 +40,25 @@ class InboxScreen(Screen[None]):
     InboxScreen { layout: vertical; }
     InboxScreen #inbox-title { height: 1; padding: 0 1; text-style: bold; }
     InboxScreen DataTable { height: 1fr; }
-    InboxScreen #inbox-detail { height: auto; max-height: 12; padding: 0 1; border-top: solid $accent; }
+    InboxScreen #inbox-detail { height: auto; max-height: 14; padding: 0 1; border-top: solid $accent; }
     InboxScreen #inbox-keys { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "accept", "Accept"),
         Binding("r", "reject", "Reject"),
+        Binding("u", "undo", "Undo reject"),
         Binding("escape", "close", "Close"),
     ]
 
-    class Accept(Message):
-        """The analyst accepts a candidate with this stance (and date, for an undated page)."""
-
-        def __init__(self, candidate_id: str, stance: str, stated_on: str | None) -> None:
-            super().__init__()
-            self.candidate_id = candidate_id
-            self.stance = stance
-            self.stated_on = stated_on
-
     class Reject(Message):
         """The analyst rejects a candidate."""
+
+        def __init__(self, candidate_id: str) -> None:
+            super().__init__()
+            self.candidate_id = candidate_id
+
+    class Restore(Message):
+        """The analyst takes back a rejection: the candidate waits for review again."""
 
         def __init__(self, candidate_id: str) -> None:
             super().__init__()
@@ -99,17 +69,20 @@ class InboxScreen(Screen[None]):
         self.codebook = codebook
         self._pending = candidates
         self._candidates: dict[str, Candidate] = {}
+        self.rejected: list[str] = []
+        """The candidates rejected on this screen, last last: ``u`` restores them in turn."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="inbox-title")
         table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True, id="inbox-table")
         yield table
         yield Static(id="inbox-detail")
-        yield Static(Text("a: accept (asks the stance)  r: reject  esc: close", style="dim"), id="inbox-keys")
+        keys = "a: accept (review every field)  r: reject  u: undo reject  esc: close"
+        yield Static(Text(keys, style="dim"), id="inbox-keys")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("party · issue", "speaker", "published", "sentence")
+        table.add_columns("party · issue", "speaker", "stated", "said")
         self.show(self._pending)
         table.focus()
 
@@ -121,12 +94,12 @@ class InboxScreen(Screen[None]):
         table.clear()
         self._candidates = {candidate.id: candidate for candidate in candidates}
         for cand_id, candidate in self._candidates.items():
-            sentence = candidate.sentence
+            sources = f" ×{candidate.corroboration}" if candidate.corroboration > 1 else ""
             table.add_row(
-                Text(f"{candidate.party} · {candidate.issue}"),
+                Text(f"{candidate.party} · {candidate.issue}{sources}"),
                 Text(candidate.speaker),
-                Text(candidate.published),
-                Text(sentence if len(sentence) <= 90 else sentence[:89] + "…"),
+                Text(candidate.stated_on),
+                Text(_shown(candidate)),
                 key=cand_id,
             )
         if keep is not None and keep.id in self._candidates:
@@ -154,10 +127,19 @@ class InboxScreen(Screen[None]):
         if candidate is None:
             detail.append("Nothing to review: `tracker pull` fetches new candidates.", style="dim")
         else:
-            detail.append(candidate.sentence)
-            detail.append(f"\n— {candidate.speaker or 'no speaker named'}", style="italic")
-            source = " · ".join(v for v in (candidate.title, candidate.outlet, candidate.published) if v)
-            detail.append(f"\n{source}\n{candidate.url}", style="dim")
+            if candidate.quote:
+                detail.append(f"“{candidate.quote}”\n")
+            detail.append(candidate.summary, style="dim" if candidate.quote else "")
+            speaker = candidate.speaker or "no speaker named"
+            who = " · ".join(v for v in (speaker, candidate.stated_on, candidate.channel) if v)
+            detail.append(f"\n— {who}", style="italic")
+            if candidate.suggested_stance:
+                detail.append(f"\nsuggested: {candidate.suggested_stance} (“{candidate.cue}”)", style="dim")
+            count = candidate.corroboration
+            detail.append(f"\n{count} sources" if count > 1 else "", style="dim")
+            for source in candidate.sources:
+                named = " · ".join(v for v in (source.title, source.outlet, source.published) if v)
+                detail.append(f"\n{named}\n{source.url}", style="dim")
         self.query_one("#inbox-detail", Static).update(detail)
 
     @on(DataTable.RowHighlighted)
@@ -173,36 +155,26 @@ class InboxScreen(Screen[None]):
         self._show_title()
         self._show_detail()
 
+    def was_rejected(self, cand_id: str) -> None:
+        """The app rejected it: off the list, and the first to come back on ``u``."""
+        self.drop(cand_id)
+        self.rejected.append(cand_id)
+
     def action_accept(self) -> None:
         candidate = self.current
-        if candidate is None:
-            return
-        cand_id = candidate.id
-        issue = self.codebook.issue(candidate.issue)
-        if issue is None:
-            self.notify(f"{cand_id}: unknown issue {candidate.issue!r}", severity="error", markup=False)
-            return
-
-        def chosen(stance: str | None) -> None:
-            if stance is None:
-                return
-            if candidate.published:
-                self.post_message(self.Accept(cand_id, stance, None))  # stated on the day it was published
-                return
-
-            # An undated page: the analyst says when it was stated, as `--date` does on the command line.
-            def dated(day: str | None) -> None:
-                if day:
-                    self.post_message(self.Accept(cand_id, stance, day))
-
-            self.app.push_screen(DatePrompt("The article has no date: when was it stated?"), dated)
-
-        self.app.push_screen(StancePick(issue, candidate.sentence), chosen)
+        if candidate is not None:
+            self.app.push_screen(StatementForm(self.codebook, defaults=candidate.as_input(), candidate=candidate))
 
     def action_reject(self) -> None:
         candidate = self.current
         if candidate is not None:
             self.post_message(self.Reject(candidate.id))
+
+    def action_undo(self) -> None:
+        if self.rejected:
+            self.post_message(self.Restore(self.rejected.pop()))
+        else:
+            self.notify("Nothing rejected here to bring back.", severity="warning", timeout=3)
 
     def action_close(self) -> None:
         self.dismiss()
