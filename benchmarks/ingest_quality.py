@@ -191,7 +191,8 @@ def details(scored: list[Scored], unmatched: list[Candidate]) -> str:
             ("channel", taken.channel, label["channel"]),
             ("stated_on", taken.stated_on, label["stated_on"]),
         ):
-            if _spaced(got).casefold() != _spaced(want).casefold() or (name == "quote" and _spaced(got) != _spaced(want)):
+            got, want = _spaced(got), _spaced(want)
+            if got != want if name == "quote" else got.casefold() != want.casefold():
                 lines.append(f"WRONG {label['id']} {name}: {got!r} (labelled {want!r})")
         extra = len(entry.main) + len(entry.also) - 1
         if extra:

@@ -65,7 +65,7 @@ def test_the_quote_is_only_the_words_inside_the_marks_and_the_summary_is_the_sen
 
 
 def test_indirect_speech_has_no_quote() -> None:
-    found = one("Russian Foreign Minister Sergei Lavrov said on Wednesday that Ukraine's neutrality was non-negotiable.")
+    found = one("Russian Foreign Minister Sergei Lavrov said on Wednesday that Ukraine's neutrality was a condition.")
     assert (found.quote, found.speaker) == ("", "Sergei Lavrov")
 
 
@@ -173,7 +173,7 @@ def test_a_possessive_statement() -> None:
 
 
 def test_a_sentence_nobody_in_a_party_says_is_not_a_statement() -> None:
-    assert statements("Analysts said the mixed signals showed how far apart Europe and Washington were on sanctions.") == []
+    assert statements("Analysts said the signals showed how far apart Europe and Washington were on sanctions.") == []
     assert statements("Russia has a population advantage and regaining territory is simply not likely.") == []
 
 
@@ -226,15 +226,17 @@ def test_one_speaker_on_one_issue_in_an_article_is_one_statement_with_the_best_s
 
 
 def test_an_issue_named_by_a_stances_phrase_without_its_keyword() -> None:
-    found = one("Kaja Kallas, the EU's foreign policy chief, said on Monday that the bloc would support a halt on energy strikes.")
-    assert (found.party, found.issue, found.stance, found.cue) == ("europe", "ceasefire", "partial-only", "energy strikes")
+    found = one("Kaja Kallas, the EU's foreign policy chief, said the bloc would support a halt on energy strikes.")
+    assert (found.party, found.issue) == ("europe", "ceasefire")
+    assert (found.stance, found.cue) == ("partial-only", "energy strikes")
     assert found.speaker == "Kaja Kallas"  # the person, not the EU
 
 
 def test_a_pronoun_as_the_party() -> None:
     text = (
         "“We support an immediate and unconditional ceasefire,” Russia's foreign ministry spokeswoman Maria Zakharova "
-        "told a briefing on Monday.\nIt also opposes unilateral sanctions that have no basis in international law, she said."
+        "told a briefing on Monday.\n"
+        "It also opposes unilateral sanctions that have no basis in international law, she said."
     )
     ceasefire, sanctions = statements(text)
     assert (sanctions.party, sanctions.issue, sanctions.speaker, sanctions.stance) == (

@@ -57,10 +57,13 @@ def test_listing_feeds_and_the_inbox_loads_no_network_code(store_path: Path, tmp
     store.add_candidates(
         [
             Candidate(
-                "cand_1", "usa", "nato", summary="Rubio said NATO membership is off the table.",
+                "cand_1",
+                "usa",
+                "nato",
+                summary="Rubio said NATO is off the table.",
                 sources=(Source("https://e.org/1"),),
             )
-        ]  # fmt: skip
+        ]
     )
     commands = [["feeds", "list", "--format", "json"], ["inbox", "--format", "json"], ["inbox", "--status", "all"]]
     script = LISTING.format(args=", ".join(map(repr, commands)), heavy=set(HEAVY))

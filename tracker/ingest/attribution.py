@@ -516,8 +516,8 @@ def _resolve(subject: Subject, reading: Reading, terms: Terms, *, at: int, via: 
     known = reading.people.get(subject.name)
     name = known.name if known and known.name.endswith(subject.name.split()[-1]) else subject.name
     party = first(plain(" ".join([*subject.role, name])), terms.parties) or (known.party if known else "")
-    speaker = Speaker(name, party, _a_person(name, subject, known, terms), roles | (known.roles if known else frozenset()))
-    return replace(speaker, via=via, at=at)
+    roles |= known.roles if known else frozenset()
+    return Speaker(name, party, _a_person(name, subject, known, terms), roles, via=via, at=at)
 
 
 _COUNTRYISH = re.compile(r"(?:ia|ian|ese|ish|an|land|stan)$")
