@@ -39,7 +39,8 @@ async def test_inbox_writes_while_another_process_writes_lose_nothing(store_path
         await wait_for(pilot, lambda: isinstance(app.screen, InboxScreen))
         await pilot.press("a")
         await pilot.pause()
-        await pilot.press("down", "down", "down", "enter")  # surrender, on the first candidate
+        await pilot.press("ctrl+s")  # the first candidate, as proposed (surrender, suggested)
+        await wait_for(pilot, lambda: isinstance(app.screen, InboxScreen))
         await wait_for(pilot, lambda: len(app.screen.query_one("DataTable").rows) == 1)  # type: ignore[attr-defined]
         await pilot.press("r")  # the second
         await wait_for(pilot, lambda: len(app.screen.query_one("DataTable").rows) == 0)  # type: ignore[attr-defined]

@@ -147,6 +147,16 @@ def test_the_minister_continues_the_minister_named_before() -> None:
     assert (ceasefire.issue, ceasefire.party, ceasefire.speaker) == ("ceasefire", "ukraine", "Andrii Sybiha")
 
 
+def test_a_title_with_the_continues_the_person_of_that_title() -> None:
+    text = (
+        "President Putin held a press conference after meeting Lukashenko.\n"
+        "“This ceasefire should lead to a long-term peace,” the Russian President said.\n"
+        "“We support a truce in principle,” the regional governors said."
+    )
+    (found,) = statements(text)  # the governors are not a person the article named: no speaker, no statement
+    assert (found.party, found.speaker, found.stance) == ("russia", "Putin", "root-causes-first")
+
+
 def test_a_speaker_after_the_verb_an_appositive_and_according_to() -> None:
     inverted = one("“We are ready for a ceasefire,” said Kremlin spokesman Dmitry Peskov.")
     assert (inverted.speaker, inverted.channel) == ("Dmitry Peskov", "spokesperson")

@@ -80,6 +80,11 @@ investment economic cooperation and for of the affairs regional news independent
 trade interior energy two
 """)
 """Words a role phrase may hold before its name: "the Kremlin's envoy for investment and economic cooperation"."""
+PERSON_ROLES = _words("""
+minister president spokesman spokeswoman spokesperson envoy aide adviser advisor chancellor secretary ambassador
+commissioner premier leader negotiator chief general commander governor
+""")
+"""Roles of one person: "the minister said" continues the minister last named."""
 MEDIA = frozenset(["media", "outlet", "newspaper", "agency", "sources", "source", "people", "reports"])
 SPOKESPEOPLE = frozenset(["spokesman", "spokeswoman", "spokesperson", "aide"])
 """Roles that speak for a principal: the ``spokesperson`` channel."""
@@ -506,10 +511,18 @@ def _resolve(subject: Subject, reading: Reading, terms: Terms, *, at: int, via: 
     if not subject.name:
         role_words = [w.lower() for w in subject.role]
         nouns = [w for w in role_words if w in ROLE_NOUNS]
-        if subject.the and nouns and nouns[-1] not in MEDIA and not first(plain(" ".join(subject.role)), terms.parties):
-            chosen = reading.by_role(nouns[-1])  # "the minister": the last person named with that role
-            return replace(chosen, via=via, at=at) if chosen else None
         party = first(plain(" ".join(subject.role)), terms.parties)
+        if subject.the and nouns and nouns[-1] in PERSON_ROLES:
+            # "the minister", "the Russian President": the last person named with that role (of that party).
+            chosen = reading.roles.get(nouns[-1]) if party else reading.by_role(nouns[-1])
+            if chosen is None:  # nobody spoke with that title yet: the one person the article gives it, if one
+                titled = [p for p in reading.people.by_surname.values() if nouns[-1] in p.roles and p.party]
+                if len(titled) == 1:
+                    chosen = Speaker(titled[0].name, titled[0].party, True, titled[0].roles)
+            if chosen is not None and (not party or chosen.party == party):
+                return replace(chosen, via=via, at=at)
+            if not party:
+                return None
         head = " ".join(w for w in subject.role if w.lower() not in ("the", "a", "an"))
         return Speaker(head, party, person=False, roles=frozenset(role_words), via=via, at=at)
     roles = frozenset(w.lower() for w in subject.role)
@@ -597,6 +610,7 @@ def _remember(
         opened = _resolve(_subject(text, toks, 0, end), reading, terms, at=0, via="act")
         if opened is not None and opened.person and opened.party:
             reading.last_person = opened
+            reading.roles.update(dict.fromkeys(opened.roles, opened))
     reading.previous = chosen if chosen is not None and chosen.via != "act" else None
     reading.reported = reported
 
