@@ -383,6 +383,8 @@ def test_one_statement_in_two_feeds_is_one_candidate_and_accepting_it_keeps_both
     assert (shown["stance"], shown["quote"]) == ("renounce", "Ukraine’s neutral status is not up for discussion. It "
                                                               "must never join NATO")  # fmt: skip
     assert invoke("check", db=store_path).exit_code == 0
+    table = invoke("show", accepted.stdout.strip(), db=store_path).stdout
+    assert "corroborated by" in table and "Times" in table and "/c/lavrov.html" in " ".join(table.split())
 
 
 def test_accept_takes_overrides_for_what_the_candidate_got_wrong(invoke: Any, store_path: Path, news: Site) -> None:

@@ -89,10 +89,22 @@ def test_a_name_inside_the_quotation_does_not_speak() -> None:
 def test_the_named_person_wins_over_the_institution_in_a_readout() -> None:
     found = one(
         "Russian President Vladimir Putin agreed on Tuesday to a 30-day halt on strikes against energy "
-        "infrastructure, the Kremlin said, but rejected a full ceasefire until Western military aid to Kyiv stops."
+        "infrastructure, the Kremlin said, but rejected a full ceasefire until Western military aid to Kyiv stops.",
+        published="2025-03-20",
     )
     assert (found.party, found.issue, found.speaker, found.quote) == ("russia", "ceasefire", "Vladimir Putin", "")
     assert found.channel == "official"  # the Kremlin's readout is the party's own channel
+    assert found.stated_on == "2025-03-18"  # the Tuesday he agreed on
+
+
+def test_a_body_speaks_for_its_own_people_only() -> None:
+    text = (
+        "Ukraine's President Volodymyr Zelensky said Kyiv would not withdraw its troops from Kursk.\n"
+        "The White House said the president had agreed to lift some sanctions if Russia halts its attacks."
+    )
+    kursk, sanctions = statements(text)
+    assert (kursk.party, kursk.speaker) == ("ukraine", "Volodymyr Zelensky")
+    assert (sanctions.party, sanctions.speaker, sanctions.stance) == ("usa", "White House", "lift")
 
 
 def test_the_party_is_the_speakers_not_the_one_named() -> None:

@@ -323,3 +323,11 @@ def test_corroborating_sources_are_checked_and_cleaned(book: Codebook) -> None:
     assert statement(corroborated_by=[{"url": "https://b.example"}]).sanitised().corroborated_by[0].url == (
         "https://b.example"
     )
+
+
+def test_check_names_a_corroborating_source_that_holds_control_characters() -> None:
+    from tracker.checks import text_problems
+
+    dirty = Statement.from_json({**statement().as_json(), "corroborated_by": [{"url": "https://b.example\x1b[2J"}]})
+    assert text_problems(dirty) == ["corroborated_by: control characters or escape sequences (not written by tracker)"]
+    assert text_problems(statement(corroborated_by=[{"url": "https://b.example"}])) == []

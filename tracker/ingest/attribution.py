@@ -182,9 +182,8 @@ class Person:
     """Someone the article names, as fully as it ever does."""
 
     name: str
-    titled: bool = False
-    """Named with a title or a first name: a person, not an institution."""
     roles: frozenset[str] = frozenset()
+    """Role words the article gives them ("president", "spokesman"): what "the president" refers to."""
     party: str = ""
     day: str = ""
     """The day the article first gives for what they said."""
@@ -241,7 +240,6 @@ class People:
         if known is None or len(name) > len(known.name):
             self.by_surname[key] = Person(
                 name,
-                titled=True,
                 roles=(known.roles if known else frozenset()) | frozenset(titles),
                 party=party or (known.party if known else ""),
             )
@@ -484,14 +482,20 @@ def _speeches(sentence: str, toks: list[Token]) -> list[_Said]:
     return found
 
 
+def _acts(toks: list[Token], i: int) -> bool:
+    """True when ``toks[i]`` is a position's verb, or starts a position's phrase ("looking at")."""
+    word = toks[i].word
+    if word in ACTS:
+        return True
+    following = [t.word for t in toks[i : i + 2]]
+    return any(list(phrase) == following[: len(phrase)] for phrase in _ACT_PHRASES)
+
+
 def _actors(sentence: str, toks: list[Token]) -> list[tuple[Subject, int, bool]]:
     """(subject, where, in a subordinate clause) for every position verb with a subject."""
     found: list[tuple[Subject, int, bool]] = []
     for i, token in enumerate(toks):
-        word = token.word
-        if not (word in ACTS or any(word == phrase[0] and all(
-            i + n < len(toks) and toks[i + n].word == rest for n, rest in enumerate(phrase[1:], 1)
-        ) for phrase in _ACT_PHRASES)):  # fmt: skip
+        if not _acts(toks, i):
             continue
         subject = subject_before(sentence, toks, i)
         if subject.empty:
@@ -552,8 +556,8 @@ def _a_person(name: str, subject: Subject, known: Person | None, terms: Terms) -
     return last not in terms.names and not (_COUNTRYISH.search(last) and first(plain(name), terms.parties))
 
 
-def speaker_of(sentence: str, masked_text: str, reading: Reading, terms: Terms) -> Speaker | None:
-    """Whose statement ``sentence`` carries (``masked_text``: it with quotations masked and apostrophes plain).
+def speaker_of(masked_text: str, reading: Reading, terms: Terms) -> Speaker | None:
+    """Whose statement a sentence carries (``masked_text``: it with quotations masked and apostrophes plain).
 
     Updates ``reading`` with what the sentence teaches: who spoke, and who is the person last named.
     """
@@ -573,6 +577,8 @@ def speaker_of(sentence: str, masked_text: str, reading: Reading, terms: Terms) 
         if (found := _resolve(subject, reading, terms, at=at, via="act")) and found.party
     ]
     main_actors = [a for a, subordinate in actors if not subordinate]
+    if bodies:  # a body's readout reports a person of its own party: "Putin agreed…, the Kremlin said"
+        main_actors = [a for a in main_actors if a.party == bodies[0].party]
     if people:
         chosen = people[0]
     elif main_actors and (bodies or reported or not spoken):
@@ -581,7 +587,7 @@ def speaker_of(sentence: str, masked_text: str, reading: Reading, terms: Terms) 
         if reported:
             chosen = replace(chosen, via="report")
         elif bodies:
-            chosen = replace(chosen, via="said", at=bodies[0].at)  # "Putin agreed…, the Kremlin said": a readout
+            chosen = replace(chosen, via="said")  # "Putin agreed on Tuesday…, the Kremlin said": a readout
     elif bodies:
         chosen = bodies[0]
     elif not spoken and masked_text.lstrip().startswith(MASK) and reading.previous is not None:
@@ -597,7 +603,7 @@ def _remember(
 ) -> None:
     if chosen is not None and chosen.party:
         if chosen.person:
-            person = reading.people.note(Person(chosen.name, True, chosen.roles, chosen.party))
+            person = reading.people.note(Person(chosen.name, chosen.roles, chosen.party))
             chosen = replace(chosen, name=person.name, roles=person.roles)
             reading.last_person = chosen
             reading.roles.update(dict.fromkeys(chosen.roles, chosen))
@@ -625,7 +631,7 @@ def channel_of(sentence: str, speaker: Speaker, known: Person | None) -> str:
         return "media-report"
     if INTERVIEW.search(text) or (known is not None and known.channel == "interview"):
         return "interview"
-    if speaker.roles & SPOKESPEOPLE or "press secretary" in " ".join(sorted(speaker.roles)):
+    if speaker.roles & SPOKESPEOPLE or {"press", "secretary"} <= speaker.roles:
         return "spokesperson"
     if speaker.via == "act":
         return "media-report"

@@ -236,7 +236,7 @@ def inbox_accept(
     channel: str | None,
     fmt: Format,
 ) -> None:
-    """Record candidate ID (cand_…) as a statement; prints it.
+    """Record candidate ID (cand_…) as a statement; prints its id.
 
     Its source is the first report, the others are kept as corroborated_by.
     Every option replaces what the candidate proposes; the statement is checked

@@ -156,7 +156,7 @@ def find_matches(text: str, book: Codebook, *, published: str = "", title: str =
                 continue
             quoted = quotations(sentence)
             bare = plain(sentence)
-            speaker = speaker_of(sentence, plain(masked(sentence, quoted)), reading, terms)
+            speaker = speaker_of(plain(masked(sentence, quoted)), reading, terms)
             issues = _issues(bare, terms)
             if not issues and speaker is not None and _BACK_REFERENCE.search(bare):
                 issues = last_issues[:1]
