@@ -143,6 +143,12 @@ def statement_label(key: str, doc: Mapping[str, Any]) -> str:
     return f"statement {name or f'(document {key}, no id)'} rev {sanitise(str(rev))[:SHOWN]}"
 
 
+_TEXT_FIELDS = (
+    "summary", "quote", "speaker", "note", "conditions", "tags", "source", "corroborated_by", "recorded_by", "reason",
+)  # fmt: skip
+"""A revision's free-text fields, as ``check`` names them."""
+
+
 def text_problems(statement: Statement) -> list[str]:
     """Which of a revision's text fields hold control characters or escape sequences, if any.
 
@@ -152,9 +158,5 @@ def text_problems(statement: Statement) -> list[str]:
     clean = statement.sanitised()
     if clean == statement:
         return []
-    fields = [
-        name
-        for name in ("summary", "quote", "speaker", "note", "conditions", "tags", "source", "recorded_by", "reason")
-        if getattr(clean, name) != getattr(statement, name)
-    ]
+    fields = [name for name in _TEXT_FIELDS if getattr(clean, name) != getattr(statement, name)]
     return [f"{', '.join(fields)}: control characters or escape sequences (not written by tracker)"]

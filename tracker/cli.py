@@ -87,6 +87,7 @@ def fail(message: str, code: int = 2) -> click.exceptions.Exit:
 
 FIELD_WORDING = {
     "reason": "--reason",
+    "stance": "--stance",
     "stated_on": "--date",
     "date": "--date",  # statement_input's name for stated_on
     "url": "--url",
@@ -656,6 +657,10 @@ def issues_add(
 @click.option("--at", "at_score", type=int, metavar="SCORE", help="The new stance's score: 0 is the first pole.")
 @click.option("--before", metavar="CODE", help="Put the new stance just before this stance.")
 @click.option("--after", metavar="CODE", help="Put the new stance just after this stance.")
+@click.option("--stance", "cue_stance", default="", metavar="CODE", help="The stance that --cue phrases suggest.")
+@click.option(
+    "--cue", multiple=True, help='A phrase that suggests --stance in the news, e.g. "lay down their arms" (repeatable).'
+)
 @pass_context
 def issues_update(
     context: Context,
@@ -669,23 +674,37 @@ def issues_update(
     at_score: int | None,
     before: str | None,
     after: str | None,
+    cue_stance: str,
+    cue: tuple[str, ...],
 ) -> None:
-    """Rename issue ID, reword its question, change its keywords, relabel or insert stances.
+    """Rename issue ID, reword its question, change its keywords, relabel or insert stances, give cues.
 
     \b
     Codes stay, and statements keep theirs. A stance's score is its place on
     the scale, so a stance inserted with --add-stance moves the ones above it
     up by one, and every view (matrix, diff, the dashboard's colours) follows.
     A label can be typed for --stance, so labels on one scale must differ.
+    --stance CODE --cue PHRASE gives a stance phrases that suggest it to ingest.
     An update that changes nothing is refused.
     """
+    if bool(cue) != bool(cue_stance):
+        raise InputError("--cue and --stance CODE go together: the phrases, and the stance they suggest")
     places = [given for given in (at_score, before, after) if given is not None]
     if add_stance is None and places:
         raise InputError("--at, --before and --after place a new stance: give --add-stance CODE[:LABEL]")
-    if not (name or question or keyword or remove_keyword or relabel or add_stance is not None):
+    edits = bool(name or question or keyword or remove_keyword or relabel or add_stance is not None)
+    if not (edits or cue):
         raise InputError(
-            "nothing to update: give --name, --question, --keyword, --remove-keyword, --relabel or --add-stance"
+            "nothing to update: give --name, --question, --keyword, --remove-keyword, --relabel, --add-stance "
+            "or --stance CODE --cue PHRASE"
         )
+    store = context.store()
+    if cue:
+        cued = store.add_cues(issue_id, cue_stance, [sanitise(c) for c in cue])
+        stance = cued.stance(cue_stance)
+        click.echo(f"Updated issue {cued.id}: cues of {cue_stance}: {', '.join(stance.cues if stance else ())}.")
+    if not edits:
+        return
     labels = dict(_stance_spec(spec, "--relabel", need_label=True) for spec in relabel)
     new_stance = None
     if add_stance is not None:
@@ -693,7 +712,7 @@ def issues_update(
             raise InputError("say where the new stance goes: give one of --at SCORE, --before CODE or --after CODE")
         code, label = _stance_spec(add_stance, "--add-stance", need_label=False)
         new_stance = Stance(code, label or code, at_score if at_score is not None else -1)
-    updated = context.store().update_issue(
+    updated = store.update_issue(
         issue_id,
         name=sanitise(name),
         question=sanitise(question),

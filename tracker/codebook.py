@@ -2,6 +2,13 @@
 
 Scales run from Kyiv's maximal demand (score 0) to Moscow's (the highest score).
 Once a store uses a code it must stay stable; labels may be reworded.
+
+Each stance carries cue phrases: words a news sentence uses for it ("lay down their arms" for
+surrender). Ingest suggests the stance whose cue matches best, with the cue, and never records
+anything by itself; a cue of two words or more also marks a sentence as speaking to its issue
+("a halt on energy strikes" is about the ceasefire without the word). They were written from the
+stances' definitions (docs/record.md) and the phrasing of news on the negotiation; extend them with
+`tracker issues update ISSUE --stance CODE --cue "..."`.
 """
 
 from __future__ import annotations
@@ -46,11 +53,22 @@ ISSUES: list[dict[str, Any]] = [
         "question": "Ukraine's membership of NATO",
         "keywords": ["NATO", "North Atlantic", "membership", "neutral", "neutrality", "alliance"],
         "scale": [
-            {"code": "join-now", "label": "Join now"},
-            {"code": "irreversible-path", "label": "Irreversible path"},
-            {"code": "not-now", "label": "Not now"},
-            {"code": "unrealistic", "label": "Unrealistic"},
-            {"code": "renounce", "label": "Renounce (neutrality)"},
+            {"code": "join-now", "label": "Join now",
+             "cues": ["join now", "join NATO now", "immediate invitation", "invitation to join",
+                      "invite Ukraine", "membership now"]},
+            {"code": "irreversible-path", "label": "Irreversible path",
+             "cues": ["irreversible", "path to membership", "path to NATO", "goal of joining",
+                      "future is in NATO", "will join NATO", "bridge to membership"]},
+            {"code": "not-now", "label": "Not now",
+             "cues": ["not now", "not on the table", "off the table", "not at this stage", "not for now",
+                      "other security guarantees", "security guarantees instead"]},
+            {"code": "unrealistic", "label": "Unrealistic",
+             "cues": ["unrealistic", "not realistic", "realistic outcome", "not going to happen",
+                      "will not happen"]},
+            {"code": "renounce", "label": "Renounce (neutrality)",
+             "cues": ["neutral status", "neutrality", "never join", "not join NATO", "must not join",
+                      "renounce", "non-aligned", "non-bloc", "no NATO", "stay out of NATO",
+                      "barred from joining", "legally binding guarantees"]},
         ],
     },
     {
@@ -60,10 +78,22 @@ ISSUES: list[dict[str, Any]] = [
         "keywords": ["territory", "territories", "borders", "Crimea", "Donetsk", "Luhansk",
                      "Zaporizhzhia", "Kherson", "Donbas", "annexed", "sovereignty", "occupied"],
         "scale": [
-            {"code": "full-restoration", "label": "Full restoration (1991)"},
-            {"code": "no-recognition", "label": "Freeze, no recognition"},
-            {"code": "recognise-some", "label": "Recognise some"},
-            {"code": "cede-claimed", "label": "Cede all claimed"},
+            {"code": "full-restoration", "label": "Full restoration (1991)",
+             "cues": ["1991 borders", "full restoration", "territorial integrity", "must return to Ukraine",
+                      "every occupied territory", "all occupied territories", "withdraw all troops",
+                      "de-occupation", "liberate all"]},
+            {"code": "no-recognition", "label": "Freeze, no recognition",
+             "cues": ["never recognise", "never recognize", "will not recognise", "will not recognize",
+                      "no recognition", "freeze the front", "freeze the line", "along the current line",
+                      "de facto control"]},
+            {"code": "recognise-some", "label": "Recognise some",
+             "cues": ["recognition of Crimea", "recognise Crimea", "recognize Crimea", "Crimea as Russian",
+                      "accept Russian sovereignty", "recognise Russian sovereignty",
+                      "recognize Russian sovereignty", "territorial concessions", "land for peace",
+                      "cede some"]},
+            {"code": "cede-claimed", "label": "Cede all claimed",
+             "cues": ["four regions", "all four regions", "new regions", "part of Russia",
+                      "withdraw from Donetsk", "leave the four", "whole of the four", "administrative borders"]},
         ],
     },
     {
@@ -72,11 +102,20 @@ ISSUES: list[dict[str, Any]] = [
         "question": "Ukraine's foothold in Russia's Kursk region",
         "keywords": ["Kursk"],
         "scale": [
-            {"code": "hold-as-leverage", "label": "Hold as leverage"},
-            {"code": "exchange", "label": "Exchange"},
-            {"code": "negotiated-withdrawal", "label": "Negotiated withdrawal"},
-            {"code": "surrender", "label": "Surrender"},
-            {"code": "expel-by-force", "label": "Expel by force"},
+            {"code": "hold-as-leverage", "label": "Hold as leverage",
+             "cues": ["bargaining chip", "leverage", "hold Kursk", "keep Kursk", "stay in Kursk"]},
+            {"code": "exchange", "label": "Exchange",
+             "cues": ["swap", "one territory for another", "territory for territory", "trade Kursk",
+                      "exchange territory", "in exchange for occupied"]},
+            {"code": "negotiated-withdrawal", "label": "Negotiated withdrawal",
+             "cues": ["withdraw from Kursk", "leave Kursk", "pull out of Kursk", "negotiated withdrawal",
+                      "spare the lives", "spare their lives", "safe passage", "made to leave"]},
+            {"code": "surrender", "label": "Surrender",
+             "cues": ["lay down their arms", "lay down arms", "surrender", "capitulate", "surrender or die",
+                      "give up their weapons"]},
+            {"code": "expel-by-force", "label": "Expel by force",
+             "cues": ["expel", "drive out", "driven out", "drive them out", "by force", "liberate Kursk",
+                      "liberation of Kursk", "destroy"]},
         ],
     },
     {
@@ -85,11 +124,23 @@ ISSUES: list[dict[str, Any]] = [
         "question": "Terms of a ceasefire",
         "keywords": ["ceasefire", "cease-fire", "cease fire", "truce", "armistice", "hostilities"],
         "scale": [
-            {"code": "immediate-full", "label": "Immediate, full"},
-            {"code": "conditional", "label": "Conditional"},
-            {"code": "partial-only", "label": "Partial only"},
-            {"code": "root-causes-first", "label": "Root causes first"},
-            {"code": "after-capitulation", "label": "After capitulation"},
+            {"code": "immediate-full", "label": "Immediate, full",
+             "cues": ["immediate ceasefire", "unconditional ceasefire", "immediate and unconditional",
+                      "full ceasefire", "complete ceasefire", "full truce", "30-day ceasefire",
+                      "interim ceasefire", "ceasefire now", "stop the fighting now"]},
+            {"code": "conditional", "label": "Conditional",
+             "cues": ["guarantees", "security guarantees", "monitoring", "monitor", "observers",
+                      "verification", "on condition", "conditions", "peacekeepers"]},
+            {"code": "partial-only", "label": "Partial only",
+             "cues": ["energy strikes", "energy infrastructure", "energy facilities", "energy truce",
+                      "strikes on energy", "halt on energy", "Black Sea", "maritime truce", "at sea",
+                      "partial ceasefire", "partial truce", "limited truce"]},
+            {"code": "root-causes-first", "label": "Root causes first",
+             "cues": ["root causes", "initial causes", "primary causes", "causes of the conflict",
+                      "causes of this crisis", "long-term peace", "lasting peace", "durable peace"]},
+            {"code": "after-capitulation", "label": "After capitulation",
+             "cues": ["capitulation", "capitulate", "after Ukraine withdraws", "until Ukraine withdraws",
+                      "once Ukraine withdraws", "only after Kyiv"]},
         ],
     },
     {
@@ -98,10 +149,20 @@ ISSUES: list[dict[str, Any]] = [
         "question": "Sanctions on Russia",
         "keywords": ["sanction", "sanctions", "tariff", "tariffs", "frozen assets", "embargo"],
         "scale": [
-            {"code": "tighten", "label": "Tighten"},
-            {"code": "maintain", "label": "Maintain"},
-            {"code": "phased-relief", "label": "Phased relief"},
-            {"code": "lift", "label": "Lift"},
+            {"code": "tighten", "label": "Tighten",
+             "cues": ["tighten", "tightened", "strengthen", "strengthened", "more sanctions", "new sanctions",
+                      "tougher sanctions", "harsher sanctions", "secondary sanctions", "banking sanctions",
+                      "tariffs", "more pressure"]},
+            {"code": "maintain", "label": "Maintain",
+             "cues": ["maintain", "maintained", "keep the sanctions", "remain in place", "stay in place",
+                      "no sanctions relief", "not be eased"]},
+            {"code": "phased-relief", "label": "Phased relief",
+             "cues": ["in phases", "step by step", "gradual", "phased", "sanctions relief", "easing", "eased",
+                      "ease sanctions", "ease the sanctions"]},
+            {"code": "lift", "label": "Lift",
+             "cues": ["lift", "lifted", "lifting", "remove sanctions", "sanctions removed",
+                      "illegal sanctions", "illegitimate sanctions", "unilateral sanctions",
+                      "oppose sanctions", "opposes sanctions"]},
         ],
     },
 ]  # fmt: skip

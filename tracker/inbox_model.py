@@ -9,23 +9,30 @@ missing, or not text, reads as empty), as the inbox always was; only a
 candidate status outside :class:`CandidateStatus` is refused.
 
 Nothing here touches the network: the Store hands these out without loading
-httpx or feedparser (``tracker/ingest`` does the fetching).
+httpx or feedparser (``tracker/ingest`` does the fetching). :func:`merged`
+decides, without the network either, what a pull's candidates add to the
+inbox: one statement reported by several outlets is one candidate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from .errors import InputError
+from .model import Source
 
 CANDIDATE_FIELDS = (
-    "id", "status", "party", "issue", "sentence", "speaker", "url", "title", "outlet", "published",
-    "fetched_at", "statement_id",
+    "id", "status", "party", "issue", "speaker", "quote", "summary", "stated_on", "channel", "suggested_stance",
+    "cue", "sources", "fetched_at", "statement_id",
 )  # fmt: skip
 """The inbox candidate's JSON shape (DESIGN.md), in its order."""
+
+DEFAULT_CHANNEL = "media-report"
+"""The channel of a candidate whose sentence implies none: it was read in the press, not heard from the party."""
 
 FEED_FIELDS = ("id", "name", "url", "title", "last_pulled", "last_status", "etag", "last_modified")
 """What ``feeds list --format json`` shows of a feed, in its order."""
@@ -43,7 +50,7 @@ class CandidateStatus(StrEnum):
     ACCEPTED = "accepted"
     """Recorded as a statement (the candidate's ``statement_id``)."""
     REJECTED = "rejected"
-    """Dropped; kept in the file so the same sentence from the same article is not proposed again."""
+    """Dropped; kept in the file so the same statement is not proposed again (``inbox restore`` undoes it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,47 +186,77 @@ class FeedUpdate:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A sentence from an article that names a party and an issue: a statement, if the analyst says so."""
+    """A statement proposed from the news: the analyst accepts it (correcting what needs it) or rejects it."""
 
     id: str
     """``cand_`` + ULID (empty in a dry run, where nothing is stored)."""
     party: str
+    """The speaker's party."""
     issue: str
-    sentence: str
-    """The sentence as read, which becomes the statement's quote."""
     status: CandidateStatus = CandidateStatus.NEW
     speaker: str = ""
-    """Who the sentence attributes it to, if the extractor found one."""
-    url: str = ""
-    """The article's address; with its title, outlet and date, the statement's source."""
-    title: str = ""
-    outlet: str = ""
-    published: str = ""
-    """ISO date, or empty (an undated page: the analyst gives the date)."""
+    """Who speaks (or holds the position), as fully as the article names them; empty if none was found."""
+    quote: str = ""
+    """Only the words inside quotation marks, as printed; empty for indirect speech."""
+    summary: str = ""
+    """The reporter's sentence that carries it."""
+    stated_on: str = ""
+    """ISO date: the day the article gives for the statement, else its publication date; empty if neither."""
+    channel: str = ""
+    """The channel the sentence implies (``official`` for a readout, ``media-report`` for "reportedly", …)."""
+    suggested_stance: str = ""
+    """The stance the codebook's cues suggest (empty when none matched): a suggestion, never recorded as is."""
+    cue: str = ""
+    """The cue phrase that suggested it."""
+    sources: tuple[Source, ...] = ()
+    """Every report of the statement: several outlets carrying one quote are one candidate."""
     fetched_at: str = ""
     statement_id: str | None = None
     """The statement it became, once accepted."""
 
+    @property
+    def source(self) -> Source:
+        """The first report (what an accepted statement's ``source`` is)."""
+        return self.sources[0] if self.sources else Source()
+
+    @property
+    def corroboration(self) -> int:
+        """How many reports carry it."""
+        return len(self.sources)
+
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> Candidate:
-        """A candidate from its stored document; an unknown status is an :class:`InputError`."""
+        """A candidate from its stored document; an unknown status is an :class:`InputError`.
+
+        A document from before candidates were statements (``sentence`` and the
+        article's ``url``, ``title``, ``outlet``, ``published``) reads as one:
+        its sentence is the summary, the article its one source.
+        """
         raw_status = document.get("status", CandidateStatus.NEW.value)
         try:
             status = CandidateStatus(raw_status)
         except ValueError:
             raise InputError(f"candidate {_text(document, 'id')!r}: unknown status {raw_status!r}") from None
         statement_id = document.get("statement_id")
+        stored = document.get("sources")
+        if isinstance(stored, list):
+            sources = tuple(_source(item) for item in stored if isinstance(item, Mapping))
+        else:
+            old = Source(*(_text(document, name) for name in ("url", "title", "outlet", "published")))
+            sources = (old,) if old != Source() else ()
         return cls(
             id=_text(document, "id"),
             party=_text(document, "party"),
             issue=_text(document, "issue"),
-            sentence=_text(document, "sentence"),
             status=status,
             speaker=_text(document, "speaker"),
-            url=_text(document, "url"),
-            title=_text(document, "title"),
-            outlet=_text(document, "outlet"),
-            published=_text(document, "published"),
+            quote=_text(document, "quote"),
+            summary=_text(document, "summary") or _text(document, "sentence"),
+            stated_on=_text(document, "stated_on") or (sources[0].published if sources else ""),
+            channel=_text(document, "channel"),
+            suggested_stance=_text(document, "suggested_stance"),
+            cue=_text(document, "cue"),
+            sources=sources,
             fetched_at=_text(document, "fetched_at"),
             statement_id=str(statement_id) if statement_id else None,
         )
@@ -231,14 +268,41 @@ class Candidate:
             "status": self.status.value,
             "party": self.party,
             "issue": self.issue,
-            "sentence": self.sentence,
             "speaker": self.speaker,
-            "url": self.url,
-            "title": self.title,
-            "outlet": self.outlet,
-            "published": self.published,
+            "quote": self.quote,
+            "summary": self.summary,
+            "stated_on": self.stated_on,
+            "channel": self.channel,
+            "suggested_stance": self.suggested_stance,
+            "cue": self.cue,
+            "sources": [source.as_json() for source in self.sources],
             "fetched_at": self.fetched_at,
             "statement_id": self.statement_id,
+        }
+
+    def as_input(self) -> dict[str, str]:
+        """The candidate as the statement an analyst reviews, in ``statement_input``'s field names.
+
+        What ``inbox accept`` records unless told otherwise, and what the
+        dashboard's form opens with: the suggested stance, the first report as
+        the source, the channel the sentence implies (else :data:`DEFAULT_CHANNEL`),
+        no grade (the analyst's call).
+        """
+        source = self.source
+        return {
+            "party": self.party,
+            "issue": self.issue,
+            "stance": self.suggested_stance,
+            "date": self.stated_on,
+            "summary": self.summary,
+            "quote": self.quote,
+            "speaker": self.speaker,
+            "channel": self.channel or DEFAULT_CHANNEL,
+            "url": source.url,
+            "title": source.title,
+            "outlet": source.outlet,
+            "published": source.published,
+            "grade": "",
         }
 
     def require_new(self) -> None:
@@ -255,3 +319,106 @@ class Candidate:
     def rejected(self) -> Candidate:
         """This candidate, dropped."""
         return replace(self, status=CandidateStatus.REJECTED)
+
+    def restored(self) -> Candidate:
+        """This rejected candidate, back in review; an accepted one is refused (its statement stands)."""
+        if self.status is CandidateStatus.ACCEPTED:
+            raise InputError(
+                f"candidate {self.id} is accepted as statement {self.statement_id}: retract the statement instead"
+            )
+        if self.status is CandidateStatus.NEW:
+            raise InputError(f"candidate {self.id} is not rejected: it is waiting for review")
+        return replace(self, status=CandidateStatus.NEW)
+
+    def corroborated(self, other: Candidate) -> Candidate:
+        """This candidate with ``other``'s reports added (those of an address it has not already)."""
+        known = {source.url for source in self.sources}
+        more = tuple(source for source in other.sources if source.url not in known)
+        speaker = other.speaker if _fuller(other.speaker, self.speaker) else self.speaker
+        return replace(self, sources=self.sources + more, speaker=speaker)
+
+
+def _source(document: Mapping[str, Any]) -> Source:
+    return Source(*(_text(document, name) for name in ("url", "title", "outlet", "published")))
+
+
+def _fuller(name: str, than: str) -> bool:
+    """True when ``name`` is a longer form of ``than`` ("Sergei Lavrov" of "Lavrov")."""
+    return bool(than) and len(name) > len(than) and name.split()[-1:] == than.split()[-1:]
+
+
+# -- the same statement, reported again ------------------------------------------------
+
+_WORDS = re.compile(r"\w+")
+
+
+def _said(text: str) -> str:
+    """A quotation as compared across outlets: its words, lower case (punctuation and quotation styles vary)."""
+    return " ".join(_WORDS.findall(text.replace("’", "'").lower()))
+
+
+def same_statement(one: Candidate, other: Candidate) -> bool:
+    """True when two candidates propose the same statement: one party and issue, and the same quotation
+    (in its words: outlets punctuate it differently), or the same speaker on the same day and neither quotes."""
+    if (one.party, one.issue) != (other.party, other.issue):
+        return False
+    if one.quote and other.quote:
+        return _said(one.quote) == _said(other.quote)
+    if one.quote or other.quote:
+        return False
+    speakers = [_said(c.speaker).split()[-1:] for c in (one, other)]
+    return bool(speakers[0]) and speakers[0] == speakers[1] and one.stated_on == other.stated_on
+
+
+@dataclass(frozen=True, slots=True)
+class InboxMerge:
+    """What the inbox does with the candidates a pull found."""
+
+    added: tuple[Candidate, ...] = ()
+    """Statements it did not hold: new candidates."""
+    corroborated: tuple[Candidate, ...] = ()
+    """Candidates waiting for review that more reports now carry (as they are now, with every source)."""
+    known: int = 0
+    """Found again (the same article read again, or a statement already decided): dropped."""
+
+
+def merged(inbox: Iterable[Candidate], found: Iterable[Candidate]) -> InboxMerge:
+    """Fold ``found`` into ``inbox``: a statement the inbox holds gains the new reports' sources (if it waits for
+    review) or is dropped (if decided: a rejected statement does not come back); the rest are added.
+
+    A candidate from an article already read (one of its sources), proposing the same statement or the same
+    sentence, is the article read again: dropped. Candidates found together merge with each other too (three
+    outlets in one pull).
+    """
+    by_cell: dict[tuple[str, str], list[Candidate]] = {}
+    for candidate in inbox:
+        by_cell.setdefault((candidate.party, candidate.issue), []).append(candidate)
+    added: dict[str, Candidate] = {}
+    changed: dict[str, Candidate] = {}
+    known = 0
+    for candidate in found:
+        cell = by_cell.setdefault((candidate.party, candidate.issue), [])
+        urls = {source.url for source in candidate.sources}
+        match = next((held for held in cell if _same_report(held, candidate, urls)), None)
+        if match is not None:
+            known += 1
+            continue
+        match = next((held for held in cell if same_statement(held, candidate)), None)
+        if match is None:
+            cell.append(candidate)
+            added[candidate.id] = candidate
+            continue
+        if match.status is not CandidateStatus.NEW:
+            known += 1
+            continue
+        grown = match.corroborated(candidate)
+        cell[cell.index(match)] = grown
+        (added if match.id in added else changed)[match.id] = grown
+    return InboxMerge(tuple(added.values()), tuple(changed.values()), known)
+
+
+def _same_report(held: Candidate, candidate: Candidate, urls: set[str]) -> bool:
+    """``candidate`` comes from an article ``held`` was read from, and proposes what it does (or its sentence)."""
+    if not urls & {source.url for source in held.sources}:
+        return False
+    return held.summary == candidate.summary or same_statement(held, candidate)

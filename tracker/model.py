@@ -144,9 +144,16 @@ class Stance:
     """What an analyst reads, e.g. "Not now"."""
     score: int
     """0-based place on the scale: 0 is one pole, the highest score the other."""
+    cues: tuple[str, ...] = ()
+    """Phrases that suggest this stance in a news sentence ("lay down their arms"): ingest proposes the
+    stance whose cue matches best, and the analyst decides."""
 
     def as_json(self) -> dict[str, Any]:
-        return {"code": self.code, "label": self.label, "score": self.score}
+        """The stance as stored and listed; ``cues`` only when it has some (DESIGN.md's shape otherwise)."""
+        found: dict[str, Any] = {"code": self.code, "label": self.label, "score": self.score}
+        if self.cues:
+            found["cues"] = list(self.cues)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,13 +181,15 @@ class Issue:
             raise InputError(f"issue {shown(data.get('id'))} has no scale")
         stances: list[Stance] = []
         for score, step in enumerate(scale):
+            cues: tuple[str, ...] = ()
             if isinstance(step, str):
                 code, label = step, step
             elif isinstance(step, Mapping):
                 code, label = _text(step, "code"), _text(step, "label") or _text(step, "code")
+                cues = _texts(step, "cues")
             else:
                 raise InputError(f"issue {shown(data.get('id'))}: a stance must be text or an object")
-            stances.append(Stance(code=code, label=label, score=score))
+            stances.append(Stance(code=code, label=label, score=score, cues=cues))
         return cls(
             id=_text(data, "id"),
             name=_text(data, "name") or _text(data, "id"),
@@ -388,6 +397,16 @@ class Source:
         return {"url": self.url, "title": self.title, "outlet": self.outlet, "published": self.published}
 
 
+def _sources(data: Mapping[str, Any], key: str) -> tuple[Source, ...]:
+    """A list of sources (a statement's ``corroborated_by``); missing or None is none."""
+    value = data.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise InputError(f"{key} must be a list of sources")
+    return tuple(Source.from_json(item) for item in value)
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One revision of one party's stated position on one issue."""
@@ -419,6 +438,10 @@ class Statement:
     withdrawn_on: str = ""
     """For a retraction: the ISO date from which the position no longer stands.
     Empty means it never stood (the record was wrong)."""
+    corroborated_by: tuple[Source, ...] = ()
+    """Other reports of the same statement (an inbox candidate several outlets carried): ``source`` is
+    the first, these the rest. Stored only when there are any, so older files and statements without
+    corroboration keep their shape."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Statement:
@@ -455,10 +478,11 @@ class Statement:
             retracted=retracted,
             reason=_text(data, "reason"),
             withdrawn_on=_text(data, "withdrawn_on"),
+            corroborated_by=_sources(data, "corroborated_by"),
         )
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "id": self.id,
             "rev": self.rev,
             "party": self.party,
@@ -480,6 +504,9 @@ class Statement:
             "reason": self.reason,
             "withdrawn_on": self.withdrawn_on,
         }
+        if self.corroborated_by:
+            found["corroborated_by"] = [other.as_json() for other in self.corroborated_by]
+        return found
 
     def sanitised(self) -> Statement:
         """This statement with every free-text field made safe (done once, on the way in).
@@ -490,8 +517,10 @@ class Statement:
         cost of an import of 100,000 statements when it was always a copy).
         """
         source = self.source
+        others = [text for o in self.corroborated_by for text in (o.url, o.title, o.outlet, o.published)]
         texts = (self.summary, self.quote, self.speaker, self.note, self.reason, self.recorded_by,
-                 source.url, source.title, source.outlet, source.published, *self.conditions, *self.tags)  # fmt: skip
+                 source.url, source.title, source.outlet, source.published, *self.conditions, *self.tags,
+                 *others)  # fmt: skip
         if (
             _DIRTY.search("\n".join(texts)) is None
             and tuple(map(str.strip, texts)) == texts
@@ -499,8 +528,9 @@ class Statement:
             and all(self.tags)
         ):
             return self  # nothing to remove, nothing to strip: checked by C calls over all the text at once
-        clean = Source(*(sanitise(v) for v in (source.url, source.title, source.outlet, source.published)))
+        clean = _clean_source(source)
         fields: dict[str, Any] = {
+            "corroborated_by": tuple(map(_clean_source, self.corroborated_by)),
             "summary": sanitise(self.summary),
             "quote": sanitise(self.quote),
             "speaker": sanitise(self.speaker),
@@ -537,6 +567,10 @@ class Statement:
             found.append(("stated_on", f"stated_on {shown(self.stated_on)} is not a real date (YYYY-MM-DD)"))
         if self.source.published and not is_iso_date(self.source.published):
             found.append(("published", f"source published {shown(self.source.published)} is not a real date"))
+        for at, other in enumerate(self.corroborated_by, 1):
+            if other.published and not is_iso_date(other.published):
+                found.append(("corroborated_by", f"corroborating source {at}: published {shown(other.published)} "
+                                                 "is not a real date"))  # fmt: skip
         if self.withdrawn_on and not is_iso_date(self.withdrawn_on):
             found.append(("withdrawn_on", f"withdrawn_on {shown(self.withdrawn_on)} is not a real date"))
         if self.grade and not GRADE_RE.match(self.grade):
@@ -572,7 +606,8 @@ class Statement:
         Lengths only: a few C calls per statement, read for every revision an import brings.
         """
         source, conditions, tags = self.source, self.conditions, self.tags
-        if (  # the usual case, in a few additions: no field over its limit when their sums are under it
+        found = self._corroboration_length_problems() if self.corroborated_by else []
+        if not found and (  # the usual case, in a few additions: no field over its limit when their sums are under it
             len(self.summary) + len(self.quote) + len(self.note) + len(self.reason) <= LONG_TEXT_MAX
             and len(self.speaker) + len(self.recorded_by) + len(source.title) + len(source.outlet) <= SHORT_TEXT_MAX
             and len(source.url) <= URL_MAX
@@ -580,7 +615,7 @@ class Statement:
             and len("".join(conditions)) + len("".join(tags)) <= ITEM_MAX
         ):
             return []
-        found = [
+        found += [
             (name, f"{what} is {len(value):,} characters; the limit is {limit:,}")
             for name, what, value, limit in (
                 ("summary", "summary", self.summary, LONG_TEXT_MAX),
@@ -603,6 +638,30 @@ class Statement:
                 found.append((name, f"{item} {at} is {len(longest):,} characters; the limit is {ITEM_MAX:,}"))
         return found
 
+    def _corroboration_length_problems(self) -> list[tuple[str, str]]:
+        """The corroborating sources over their limits: as many as a list may hold, each field as the source's."""
+        others = self.corroborated_by
+        if len(others) > LIST_MAX:
+            return [("corroborated_by", f"corroborated_by has {len(others):,} sources; the limit is {LIST_MAX:,}")]
+        return [
+            (
+                "corroborated_by",
+                f"corroborating source {at}: {what} is {len(value):,} characters; the limit is {limit:,}",
+            )
+            for at, other in enumerate(others, 1)
+            for what, value, limit in (
+                ("url", other.url, URL_MAX),
+                ("title", other.title, SHORT_TEXT_MAX),
+                ("outlet", other.outlet, SHORT_TEXT_MAX),
+            )
+            if len(value) > limit
+        ]
+
+
+def _clean_source(source: Source) -> Source:
+    """A source with every field made safe (:func:`sanitise`)."""
+    return Source(*(sanitise(v) for v in (source.url, source.title, source.outlet, source.published)))
+
 
 _STORED_NAMES = (
     "id", "rev", "party", "issue", "stance", "stated_on", "summary", "quote", "speaker", "channel",
@@ -620,6 +679,20 @@ _CONDITIONS_AT = _STORED_NAMES.index("conditions")
 _TAGS_AT = _STORED_NAMES.index("tags")
 _SOURCE_TEXTS = itemgetter("url", "title", "outlet", "published")
 _ONLY_TEXT = frozenset({str})
+_CORROBORATED = "corroborated_by"
+"""The one optional stored field: present only on a statement several reports carried."""
+
+
+def _stored_sources(value: object) -> bool:
+    """True for a stored ``corroborated_by``: a list of source documents of text fields."""
+    if type(value) is not list:
+        return False
+    try:
+        return all(type(item) is dict for item in value) and _ONLY_TEXT.issuperset(
+            map(type, chain.from_iterable(_SOURCE_TEXTS(item) for item in value))
+        )
+    except KeyError:
+        return False
 
 
 def is_stored(data: object) -> bool:
@@ -635,9 +708,10 @@ def is_stored(data: object) -> bool:
         values = _STORED(data)
         if tuple(map(type, values)) != _STORED_TYPES:
             return False
+        others = data.get(_CORROBORATED)  # one look-up for the usual document, which has none
         return _ONLY_TEXT.issuperset(
             map(type, chain(values[_CONDITIONS_AT], values[_TAGS_AT], _SOURCE_TEXTS(values[_SOURCE_AT])))
-        )
+        ) and (others is None or _stored_sources(others))
     except KeyError:
         return False
 
@@ -650,10 +724,12 @@ def from_stored(data: Mapping[str, Any]) -> Statement:
     """
     (id_, rev, party, issue, stance, stated_on, summary, quote, speaker, channel, conditions, grade,
      tags, note, recorded_at, recorded_by, retracted, reason, withdrawn_on, source) = _STORED(data)  # fmt: skip
+    others = data.get(_CORROBORATED)
     return Statement(
         id_, rev, party, issue, stance, stated_on, summary, quote, speaker, channel or "official",
         tuple(conditions), Source(*_SOURCE_TEXTS(source)), grade, tuple(tags), note,
         recorded_at, recorded_by, retracted, reason, withdrawn_on,
+        tuple(Source(*_SOURCE_TEXTS(other)) for other in others) if others else (),
     )  # fmt: skip
 
 

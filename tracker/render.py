@@ -500,6 +500,7 @@ def statement_details(s: Statement, policy: Policy | None = None) -> Group:
     one name column's width, and the URL a line between them that may run past
     the terminal's edge (``emit`` prints with ``crop=False``).
     """
+    others = s.corroborated_by  # the other reports of a statement the inbox found in several outlets
     fields: list[tuple[str, str]] = [
         ("statement", f"{s.id} (revision {s.rev})"),
         ("party / issue", f"{s.party} / {s.issue}"),
@@ -514,6 +515,7 @@ def statement_details(s: Statement, policy: Policy | None = None) -> Group:
         ("conditions", "; ".join(s.conditions)),
         ("source", " — ".join(v for v in (s.source.title, s.source.outlet, s.source.published) if v)),
         ("url", s.source.url),
+        ("corroborated by", "\n".join(" — ".join(filter(None, (o.outlet, o.published, o.url))) for o in others)),
         ("tags", ", ".join(s.tags)),
         ("note", s.note),
         ("recorded", f"{s.recorded_at} by {s.recorded_by}"),

@@ -105,7 +105,7 @@ def _stamp(revision: Statement) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Merged:
+class ImportMerge:
     """What a merge found, and the revisions it adds (written only if :attr:`written`)."""
 
     added: tuple[Statement, ...]
@@ -140,7 +140,7 @@ class Merged:
 
 def merge(
     ours: Mapping[str, Sequence[Statement]], incoming: Iterable[Incoming], resolution: Resolution | None
-) -> Merged:
+) -> ImportMerge:
     """Join ``incoming`` to ``ours`` (each statement's revisions in the store, in rev order), record by record.
 
     Each record is judged against the store as the records before it left it,
@@ -186,4 +186,4 @@ def merge(
                 append(current, theirs)
             else:
                 skipped += 1
-    return Merged(tuple(added), present, tuple(found), skipped if resolution is Resolution.ours else 0, resolution)
+    return ImportMerge(tuple(added), present, tuple(found), skipped if resolution is Resolution.ours else 0, resolution)

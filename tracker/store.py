@@ -46,7 +46,7 @@ from .model import (
     is_stored,
     sanitise,
 )
-from .revisions import Incoming, Merged, Resolution, merge, new_history
+from .revisions import ImportMerge, Incoming, Resolution, merge, new_history
 from .storage.files import backup_of, refuse_unwritable, write_atomic, write_problem
 from .storage.lock import exclusive, lock_owner_path, lock_timeout
 from .storage.schema import (
@@ -65,7 +65,7 @@ from .storage.user import current_user
 from .timeline import Record, Timeline
 
 if TYPE_CHECKING:  # the ingest records load only for the commands that use them (6 ms of every start)
-    from .inbox_model import Candidate, CandidateStatus, Feed, FeedUpdate
+    from .inbox_model import Candidate, CandidateStatus, Feed, FeedUpdate, InboxMerge
 
 __all__ = [  # the Store, and the storage helpers its callers (init, export, tests) take from here
     "Store",
@@ -627,14 +627,14 @@ class Store:
 
     def merge_statements(
         self, records: Iterable[tuple[str, Mapping[str, Any]]], resolution: Resolution | None = None
-    ) -> Merged:
+    ) -> ImportMerge:
         """Join the file's revisions to the store's (``import --merge``; the rules are in tracker/revisions.py).
 
         Every record is read and checked first, as :meth:`import_statements`
         checks it (a bad one names its place, and nothing is written); a record
         without ``revisions`` is one revision, its ``rev`` kept. The comparison is
         made under the lock, against the file as it is then, and what it adds is
-        written at once, and only if :attr:`Merged.written` (no conflict waits
+        written at once, and only if :attr:`ImportMerge.written` (no conflict waits
         for a ``resolution``).
         """
         book, stamp = self.codebook, self._import_stamp()
@@ -810,6 +810,24 @@ class Store:
         issue: Issue = self._update_code("issues", issue_id, change)
         return issue
 
+    def add_cues(self, issue_id: str, stance: str, cues: Sequence[str]) -> Issue:
+        """Give one stance of an issue more cue phrases (what ingest suggests the stance from)."""
+        with self.writing():
+            key, doc = self._code_document("issues", issue_id)
+            issue = Issue.from_json(doc)
+            if issue.stance(stance) is None:
+                codes = ", ".join(s.code for s in issue.scale)
+                raise InputError(f"unknown stance {stance!r} for issue {issue_id!r} (scale: {codes})", field="stance")
+            scale = tuple(
+                replace(s, cues=s.cues + tuple(c for c in dict.fromkeys(cues) if c and c not in s.cues))
+                if s.code == stance
+                else s
+                for s in issue.scale
+            )
+            issue = replace(issue, scale=scale)
+            self._db.update("issues", [key], issue.as_json())
+        return issue
+
     def _update_code(self, table: str, code_id: str, change: Any) -> Any:
         """Apply ``change`` (the item as it is → as it should be) to the party or issue ``code_id``, as
         the file holds it under the lock: checked, and refused if it changes nothing."""
@@ -917,22 +935,21 @@ class Store:
         """The candidate with this id; an unknown id is an error."""
         return self._candidate(*self._find("inbox", candidate_id))
 
-    def add_candidates(self, found: Iterable[Candidate]) -> list[Candidate]:
-        """Add to the inbox the candidates it does not hold yet; returns those added.
+    def add_candidates(self, found: Iterable[Candidate]) -> InboxMerge:
+        """Fold ``found`` into the inbox (``inbox_model.merged``): new statements are added, more reports of a
+        statement waiting for review become its sources, and what the inbox already knows (the same article
+        read again, a statement decided, whatever way) is dropped, so a rejected statement does not come back."""
+        from .inbox_model import merged
 
-        A candidate is new unless the inbox already holds the same sentence from
-        the same URL, whatever its status, so a rejected sentence does not come back.
-        """
         with self.writing():
-            known = {(doc.get("url"), doc.get("sentence")) for doc in self._tables()["inbox"].values()}
-            added: list[Candidate] = []
-            for candidate in found:
-                if (candidate.url, candidate.sentence) not in known:
-                    known.add((candidate.url, candidate.sentence))
-                    added.append(candidate)
-            if added:
-                self._db.insert("inbox", [c.as_json() for c in added])
-        return added
+            held = list(keyed_in_order(self._tables()["inbox"]))
+            result = merged((self._candidate(key, doc) for key, doc in held), found)
+            keys = {doc.get("id"): key for key, doc in held}
+            for candidate in result.corroborated:
+                self._db.update("inbox", [keys[candidate.id]], candidate.as_json())
+            if result.added:
+                self._db.insert("inbox", [c.as_json() for c in result.added])
+        return result
 
     def update_candidate(self, candidate: Candidate) -> Candidate:
         """Store ``candidate`` over the one with its id (a decision: its status, the statement it became)."""

@@ -562,7 +562,8 @@ def test_parties_and_issues(invoke: Invoke, store_path: Path) -> None:
     nato = next(i for i in issues if i["id"] == "nato")
     assert set(nato) == {"id", "name", "question", "keywords", "scale"}
     assert [s["score"] for s in nato["scale"]] == list(range(len(nato["scale"])))
-    assert set(nato["scale"][0]) == {"code", "label", "score"}
+    assert set(nato["scale"][0]) == {"code", "label", "score", "cues"}  # the default codebook ships cues
+    assert "never join" in next(s for s in nato["scale"] if s["code"] == "renounce")["cues"]
     assert "Russia" in ok(invoke("parties", db=store_path)).stdout
     assert "renounce" in ok(invoke("issues", db=store_path)).stdout
 

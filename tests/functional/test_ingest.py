@@ -112,31 +112,43 @@ def pulled(invoke: Any, db: Path, news: Site) -> list[dict[str, Any]]:
 
 def test_pull_fills_the_inbox_and_a_second_pull_costs_nothing(invoke: Any, store_path: Path, news: Site) -> None:
     found = pulled(invoke, store_path, news)
-    by_sentence = {c["sentence"]: c for c in found}
-    quote = next(s for s in by_sentence if s.startswith("“If they lay down their arms"))
-    assert by_sentence[quote] | {"id": "", "fetched_at": ""} == {
+    kursk = next(c for c in found if c["summary"].startswith("“If they lay down their arms"))
+    assert kursk | {"id": "", "fetched_at": ""} == {
         "id": "",
         "status": "new",
         "party": "russia",
         "issue": "kursk",
-        "sentence": quote,
-        "speaker": "Putin",
-        "url": news.base + "/articles/kursk-surrender.html",
-        "title": "Putin Urges Kiev to Order Troops in Kursk to Surrender",
-        "outlet": "wire",
-        "published": "2025-03-14",
+        "speaker": "Vladimir Putin",  # as fully as the article names him
+        "quote": "If they lay down their arms and surrender in Kursk, [we] will guarantee them their lives and "
+        "dignified treatment in accordance with international law and Russian legal norms",
+        "summary": kursk["summary"],
+        "stated_on": "2025-03-14",
+        "channel": "official",
+        "suggested_stance": "surrender",
+        "cue": "lay down their arms",
+        "sources": [
+            {
+                "url": news.base + "/articles/kursk-surrender.html",
+                "title": "Putin Urges Kiev to Order Troops in Kursk to Surrender",
+                "outlet": "wire",
+                "published": "2025-03-14",
+            }
+        ],
         "fetched_at": "",
         "statement_id": None,
     }
-    assert by_sentence[quote]["id"].startswith("cand_")
+    assert kursk["id"].startswith("cand_")
     pairs = {(c["party"], c["issue"], c["speaker"]) for c in found}
-    assert ("usa", "nato", "Hegseth") in pairs
+    assert ("usa", "nato", "Pete Hegseth") in pairs
     assert ("russia", "ceasefire", "Putin") in pairs
     assert ("russia", "ceasefire", "Dmitry Peskov") in pairs
-    atom = [c for c in found if c["url"].endswith("isolation-over.html")]
-    assert {c["outlet"] for c in atom} == {"Defence Desk"} and {c["published"] for c in atom} == {"2025-02-12"}
-    assert not any("weather" in c["sentence"] for c in found)  # no party, no issue: not a candidate
-    assert len(by_sentence) == len(found)
+    atom = [c for c in found if c["sources"][0]["url"].endswith("isolation-over.html")]
+    assert {c["sources"][0]["outlet"] for c in atom} == {"Defence Desk"}
+    assert {c["sources"][0]["published"] for c in atom} == {"2025-02-12"}
+    assert not any("weather" in c["summary"] for c in found)  # no party, no issue: not a candidate
+    # "the soldiers are surrounded, according to the Russian defence ministry": an event, not a position
+    assert not any("surrounded" in c["summary"] for c in found)
+    assert len({c["summary"] for c in found}) == len(found)
 
     before = len(news.requests)
     again = invoke("pull", db=store_path)
@@ -252,23 +264,26 @@ def test_accepting_a_candidate_records_a_statement_sourced_to_the_article(
     invoke: Any, store_path: Path, news: Site
 ) -> None:
     found = pulled(invoke, store_path, news)
-    kursk = next(c for c in found if c["speaker"] == "Putin" and c["issue"] == "kursk")
-    accepted = invoke("inbox", "accept", kursk["id"], "--stance", "surrender", "--grade", "B2", db=store_path)
+    kursk = next(c for c in found if c["speaker"] == "Vladimir Putin" and c["issue"] == "kursk")
+    accepted = invoke("inbox", "accept", kursk["id"], "--grade", "B2", db=store_path)  # the suggested stance
     assert accepted.exit_code == 0, accepted.output
     statement_id = accepted.stdout.strip()
     shown = json.loads(invoke("show", statement_id, "--format", "json", db=store_path).stdout)
-    assert {k: shown[k] for k in ("party", "issue", "stance", "stated_on", "quote", "speaker", "channel", "grade")} == {
+    names = ("party", "issue", "stance", "stated_on", "quote", "summary", "speaker", "channel", "grade")
+    assert {k: shown[k] for k in names} == {
         "party": "russia",
         "issue": "kursk",
         "stance": "surrender",
         "stated_on": "2025-03-14",
-        "quote": kursk["sentence"],
-        "speaker": "Putin",
-        "channel": "media-report",
+        "quote": kursk["quote"],  # Putin's words only, not the reporter's sentence
+        "summary": kursk["summary"],
+        "speaker": "Vladimir Putin",
+        "channel": "official",
         "grade": "B2",
     }
+    assert "corroborated_by" not in shown  # one report: the statement keeps the shape it always had
     assert shown["source"] == {
-        "url": kursk["url"],
+        "url": kursk["sources"][0]["url"],
         "title": "Putin Urges Kiev to Order Troops in Kursk to Surrender",
         "outlet": "wire",
         "published": "2025-03-14",
@@ -280,7 +295,7 @@ def test_accepting_a_candidate_records_a_statement_sourced_to_the_article(
     twice = invoke("inbox", "accept", kursk["id"], "--stance", "surrender", db=store_path)
     assert twice.exit_code == 2 and f"already accepted as statement {statement_id}" in twice.stderr
 
-    hegseth = next(c for c in found if c["speaker"] == "Hegseth")
+    hegseth = next(c for c in found if c["speaker"] == "Pete Hegseth")
     wrong = invoke("inbox", "accept", hegseth["id"], "--stance", "surrender", db=store_path)
     assert wrong.exit_code == 2 and "unknown stance 'surrender' for issue 'nato'" in wrong.stderr
     overridden = invoke(
@@ -298,15 +313,16 @@ def test_accepting_a_candidate_records_a_statement_sourced_to_the_article(
     )
 
     other = next(c for c in inbox_json(invoke, store_path))
-    assert invoke("inbox", "reject", other["id"], db=store_path).exit_code == 0
+    rejected = invoke("inbox", "reject", other["id"], db=store_path)
+    assert rejected.exit_code == 0 and f"tracker inbox restore {other['id']}" in rejected.stdout
     assert other["id"] in {c["id"] for c in inbox_json(invoke, store_path, "--status", "rejected")}
     assert invoke("inbox", "reject", other["id"], db=store_path).exit_code == 2
     assert invoke("inbox", "reject", "cand_nope", db=store_path).exit_code == 2
     statuses = {c["status"] for c in inbox_json(invoke, store_path, "--status", "all")}
     assert statuses == {"new", "accepted", "rejected"}
-    # A rejected sentence does not come back when its article is read again.
-    invoke("fetch", other["url"], db=store_path)
-    assert other["sentence"] not in {c["sentence"] for c in inbox_json(invoke, store_path)}
+    # A rejected statement does not come back when its article is read again.
+    invoke("fetch", other["sources"][0]["url"], db=store_path)
+    assert other["summary"] not in {c["summary"] for c in inbox_json(invoke, store_path)}
 
 
 def test_fetch_reads_one_article(invoke: Any, store_path: Path, news: Site) -> None:
@@ -315,10 +331,10 @@ def test_fetch_reads_one_article(invoke: Any, store_path: Path, news: Site) -> N
     assert dry.exit_code == 0, dry.output
     shown = json.loads(dry.stdout)
     assert {(c["party"], c["issue"]) for c in shown} == {("russia", "ceasefire"), ("usa", "nato")}
-    assert {c["title"] for c in shown} == {"The Isolation Is Over: Trump Calls Putin"}  # from the page
+    assert {c["sources"][0]["title"] for c in shown} == {"The Isolation Is Over: Trump Calls Putin"}  # from the page
     assert inbox_json(invoke, store_path) == []
     added = invoke("fetch", url, "--format", "json", db=store_path)
-    assert [c["sentence"] for c in json.loads(added.stdout)] == [c["sentence"] for c in shown]
+    assert [c["summary"] for c in json.loads(added.stdout)] == [c["summary"] for c in shown]
     assert len(inbox_json(invoke, store_path)) == len(shown)
     again = invoke("fetch", url, "--format", "json", db=store_path)
     assert json.loads(again.stdout) == [] and "already in the inbox" in again.stderr
@@ -348,9 +364,9 @@ def test_codebook_extensions_widen_matching(invoke: Any, store_path: Path, site:
 
     # The page carries no date, so accepting needs the date it was stated.
     (added,) = json.loads(invoke("fetch", url, "--format", "json", db=store_path).stdout)
-    assert added["published"] == ""
+    assert (added["sources"][0]["published"], added["stated_on"]) == ("", "")
     undated = invoke("inbox", "accept", added["id"], "--stance", "negotiated-withdrawal", db=store_path)
-    assert undated.exit_code == 2 and "no published date" in undated.stderr and "--date" in undated.stderr
+    assert undated.exit_code == 2 and "has no date" in undated.stderr and "--date" in undated.stderr
     dated = invoke(
         "inbox", "accept", added["id"], "--stance", "negotiated-withdrawal", "--date", "2025-03-13", db=store_path
     )
@@ -359,9 +375,15 @@ def test_codebook_extensions_widen_matching(invoke: Any, store_path: Path, site:
 
 def test_hostile_text_is_stored_clean_and_printed_literally(invoke: Any, store_path: Path, site: Site) -> None:
     payloads = list(ESCAPES.values()) + list(MARKUP.values())
+    # One speaker a payload: an article proposes one statement a speaker and issue.
+    speakers = [
+        "Putin", "Peskov", "Lavrov", "Zakharova", "Ushakov", "Dmitriev", "Zelensky", "Yermak", "Sybiha", "Umerov",
+        "Rubio", "Hegseth", "Witkoff", "Waltz", "Vance", "Kellogg",
+    ]  # fmt: skip
+    assert len(speakers) >= len(payloads)
     paragraphs = "".join(
-        f"<p>Putin spoke about Kursk again on day {n}: {payload} and nothing more was added.</p>"
-        for n, payload in enumerate(payloads)
+        f"<p>{speaker} said that the troops in Kursk must surrender: {payload} and nothing more.</p>"
+        for speaker, payload in zip(speakers, payloads, strict=False)
     )
     # Raw control characters cannot travel in XML 1.0; numeric references to C1/bidi ones can.
     article = f"<html><head><title>Hostile</title></head><body><article>{paragraphs}</article></body></html>"
@@ -387,5 +409,133 @@ def test_hostile_text_is_stored_clean_and_printed_literally(invoke: Any, store_p
     assert_clean(shown)
     for markup in ("[bold]not bold[/bold]", "[@click=app.quit]quit[/]", "[link=https://evil.example]click[/link]"):
         assert markup in " ".join(shown.split()) or markup in shown.replace("\n", "")
-    sentences = {candidate.sentence for candidate in stored}
-    assert any("[we] will guarantee" in s for s in sentences)
+    summaries = {candidate.summary for candidate in stored}
+    assert any("[we] will guarantee" in s for s in summaries)
+
+
+def rss(base: str, title: str, *links: str) -> bytes:
+    items = "".join(
+        f"<item><title>Report {n}</title><link>{base}{link}</link><guid>{link}</guid>"
+        "<pubDate>Thu, 20 Mar 2025 10:00:00 GMT</pubDate></item>"
+        for n, link in enumerate(links)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>{items}</channel></rss>'.encode()
+
+
+LABELLED = FIXTURES / "labelled"
+
+
+def test_one_statement_in_two_feeds_is_one_candidate_and_accepting_it_keeps_both_sources(
+    invoke: Any, store_path: Path, site: Site
+) -> None:
+    for path, page in (("/a/lavrov.html", "own-13-lavrov-a.html"), ("/b/lavrov.html", "own-14-lavrov-b.html"),
+                       ("/c/lavrov.html", "own-15-lavrov-c.html")):  # fmt: skip
+        site.add(path, "text/html; charset=utf-8", (LABELLED / page).read_bytes())
+    site.add("/a.xml", "application/rss+xml", rss(site.base, "Courier", "/a/lavrov.html"))
+    site.add("/b.xml", "application/rss+xml", rss(site.base, "Times", "/b/lavrov.html"))
+    for feed, name in (("/a.xml", "Courier"), ("/b.xml", "Times")):
+        assert invoke("feeds", "add", site.base + feed, "--name", name, db=store_path).exit_code == 0
+    pulled = invoke("pull", db=store_path)
+    assert pulled.exit_code == 0, pulled.output
+    found = inbox_json(invoke, store_path)
+    (nato,) = [c for c in found if c["issue"] == "nato"]
+    assert (nato["party"], nato["speaker"]) == ("russia", "Sergei Lavrov")
+    assert [(s["url"], s["outlet"]) for s in nato["sources"]] == [
+        (site.base + "/a/lavrov.html", "Courier"),
+        (site.base + "/b/lavrov.html", "Times"),
+    ]
+    assert "2 sources" in invoke("inbox", db=store_path).stdout
+
+    third = invoke("fetch", site.base + "/c/lavrov.html", "--format", "json", db=store_path)
+    assert third.exit_code == 0 and json.loads(third.stdout) == []
+    assert "gained this article as a source" in third.stderr
+    (nato,) = [c for c in inbox_json(invoke, store_path) if c["issue"] == "nato"]
+    assert len(nato["sources"]) == 3
+
+    accepted = invoke("inbox", "accept", nato["id"], "--grade", "A1", db=store_path)
+    assert accepted.exit_code == 0, accepted.output
+    shown = json.loads(invoke("show", accepted.stdout.strip(), "--format", "json", db=store_path).stdout)
+    assert shown["source"] == nato["sources"][0]
+    assert shown["corroborated_by"] == nato["sources"][1:]  # DESIGN.md: source the first, corroborated_by the rest
+    assert shown["revisions"][0]["corroborated_by"] == nato["sources"][1:]
+    assert (shown["stance"], shown["quote"]) == ("renounce", "Ukraine’s neutral status is not up for discussion. It "
+                                                              "must never join NATO")  # fmt: skip
+    assert invoke("check", db=store_path).exit_code == 0
+    table = invoke("show", accepted.stdout.strip(), db=store_path).stdout
+    assert "corroborated by" in table and "Times" in table and "/c/lavrov.html" in " ".join(table.split())
+
+
+def test_accept_takes_overrides_for_what_the_candidate_got_wrong(invoke: Any, store_path: Path, news: Site) -> None:
+    found = pulled(invoke, store_path, news)
+    trump = next(c for c in found if c["party"] == "usa" and c["issue"] == "kursk")
+    assert trump["suggested_stance"] == ""
+    unsure = invoke("inbox", "accept", trump["id"], db=store_path)
+    assert unsure.exit_code == 2 and "no suggested stance" in unsure.stderr and "--stance" in unsure.stderr
+    overridden = invoke(
+        "inbox", "accept", trump["id"], "--stance", "negotiated-withdrawal", "--party", "usa", "--speaker",
+        "President Donald Trump", "--quote", "horrible massacre", "--channel", "official", "--grade", "A2",
+        "--format", "json", db=store_path,
+    )  # fmt: skip
+    assert overridden.exit_code == 0, overridden.output
+    statement = json.loads(overridden.stdout)
+    assert (statement["speaker"], statement["quote"], statement["grade"]) == (
+        "President Donald Trump",
+        "horrible massacre",
+        "A2",
+    )
+    assert statement["summary"] == trump["summary"] and statement["stated_on"] == "2025-03-14"
+    bad = invoke("inbox", "accept", next(c["id"] for c in found if c["issue"] == "nato"), "--party", "mars",
+                 db=store_path)  # fmt: skip
+    assert bad.exit_code == 2 and bad.stderr.count("\n") == 1 and "unknown party 'mars'" in bad.stderr
+
+
+def test_a_rejected_candidate_is_restored(invoke: Any, store_path: Path, news: Site) -> None:
+    found = pulled(invoke, store_path, news)
+    first = next(c["id"] for c in found if c["issue"] == "nato")
+    second = next(c["id"] for c in found if c["issue"] == "kursk" and c["party"] == "russia")
+    assert invoke("inbox", "reject", first, db=store_path).exit_code == 0
+    assert first not in {c["id"] for c in inbox_json(invoke, store_path)}
+    restored = invoke("inbox", "restore", first, db=store_path)
+    assert restored.exit_code == 0 and "waits for review again" in restored.stdout
+    assert first in {c["id"] for c in inbox_json(invoke, store_path)}
+    waiting = invoke("inbox", "restore", first, db=store_path)
+    assert waiting.exit_code == 2 and waiting.stderr.count("\n") == 1 and "not rejected" in waiting.stderr
+    assert invoke("inbox", "accept", second, db=store_path).exit_code == 0
+    refused = invoke("inbox", "restore", second, db=store_path)
+    assert refused.exit_code == 2 and "retract the statement instead" in refused.stderr
+    assert invoke("inbox", "restore", "cand_nope", db=store_path).exit_code == 2
+
+
+def test_a_pull_where_a_feed_or_an_article_fails_exits_1_with_a_line_each(
+    invoke: Any, store_path: Path, news: Site
+) -> None:
+    news.add("/broken.xml", "application/rss+xml", rss(news.base, "Broken", "/articles/gone.html"))
+    for path in ("/feed.xml", "/broken.xml", "/missing.xml"):
+        assert invoke("feeds", "add", news.base + path, "--no-check", db=store_path).exit_code == 0  # broken later
+    result = invoke("pull", db=store_path)
+    assert result.exit_code == 1, result.output
+    assert "Feeds: 2 ok, 0 unchanged, 1 failed" in result.stdout
+    assert f"feed failed: {news.base}/missing.xml: HTTP 404" in result.stdout
+    assert f"article failed: {news.base}/articles/gone.html: HTTP 404" in result.stdout
+    assert "Failed: 1 feed(s) and 1 article(s)" in result.stderr
+    assert inbox_json(invoke, store_path) != []  # what the good feed brought is saved
+    as_json = invoke("pull", "--format", "json", db=store_path)
+    assert as_json.exit_code == 1 and json.loads(as_json.stdout)["feeds"][2]["status"] == "failed"
+
+
+def test_a_party_added_by_name_and_cues_added_to_a_stance_are_read(invoke: Any, store_path: Path, site: Site) -> None:
+    url = site.add("/china.html", "text/html; charset=utf-8", (LABELLED / "own-17-china.html").read_bytes())
+    assert json.loads(invoke("fetch", url, "--dry-run", "--format", "json", db=store_path).stdout) == []
+    assert invoke("parties", "add", "china", "--name", "China", db=store_path).exit_code == 0  # no --alias
+    found = json.loads(invoke("fetch", url, "--dry-run", "--format", "json", db=store_path).stdout)
+    assert [(c["party"], c["issue"], c["speaker"], c["suggested_stance"]) for c in found] == [
+        ("china", "ceasefire", "Mao Ning", "immediate-full"),
+        ("china", "sanctions", "Mao Ning", "lift"),
+    ]
+    cue = ("issues", "update", "sanctions", "--stance", "maintain", "--cue", "opposes unilateral sanctions")
+    updated = invoke(*cue, db=store_path)
+    assert updated.exit_code == 0 and "opposes unilateral sanctions" in updated.stdout
+    again = json.loads(invoke("fetch", url, "--dry-run", "--format", "json", db=store_path).stdout)
+    assert (again[1]["suggested_stance"], again[1]["cue"]) == ("maintain", "opposes unilateral sanctions")
+    alone = invoke("issues", "update", "sanctions", "--cue", "x", db=store_path)
+    assert alone.exit_code == 2 and "--stance" in alone.stderr

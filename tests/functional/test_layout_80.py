@@ -99,8 +99,9 @@ def test_the_inbox_shows_whole_ids_urls_and_sentences(invoke: Invoke, store_path
     seeded(store_path)
     out = table(invoke, store_path, "inbox")
     for candidate in as_json(invoke, store_path, "inbox"):
-        assert_whole(out, candidate["id"], candidate["sentence"], candidate["published"])
-        assert_url_whole(out, candidate["url"])
+        assert_whole(out, candidate["id"], candidate["summary"], *(s["published"] for s in candidate["sources"]))
+        for source in candidate["sources"]:
+            assert_url_whole(out, source["url"])
 
 
 def test_feeds_list_reads_at_80_columns(invoke: Invoke, store_path: Path) -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from tests.helpers import cell, seeded, wait_for
 from tracker.tui.app import TrackerApp
-from tracker.tui.screens.inbox import InboxScreen, StancePick
+from tracker.tui.screens.inbox import InboxScreen
+from tracker.tui.screens.statement_form import StatementForm
 from tracker.tui.session import Session
 
 
@@ -20,9 +21,9 @@ async def test_accepting_from_the_inbox_updates_the_matrix(store_path: Path) -> 
         assert isinstance(app.screen, InboxScreen)
         await pilot.press("a")
         await pilot.pause()
-        assert isinstance(app.screen, StancePick)
-        await pilot.press("down", "down", "down", "enter")  # the fourth step of the Kursk scale: surrender
-        # An accepted candidate is a media report (the press, not the party): shown in the cell as reported.
+        assert isinstance(app.screen, StatementForm)
+        await pilot.press("ctrl+s")  # as proposed: Putin's words, surrender suggested by "lay down their arms"
+        # Official, but no grade yet: shown in the cell as reported until the analyst grades its source.
         await wait_for(pilot, lambda: "? Surrender · ungraded · 03-14" in cell(app, "russia", "kursk"))
         await pilot.press("escape")
         await pilot.pause()

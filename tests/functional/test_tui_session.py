@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 
 from tests.helpers import WORKERS, seeded, wait_for
+from tracker import statement_input
 from tracker.ingest import inbox
 from tracker.store import Store
 from tracker.tui.app import TrackerApp
@@ -39,7 +40,8 @@ async def test_inbox_writes_while_another_process_writes_lose_nothing(store_path
         await wait_for(pilot, lambda: isinstance(app.screen, InboxScreen))
         await pilot.press("a")
         await pilot.pause()
-        await pilot.press("down", "down", "down", "enter")  # surrender, on the first candidate
+        await pilot.press("ctrl+s")  # the first candidate, as proposed (surrender, suggested)
+        await wait_for(pilot, lambda: isinstance(app.screen, InboxScreen))
         await wait_for(pilot, lambda: len(app.screen.query_one("DataTable").rows) == 1)  # type: ignore[attr-defined]
         await pilot.press("r")  # the second
         await wait_for(pilot, lambda: len(app.screen.query_one("DataTable").rows) == 0)  # type: ignore[attr-defined]
@@ -98,7 +100,8 @@ def test_the_sessions_own_writes_are_not_taken_for_another_process(store_path: P
     store = seeded(store_path)
     session = Session(store)
     first, second = session.candidates()
-    session.accept(first.id, stance="surrender")
+    reviewed = first.as_input() | {"stance": "surrender", "date": first.stated_on or "2025-03-14"}
+    session.accept(first.id, statement_input.parse(reviewed, store.codebook, new=True).check())  # as the form gives
     assert not session.changed_on_disk()
     assert session.reject(second.id).status == "rejected"
     assert not session.changed_on_disk()

@@ -275,7 +275,7 @@ async def test_a_failing_article_is_reported_and_retried_next_pull(store_path: P
     async with fetcher(site(set()), Limits(deadline=10)) as f:
         again = await pull_feeds(store, feeds(store), f)
     assert again.articles == 1 and not again.article_errors
-    assert {c.url for c in again.added} == {"http://news.test/articles/kursk-surrender.html"}
+    assert {c.source.url for c in again.added} == {"http://news.test/articles/kursk-surrender.html"}
 
 
 async def test_an_article_that_cannot_succeed_is_reported_once(store_path: Path) -> None:

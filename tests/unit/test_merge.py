@@ -27,7 +27,7 @@ from tracker.dates import format_instant
 from tracker.errors import InputError, StoreError
 from tracker.inbox_model import Candidate, FeedUpdate
 from tracker.ingest import inbox
-from tracker.model import Issue, Party
+from tracker.model import Issue, Party, Source
 from tracker.storage.merge import Merged, merge_files
 from tracker.store import Store, default_tables, dump_tables
 
@@ -288,12 +288,13 @@ def found(store: Store, sentence: str, fetched_at: str) -> list[Candidate]:
         id=inbox.new_candidate_id(),
         party="russia",
         issue="kursk",
-        sentence=sentence,
-        url="https://news.example/kursk",
-        published="2025-03-14",
+        speaker="Vladimir Putin",
+        summary=sentence,
+        stated_on="2025-03-14",
+        sources=(Source(url="https://news.example/kursk", published="2025-03-14"),),
         fetched_at=fetched_at,
     )
-    return inbox.save_pull(store, {}, [candidate])
+    return list(inbox.save_pull(store, {}, [candidate]).added)
 
 
 def test_a_sentence_both_sides_pulled_is_one_candidate_with_its_decision(versions: Versions) -> None:

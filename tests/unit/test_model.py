@@ -62,6 +62,17 @@ def test_default_codebook_matches_design(book: Codebook) -> None:
         assert party.problems() == []
 
 
+def test_every_default_stance_carries_cues_and_they_round_trip(book: Codebook) -> None:
+    for issue in book.issues:
+        assert all(stance.cues for stance in issue.scale), issue.id
+        assert Issue.from_json(issue.as_json()) == issue
+    surrender = book.require_stance("kursk", "surrender")
+    assert "lay down their arms" in surrender.cues and surrender.as_json()["cues"] == list(surrender.cues)
+    assert "never join" in book.require_stance("nato", "renounce").cues
+    bare = Issue.from_json({"id": "x", "scale": ["a", "b"]})
+    assert bare.scale[0].cues == () and "cues" not in bare.scale[0].as_json()  # DESIGN.md's shape without cues
+
+
 def test_issue_scale_from_text_or_objects() -> None:
     issue = Issue.from_json({"id": "x", "scale": ["a", {"code": "b", "label": "Bee"}, {"code": "c"}]})
     assert [(s.code, s.label, s.score) for s in issue.scale] == [("a", "a", 0), ("b", "Bee", 1), ("c", "c", 2)]
@@ -280,3 +291,43 @@ def test_change_kinds_are_written_as_plain_words(book: Codebook) -> None:
         assert orjson.dumps(change.as_json()["kind"]) == f'"{kind.value}"'.encode()
         assert column_text(change.kind) == str(change.kind) == f"{change.kind}" == kind.value
     assert [k.value for k in ChangeKind] == ["new", "changed", "withdrawn", "contested", "reported", "restated"]
+
+
+# -- corroboration -------------------------------------------------------------------
+
+
+def test_a_corroborated_statement_keeps_its_other_sources() -> None:
+    others = [{"url": "https://b.example/1", "title": "B", "outlet": "B", "published": "2025-02-13"}]
+    corroborated = statement(corroborated_by=others)
+    assert corroborated.corroborated_by == (Source(**others[0]),)
+    assert corroborated.as_json()["corroborated_by"] == others
+    assert Statement.from_json(corroborated.as_json()) == corroborated
+    plain = statement()
+    assert plain.corroborated_by == () and "corroborated_by" not in plain.as_json()  # stored only when there are some
+    with pytest.raises(InputError, match="corroborated_by must be a list of sources"):
+        statement(corroborated_by="https://b.example/1")
+
+
+def test_corroborating_sources_are_checked_and_cleaned(book: Codebook) -> None:
+    dated = statement(corroborated_by=[{"url": "https://b.example", "published": "2025-02-30"}])
+    assert dated.field_problems(book) == [
+        ("corroborated_by", "corroborating source 1: published '2025-02-30' is not a real date")
+    ]
+    long = statement(corroborated_by=[{"url": "https://b.example/" + "x" * 4_000}])
+    assert [name for name, _ in long.field_problems(book)] == ["corroborated_by"]
+    many = statement(corroborated_by=[{"url": f"https://b.example/{n}"} for n in range(101)])
+    assert "101 sources; the limit is 100" in many.problems(book)[0]
+    dirty = statement(corroborated_by=[{"url": "https://b.example", "title": f"T {ESCAPES['clear_screen']}"}])
+    cleaned = dirty.sanitised()
+    assert cleaned is not dirty and cleaned.corroborated_by[0].title == "T beforeafter"
+    assert statement(corroborated_by=[{"url": "https://b.example"}]).sanitised().corroborated_by[0].url == (
+        "https://b.example"
+    )
+
+
+def test_check_names_a_corroborating_source_that_holds_control_characters() -> None:
+    from tracker.checks import text_problems
+
+    dirty = Statement.from_json({**statement().as_json(), "corroborated_by": [{"url": "https://b.example\x1b[2J"}]})
+    assert text_problems(dirty) == ["corroborated_by: control characters or escape sequences (not written by tracker)"]
+    assert text_problems(statement(corroborated_by=[{"url": "https://b.example"}])) == []

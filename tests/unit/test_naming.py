@@ -18,7 +18,7 @@ import pytest
 from tracker import codebook as default_codebook
 from tracker.errors import InputError
 from tracker.inbox_model import Candidate, CandidateStatus
-from tracker.model import Codebook, Party, Stance, codebook_from_tables
+from tracker.model import Codebook, Party, Source, Stance, codebook_from_tables
 from tracker.statement_input import parse
 from tracker.store import Store
 
@@ -162,7 +162,9 @@ def test_no_match_says_so(store: Store, typed: str, message: str) -> None:
 
 def candidate(party: str = "russia", issue: str = "kursk") -> Candidate:
     """A rejected candidate: a decided one still names its party and issue."""
-    return Candidate("cand_1", party, issue, "Kursk.", CandidateStatus.REJECTED, url="https://news.test/a")
+    return Candidate(
+        "cand_1", party, issue, CandidateStatus.REJECTED, summary="Kursk.", sources=(Source(url="https://news.test/a"),)
+    )
 
 
 def test_an_unused_party_and_issue_can_be_removed(store: Store) -> None:

@@ -107,6 +107,12 @@ def test_the_fast_path_of_from_json_is_the_general_one() -> None:
         assert not is_stored(doc) or doc["channel"] == ""
         general = Statement.from_json(dict(doc, extra=1))  # an extra key keeps it off no path
         assert Statement.from_json(doc) == general
+    # A corroborated statement is stored with one more field, and takes the fast path too.
+    corroborated = replace(statement, corroborated_by=(Source("https://b.example/1", "B", "B", "2025-01-02"),))
+    document = corroborated.as_json()
+    assert is_stored(document) and Statement.from_json(document) == corroborated
+    for bad in ("a source", [1], [{"url": 1}], [{"url": "u"}]):
+        assert not is_stored({**document, "corroborated_by": bad})
 
 
 @pytest.mark.parametrize(

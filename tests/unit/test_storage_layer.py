@@ -50,11 +50,20 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r}))
 def test_listing_feeds_and_the_inbox_loads_no_network_code(store_path: Path, tmp_path: Path) -> None:
     """The Store returns Feed and Candidate objects without the network layer behind them."""
     from tracker.inbox_model import Candidate, Feed
+    from tracker.model import Source
 
     store = Store(store_path)
     store.add_feed(Feed("fd_1", "https://example.org/feed"))
     store.add_candidates(
-        [Candidate("cand_1", "usa", "nato", "Rubio said NATO membership is off the table.", url="https://e.org/1")]
+        [
+            Candidate(
+                "cand_1",
+                "usa",
+                "nato",
+                summary="Rubio said NATO is off the table.",
+                sources=(Source("https://e.org/1"),),
+            )
+        ]
     )
     commands = [["feeds", "list", "--format", "json"], ["inbox", "--format", "json"], ["inbox", "--status", "all"]]
     script = LISTING.format(args=", ".join(map(repr, commands)), heavy=set(HEAVY))

@@ -331,3 +331,17 @@ def test_codebook_can_be_extended(store: Store) -> None:
         store.add_party(Party("Not OK", "x"))
     updated = store.update_party("china", aliases=["Xi", "Beijing"])
     assert updated.aliases == ("Beijing", "Xi")
+
+
+def test_a_stance_gains_cues_and_keeps_them_through_other_updates(store_path: Path) -> None:
+    store = Store(store_path)
+    issue = store.add_cues("kursk", "surrender", ["raise the white flag", "surrender", "raise the white flag"])
+    cues = issue.stance("surrender").cues  # type: ignore[union-attr]
+    assert cues[-1] == "raise the white flag" and cues.count("surrender") == 1  # nothing twice
+    store.update_issue("kursk", keywords=["Sudzha"])
+    again = Store(store_path).codebook.require_stance("kursk", "surrender")
+    assert again.cues == cues
+    with pytest.raises(InputError, match="unknown stance 'flag' for issue 'kursk'"):
+        store.add_cues("kursk", "flag", ["x"])
+    with pytest.raises(InputError, match="unknown issue 'mars'"):
+        store.add_cues("mars", "surrender", ["x"])

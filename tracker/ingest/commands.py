@@ -106,10 +106,12 @@ def feeds_remove(context: Context, feed_id: str) -> None:
 @format_option
 @pass_context
 def pull(context: Context, feed: tuple[str, ...], allow_private: bool, fmt: Format) -> None:
-    """Fetch every feed and its new articles; matching sentences go to the inbox.
+    """Fetch every feed and its new articles; the statements they report go to the inbox.
 
-    A pull stops at its deadline (TRACKER_PULL_DEADLINE seconds, 120), saves
-    what it read and exits 1; it fetches at most TRACKER_PULL_MAX_ENTRIES (50)
+    Exits 1 when a feed or an article failed (each is a line of the summary),
+    so that a cron job notices; what the others brought is saved. A pull stops
+    at its deadline (TRACKER_PULL_DEADLINE seconds, 120), saves what it read and
+    exits 1; it fetches at most TRACKER_PULL_MAX_ENTRIES (50)
     new articles of a feed, and leaves an article that timed out alone for a
     while (15 minutes, doubling at each timeout in a row).
     """
@@ -141,14 +143,22 @@ def pull(context: Context, feed: tuple[str, ...], allow_private: bool, fmt: Form
         click.echo("Interrupted: nothing was saved.", err=True)
         raise click.exceptions.Exit(130) from None
     emit(pull_view(report), fmt)
+    # On stderr in every format: the reasons for the exit status, which a --format json reader sees too.
+    failed = [f for f in report.feeds if f.status == "failed"]
+    if failed or report.article_errors:
+        click.echo(
+            f"Failed: {len(failed)} feed(s) and {len(report.article_errors)} article(s), each on its line of the"
+            " summary; what the others brought is saved.",
+            err=True,
+        )
     if report.deadline_reached:
-        # On stderr in every format: the reason for the exit status, which a --format json reader sees too.
         click.echo(
             f"Deadline reached: the pull stopped after {deadline:g} s (${pulling.DEADLINE_ENV}); what it read is"
             " saved, and what it did not finish waits for the next pull.",
             err=True,
         )
-        raise click.exceptions.Exit(1)
+    if failed or report.article_errors or report.deadline_reached:
+        raise click.exceptions.Exit(1)  # so that a cron job notices
 
 
 @click.command()
@@ -158,7 +168,11 @@ def pull(context: Context, feed: tuple[str, ...], allow_private: bool, fmt: Form
 @format_option
 @pass_context
 def fetch(context: Context, url: str, dry_run: bool, allow_private: bool, fmt: Format) -> None:
-    """Read the article page at URL and add its candidate sentences to the inbox."""
+    """Read the article page at URL and add the statements it reports to the inbox.
+
+    A statement the inbox already holds from another outlet gains this article
+    as one more source instead.
+    """
     import asyncio
 
     from . import inbox
@@ -183,10 +197,12 @@ def fetch(context: Context, url: str, dry_run: bool, allow_private: bool, fmt: F
     if dry_run:
         emit(candidates_view(found, "Candidates (dry run: nothing added)"), fmt)
         return
-    added = inbox.save_pull(store, {}, found)
-    if len(added) < len(found):
-        click.echo(f"{len(found) - len(added)} candidate(s) already in the inbox.", err=True)
-    emit(candidates_view(added, "Added to the inbox"), fmt)
+    result = inbox.save_pull(store, {}, found)
+    if result.corroborated:
+        click.echo(f"{len(result.corroborated)} candidate(s) in the inbox gained this article as a source.", err=True)
+    if result.known:
+        click.echo(f"{result.known} candidate(s) already in the inbox.", err=True)
+    emit(candidates_view(list(result.added), "Added to the inbox"), fmt)
 
 
 @click.group("inbox", invoke_without_command=True)
@@ -197,7 +213,8 @@ def inbox_list(context: Context, status: str, fmt: Format) -> None:
     """Review candidate statements found by pull and fetch.
 
     Without a command, lists the candidates waiting for review (or, with
-    --status, those already decided).
+    --status, those already decided): party and issue, speaker, quote, the
+    reporter's sentence, the suggested stance and its cue, and every source.
     """
     if click.get_current_context().invoked_subcommand is None:
         from . import inbox
@@ -210,31 +227,39 @@ def inbox_list(context: Context, status: str, fmt: Format) -> None:
 @inbox_list.command("accept")
 @click.argument("candidate_id", metavar="ID")
 @click.option(
-    "--stance", required=True, help='Stance on the issue\'s scale: its code or label, e.g. surrender or "Not now".'
+    "--stance",
+    help='Stance on the issue\'s scale: its code or label, e.g. surrender or "Not now" (default: the suggested one).',
 )
-@click.option("--party", help="Another party than the one matched: its id, name or an alias.")
-@click.option("--issue", help="Another issue than the one matched: its id or name.")
-@click.option("--date", help=f"When it was stated (default: published): {dates.HELP}.")
-@click.option("--summary", help="One-sentence summary of the position.")
+@click.option("--party", help="Another party than the speaker's: its id, name or an alias.")
+@click.option("--issue", help="Another issue than the one found: its id or name.")
+@click.option("--date", help=f"When it was stated (default: the candidate's date): {dates.HELP}.")
 @click.option("--speaker", help="Who said it, if not the speaker found.")
+@click.option("--quote", help="The speaker's words, if not the quotation found.")
+@click.option("--summary", help="The position in a sentence (default: the reporter's sentence).")
 @click.option("--grade", help="Admiralty grade, e.g. B2 (or b2).")
-@click.option("--channel", help="Default media-report.")
+@click.option("--channel", help="How it was said (default: the one the sentence implies, else media-report).")
 @format_option
 @pass_context
 def inbox_accept(
     context: Context,
     candidate_id: str,
-    stance: str,
+    stance: str | None,
     party: str | None,
     issue: str | None,
     date: str | None,
-    summary: str | None,
     speaker: str | None,
+    quote: str | None,
+    summary: str | None,
     grade: str | None,
     channel: str | None,
     fmt: Format,
 ) -> None:
-    """Record candidate ID (cand_…) as a statement sourced to its article; prints the statement's id."""
+    """Record candidate ID (cand_…) as a statement; prints its id.
+
+    Its source is the first report, the others are kept as corroborated_by.
+    Every option replaces what the candidate proposes; the statement is checked
+    as `tracker add` checks it.
+    """
     from ..render import revision_view
     from . import inbox
 
@@ -244,9 +269,10 @@ def inbox_accept(
         stance=stance,
         party=party,
         issue=issue,
-        stated_on=iso_date(date),
-        summary=summary,
+        date=iso_date(date),
         speaker=speaker,
+        quote=quote,
+        summary=summary,
         grade=grade,
         channel=channel,
     )
@@ -257,11 +283,22 @@ def inbox_accept(
 @click.argument("candidate_id", metavar="ID")
 @pass_context
 def inbox_reject(context: Context, candidate_id: str) -> None:
-    """Drop candidate ID (cand_…); the same sentence from the same article is not proposed again."""
+    """Drop candidate ID (cand_…): it is not proposed again (`inbox restore ID` brings it back)."""
     from . import inbox
 
     inbox.reject(context.store(), candidate_id)
-    click.echo(f"Rejected {candidate_id}.")
+    click.echo(f"Rejected {candidate_id} (`tracker inbox restore {candidate_id}` undoes it).")
+
+
+@inbox_list.command("restore")
+@click.argument("candidate_id", metavar="ID")
+@pass_context
+def inbox_restore(context: Context, candidate_id: str) -> None:
+    """Bring rejected candidate ID (cand_…) back for review."""
+    from . import inbox
+
+    inbox.restore(context.store(), candidate_id)
+    click.echo(f"Restored {candidate_id}: it waits for review again.")
 
 
 def register(app: click.Group) -> None:

@@ -1,20 +1,37 @@
-"""From an article page to inbox candidates: main text, sentences, party and issue matches.
+"""From an article page to inbox candidates: each a statement proposed for the analyst to accept.
 
-Everything but :func:`read_article` is pure text processing. The matching
-rules come from the codebook (party aliases, issue keywords), so an analyst
-widens them with ``tracker parties update`` / ``tracker issues update``.
+:func:`read_article` takes the page's main text (trafilatura); everything
+else is pure text processing, in small modules: :mod:`.sentences`,
+:mod:`.quotes` (what is quoted), :mod:`.attribution` (who speaks, through
+which channel), :mod:`.dating` (on which day), :mod:`.terms` and
+:mod:`.stances` (the codebook's aliases, keywords and cues). The rules that
+are data come from the codebook, so an analyst widens them with ``tracker
+parties update``, ``tracker issues update --keyword`` and ``--stance CODE
+--cue``.
+
+A sentence proposes a statement when a party's person or body speaks in it
+(or holds a position in it) on an issue; a report of fighting without a
+demand or an offer does not. An article proposes one statement per speaker
+and issue; several articles carrying the same statement become one
+candidate with several sources when the inbox takes them in
+(:func:`tracker.inbox_model.merged`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ..inbox_model import Candidate
-from ..model import Codebook, sanitise
+from ..model import Codebook, Source, sanitise
+from .attribution import People, Person, Reading, Speaker, channel_of, speaker_of, surname
+from .dating import day_of_statement
+from .quotes import Quoted, masked, quotations, quote_of
+from .sentences import paragraph_sentences
+from .stances import suggest
+from .terms import Terms, plain, positions, terms_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,16 +44,6 @@ class Article:
     published: str
     """ISO date, or empty."""
     text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """A sentence that names a party and touches an issue."""
-
-    sentence: str
-    party: str
-    issue: str
-    speaker: str
 
 
 class NoText(ValueError):
@@ -68,192 +75,174 @@ def read_article(html: bytes | str, *, url: str, title: str = "", outlet: str = 
     )
 
 
-# -- sentences ------------------------------------------------------------------
+LONGEST_SENTENCE = 1500
+"""Characters beyond which a "sentence" is a list, a table or junk: not a statement."""
 
-# Words after which a full stop does not end a sentence.
-_ABBREVIATIONS = frozenset([
-    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "sen", "rep", "gov", "st", "jr", "sr", "vs", "etc",
-    "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k",
-    "u.n", "e.u",
-])  # fmt: skip
-_LONGEST_QUOTE = 800
-"""Characters after which an unclosed quotation mark is taken for a typo, not a long quote."""
-_BOUNDARY = re.compile(r"""([.!?…]+["”’')\]]*)\s+(?=["“‘'(\[]?[A-Z0-9])""")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text``: paragraphs first, then sentence ends, minding common abbreviations."""
-    sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*", text):
-        paragraph = " ".join(paragraph.split())
-        start = counted = 0
-        open_quotes = 0  # “ minus ” since ``start``, counted piece by piece so long paragraphs stay linear
-        for boundary in _BOUNDARY.finditer(paragraph):
-            end = boundary.end(1)
-            piece = paragraph[counted:end]
-            open_quotes += piece.count("“") - piece.count("”")
-            counted = end
-            word = paragraph[max(start, boundary.start() - 20) : boundary.start()].rsplit(" ", 1)[-1]
-            word = word.lower().rstrip(".")
-            if boundary.group(1) == "." and (word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", word)):
-                continue  # "Mr. Putin", "U.S. Treasury", "J. D. Vance"
-            if open_quotes > 0 and end - start < _LONGEST_QUOTE:
-                continue  # a quotation of several sentences stays whole, with its attribution
-            sentences.append(paragraph[start:end])
-            start, open_quotes = boundary.end(), 0
-        if paragraph[start:].strip():
-            sentences.append(paragraph[start:].strip())
-    return _rejoin_attributions(sentences)
-
-
-def _rejoin_attributions(sentences: list[str]) -> list[str]:
-    """Put '“…Thank you!” Trump said on Friday.' back together: the quote ended with '!' or '?'."""
-    joined: list[str] = []
-    for sentence in sentences:
-        if joined and joined[-1][-1:] in "”\"'’" and _ATTRIBUTION.match(sentence):
-            joined[-1] = f"{joined[-1]} {sentence}"
-        else:
-            joined.append(sentence)
-    return joined
-
-
-# -- speakers ---------------------------------------------------------------------
-
-_NAME = r"[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|(?:von|der|de|van|al)\b))*"
-_SAYS = r"said|says|told|added|stated|insisted|warned|wrote|declared|announced|argued|claimed|stressed|noted|replied"
-_ATTRIBUTION = re.compile(rf"(?:{_NAME})\s+(?:\w+ly\s+)?(?:{_SAYS})\b")
-# "Kremlin spokesman Dmitry Peskov": an institution and a role before the name, skipped.
-_ROLE = r"(?:(?:[A-Z][\w’'.-]*\s+)*(?:spokes\w+|minister|secretary|envoy|adviser|aide|chief|president|leader)\s+)?"
-_SPEAKER_PATTERNS = (
-    # "…, Putin said." / "Trump said in a post…" / "Putin also said that…"
-    re.compile(rf"(?P<name>{_NAME})\s+(?:(?:also|later|then|has|had|have|\w+ly)\s+)*(?:{_SAYS})\b"),
-    # "…," said Dmitry Peskov. (not "told": what follows it is the listener)
-    re.compile(rf"\b(?:said|says|added|wrote|insisted|stated|declared)\s+(?:the\s+)?{_ROLE}(?P<name>{_NAME})"),
-    re.compile(rf"\b[Aa]ccording to\s+(?:the\s+)?{_ROLE}(?P<name>{_NAME})"),
+_EVENT = re.compile(
+    r"(?i:\b(?:recaptur|captur|retook|retak|seiz|advanc|repel|repuls|shell|bombard|struck|kill|wound|injur|casualt"
+    r"|died\b|dead\b|drone|missile|fighting\b|battle|offensive|counteroffensive|encircl|surrounded|shot down"
+    r"|liberat|explosion)\w*)"
 )
-_OPENERS = frozenset(["the", "a", "an", "then", "but", "and", "so", "however", "meanwhile", "later", "also", "it",
-                      "this", "he", "she", "they", "we", "i"])  # fmt: skip
-# Words that open a name without being it: titles and nationalities ("Russian President Vladimir Putin").
-_NOT_NAMES = frozenset([
-    "president", "vice",
-    "prime", "minister", "foreign", "defence", "defense", "secretary", "state", "chancellor", "spokesman",
-    "spokeswoman", "spokesperson", "mr", "mrs", "ms", "dr", "general", "gen", "senator", "sen", "envoy",
-    "special", "russian", "ukrainian", "american", "european", "french", "german", "british", "us", "u.s.",
-])  # fmt: skip
-
-
-def find_speaker(sentence: str) -> str:
-    """Who the sentence says is speaking ("…, Putin said" → "Putin"), or empty."""
-    for pattern in _SPEAKER_PATTERNS:
-        found = pattern.search(sentence)
-        if not found:
-            continue
-        words = found.group("name").rstrip(".,").split()
-        while words and words[0].lower() in _OPENERS:
-            words.pop(0)
-        name = list(words)
-        while len(name) > 1 and name[0].lower().strip("’'") in _NOT_NAMES:
-            name.pop(0)
-        if name and name[0].lower() in _NOT_NAMES:
-            # Only a title: "the Russian President said" names the speaker by it; a lone "Russian" does not.
-            name = words if len(words) > 1 else []
-        if name:
-            return " ".join(name)
-    return ""
-
-
-# -- matching ---------------------------------------------------------------------
-
-
-def _term(term: str, *, plural: bool) -> str:
-    """One alias or keyword as a whole-word pattern ("Putin" matches "Putin's", not "Putinism")."""
-    body = re.escape(term) + ("(?:e?s)?" if plural else "")
-    # An all-capitals term ("US", "EU", "NATO") is an acronym: match its case, so "us" is not the United States.
-    if term.upper() != term or not any(c.isalpha() for c in term):
-        body = f"(?i:{body})"
-    return rf"(?<!\w){body}(?!\w)"
+"""A report of fighting, casualties or troop movements…"""
+_POSITION = re.compile(
+    r"(?i:\b(?:must|should|would|will have to|made to|demand|offer|ready|condition|insist|propos|call(?:s|ed)? for"
+    r"|urg|want|agree|accept|refus|reject|support|oppos|swap|exchange|guarantee|never|order|consider|threat|weigh"
+    r"|warn)\w*)"
+)
+"""…without a demand or an offer is an event, not a position."""
+_BACK_REFERENCE = re.compile(
+    r"(?i:\b(?:these|those|the same)\s+(?:\w+\s+)?(?:soldiers|troops|forces|units|fighters|regions|territories"
+    r"|measures|terms|talks|negotiations|sanctions)\b)"
+)
+"""A sentence without its issue's words that points back to the sentence before ("these Ukrainian forces")."""
 
 
 @dataclass(frozen=True, slots=True)
-class _Matcher:
-    parties: tuple[tuple[str, re.Pattern[str]], ...]
-    issues: tuple[tuple[str, re.Pattern[str]], ...]
+class Match:
+    """A statement one sentence proposes: who said what on which issue, and the stance it suggests."""
+
+    party: str
+    issue: str
+    speaker: str
+    quote: str
+    """Only the words inside quotation marks (:mod:`.quotes`); empty for indirect speech."""
+    summary: str
+    """The reporter's sentence."""
+    stated_on: str
+    channel: str
+    stance: str = ""
+    cue: str = ""
+    headline: bool = False
+    order: int = 0
+    """The sentence's place in the article."""
 
 
-def _pattern(terms: Iterable[str], *, plural: bool) -> re.Pattern[str] | None:
-    # Longest first, so "White House" wins over "White".
-    alternatives = [_term(t, plural=plural) for t in sorted({t for t in terms if t.strip()}, key=len, reverse=True)]
-    return re.compile("|".join(alternatives)) if alternatives else None
+def _issues(text: str, terms: Terms) -> list[str]:
+    """The issues a sentence speaks to: the first it names (by keyword or an issue's own phrase), then any other
+    it names with a stance's cue ("a ceasefire by April 20 … leave Russia's Kursk region")."""
+    named = sorted(positions(text, terms.issues) + positions(text, terms.implied))
+    ordered = list(dict.fromkeys(code for _, code in named))
+    return ordered[:1] + [code for code in ordered[1:] if suggest(text, code, terms).stance]
 
 
-@lru_cache(maxsize=8)
-def _matcher(book: Codebook) -> _Matcher:
-    parties = tuple((p.id, pat) for p in book.parties if (pat := _pattern(p.aliases, plural=False)))
-    issues = tuple((i.id, pat) for i in book.issues if (pat := _pattern(i.keywords, plural=True)))
-    return _Matcher(parties, issues)
+def find_matches(text: str, book: Codebook, *, published: str = "", title: str = "") -> list[Match]:
+    """The statements an article's text proposes, one per speaker and issue, in reading order.
 
-
-def _first(sentence: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> str:
-    """The id whose pattern matches earliest in the sentence, or empty."""
-    hits = [(found.start(), order, code) for order, (code, pattern) in enumerate(patterns)
-            if (found := pattern.search(sentence))]  # fmt: skip
-    return min(hits)[2] if hits else ""
-
-
-LONGEST_SENTENCE = 1500
-"""Characters beyond which a "sentence" is a list, a table or junk: not a statement, and the speaker
-patterns would spend quadratic time on it."""
-
-
-def match_sentence(sentence: str, book: Codebook) -> Match | None:
-    """The party and issue a sentence speaks to, if it names both.
-
-    The party is the speaker's when the speaker is one of its aliases, else the
-    first party named; the issue is the first whose keyword appears.
+    ``published`` (ISO) dates what has no day of its own; ``title`` names the
+    headline, which is proposed only when the article's body does not carry the
+    same party and issue (the lede usually repeats it).
     """
-    if len(sentence) > LONGEST_SENTENCE:
-        return None
-    matcher = _matcher(book)
-    issue = _first(sentence, matcher.issues)
-    if not issue:
-        return None
-    party = _first(sentence, matcher.parties)
-    if not party:
-        return None
-    speaker = find_speaker(sentence)
-    if speaker:
-        party = _first(speaker, matcher.parties) or party
-    return Match(sentence=sentence, party=party, issue=issue, speaker=speaker)
+    terms = terms_of(book)
+    paragraphs = paragraph_sentences(text)
+    people = People(terms)
+    for sentence in (s for paragraph in paragraphs for s in paragraph if len(s) <= LONGEST_SENTENCE):
+        people.learn(sentence)
+    reading = Reading(people)
+    headline = " ".join(title.split()).casefold()
+    found: list[Match] = []
+    last_issues: list[str] = []
+    order = 0
+    for place, paragraph in enumerate(paragraphs):
+        # The headline is the title's line; a feed's own title may differ from the page's, so a first line
+        # without a sentence's end counts too.
+        joined = " ".join(paragraph)
+        is_headline = (bool(headline) and joined.casefold() == headline) or (
+            place < 3 and len(paragraph) == 1 and joined[-1:] not in ".!?”\"'’"
+        )
+        for sentence in paragraph:
+            order += 1
+            if len(sentence) > LONGEST_SENTENCE:
+                reading.previous = None
+                continue
+            quoted = quotations(sentence)
+            bare = plain(sentence)
+            speaker = speaker_of(plain(masked(sentence, quoted)), reading, terms)
+            issues = _issues(bare, terms)
+            if not issues and speaker is not None and _BACK_REFERENCE.search(bare):
+                issues = last_issues[:1]
+            last_issues = issues or last_issues
+            if speaker is None or not speaker.party or not issues:
+                continue
+            if _EVENT.search(bare) and not _POSITION.search(bare):
+                continue
+            found += _matches_of(sentence, quoted, speaker, issues, terms, people, published, is_headline, order)
+    return _one_per_statement(found)
 
 
-def find_matches(text: str, book: Codebook) -> list[Match]:
-    """Every candidate sentence of a text, once each, in reading order."""
-    seen: set[str] = set()
-    found = []
-    for sentence in split_sentences(text):
-        if sentence in seen:
+def _matches_of(
+    sentence: str,
+    quoted: list[Quoted],
+    speaker: Speaker,
+    issues: list[str],
+    terms: Terms,
+    people: People,
+    published: str,
+    headline: bool,
+    order: int,
+) -> list[Match]:
+    known = people.get(speaker.name) if speaker.person else None
+    channel = channel_of(sentence, speaker, known)
+    day = day_of_statement(plain(masked(sentence, quoted)), published, speaker.at)
+    if speaker.person:
+        known = people.note(Person(speaker.name, day=day, channel="interview" if channel == "interview" else ""))
+    stated_on = day or (known.day if known else "") or published
+    quote = "" if speaker.via == "report" else quote_of(quoted)  # the press's words are not the party's
+    bare = plain(sentence)
+    return [
+        Match(
+            party=speaker.party,
+            issue=issue,
+            speaker=speaker.name,
+            quote=quote,
+            summary=sentence,
+            stated_on=stated_on,
+            channel=channel,
+            stance=(suggested := suggest(bare, issue, terms)).stance,
+            cue=suggested.cue,
+            headline=headline,
+            order=order,
+        )
+        for issue in issues
+    ]
+
+
+def _one_per_statement(found: list[Match]) -> list[Match]:
+    """One match per party, issue and speaker: an article reports one occasion in several sentences.
+
+    The sentence kept is the one an analyst would record: with the speaker's
+    own words (the most of them), with a stance's cue, then the first. A
+    headline gives way to any sentence of the body on the same party and issue.
+    """
+    body = {(m.party, m.issue) for m in found if not m.headline}
+    groups: dict[tuple[str, str, str], list[Match]] = {}
+    for match in found:
+        if match.headline and (match.party, match.issue) in body:
             continue
-        seen.add(sentence)
-        match = match_sentence(sentence, book)
-        if match is not None:
-            found.append(match)
-    return found
+        groups.setdefault((match.party, match.issue, surname(match.speaker)), []).append(match)
+    kept = [
+        max(group, key=lambda m: (bool(m.quote), bool(m.stance), len(m.quote.split()), -m.order))
+        for group in groups.values()
+    ]
+    return sorted(kept, key=lambda m: (m.order, m.issue))
 
 
 def find_candidates(article: Article, book: Codebook, *, fetched_at: str, new_id: Callable[[], str]) -> list[Candidate]:
-    """The new candidates in an article: its sentences that name a party and an issue, in reading order."""
+    """The candidates an article proposes, in reading order, each sourced to the article."""
+    source = Source(article.url, article.title, article.outlet, article.published)
     return [
         Candidate(
             id=new_id(),
             party=match.party,
             issue=match.issue,
-            sentence=match.sentence,
             speaker=match.speaker,
-            url=article.url,
-            title=article.title,
-            outlet=article.outlet,
-            published=article.published,
+            quote=match.quote,
+            summary=match.summary,
+            stated_on=match.stated_on,
+            channel=match.channel,
+            suggested_stance=match.stance,
+            cue=match.cue,
+            sources=(source,),
             fetched_at=fetched_at,
         )
-        for match in find_matches(article.text, book)
+        for match in find_matches(article.text, book, published=article.published, title=article.title)
     ]

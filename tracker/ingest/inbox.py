@@ -2,7 +2,9 @@
 
 The records are :mod:`tracker.inbox_model`'s and the Store keeps them; what is
 here is what the CLI and the dashboard share: new ids, the checks on a feed
-URL, and what accepting a candidate records. Every change is one Store write
+URL, and what accepting a candidate records (its fields, as reviewed, and
+every report of it: the first as the statement's source, the rest as
+``corroborated_by``). Every change is one Store write
 block, after re-reading the file, so two tracker processes never lose each
 other's candidates, and an accept lands the statement and the candidate's new
 status together.
@@ -11,19 +13,17 @@ status together.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from .. import statement_input
 from ..dates import now_instant
 from ..errors import InputError
 from ..ids import ulid
-from ..inbox_model import Candidate, CandidateStatus, Feed, FeedUpdate
+from ..inbox_model import Candidate, CandidateStatus, Feed, FeedUpdate, InboxMerge
 from ..model import Statement, is_web_url, sanitise
 from ..store import Store
 from . import addresses
-
-DEFAULT_CHANNEL = "media-report"
-"""An accepted candidate was read in the press, not heard from the party itself."""
 
 
 def new_feed_id() -> str:
@@ -95,66 +95,73 @@ def candidates(store: Store, status: str = "new") -> list[Candidate]:
     return store.candidates(wanted)
 
 
-def save_pull(store: Store, feed_changes: Mapping[str, FeedUpdate], found: Iterable[Candidate]) -> list[Candidate]:
-    """Record what a pull learnt in one locked write: feed state, and the candidates not seen before.
+def save_pull(store: Store, feed_changes: Mapping[str, FeedUpdate], found: Iterable[Candidate]) -> InboxMerge:
+    """Record what a pull learnt in one locked write: feed state, and what its candidates add to the inbox.
 
-    Returns the candidates added (see :meth:`Store.add_candidates`: the same
-    sentence from the same URL is not added twice, whatever its status).
+    See :meth:`Store.add_candidates`: a statement the inbox holds gains the new
+    reports as sources, what it has decided is dropped, the rest is added.
     """
     with store.writing():
-        added = store.add_candidates(found)
+        result = store.add_candidates(found)
         store.update_feeds(feed_changes)  # a feed removed while we pulled is simply not updated
-    return added
+    return result
 
 
-def accept(
-    store: Store,
-    candidate_id: str,
-    *,
-    stance: str,
-    party: str | None = None,
-    issue: str | None = None,
-    stated_on: str | None = None,
-    summary: str | None = None,
-    speaker: str | None = None,
-    grade: str | None = None,
-    channel: str | None = None,
-) -> Statement:
-    """Turn a new candidate into a statement sourced to its article; the candidate is marked accepted."""
+OVERRIDES = ("party", "issue", "stance", "date", "summary", "quote", "speaker", "channel", "grade")
+"""What ``inbox accept`` may change of a candidate before it is recorded (the dashboard's form: every field)."""
+
+
+def accept(store: Store, candidate_id: str, **overrides: str | None) -> Statement:
+    """Record a new candidate as a statement, with the fields given (:data:`OVERRIDES`) changed.
+
+    Without a stance the suggested one is taken (the analyst accepting it is the
+    decision); a candidate with none, or without a date, needs it given.
+    """
+    unknown = sorted(set(overrides) - set(OVERRIDES))
+    if unknown:
+        raise ValueError(f"not overrides: {', '.join(unknown)}")
     with store.writing():
         candidate = store.candidate(candidate_id)
         candidate.require_new()
-        day = stated_on or candidate.published
-        if not day:
-            raise InputError(
-                f"candidate {candidate_id} has no published date: give the date it was stated", field="stated_on"
-            )
-        given = {
-            "party": party or candidate.party,
-            "issue": issue or candidate.issue,
-            "stance": stance,
-            "date": day,
-            "summary": summary or "",
-            "quote": candidate.sentence,
-            "speaker": candidate.speaker if speaker is None else speaker,
-            "channel": channel or DEFAULT_CHANNEL,
-            "grade": grade or "",
-            "url": candidate.url,
-            "title": candidate.title,
-            "outlet": candidate.outlet,
-            "published": candidate.published,
-        }
+        given = candidate.as_input() | {name: value for name, value in overrides.items() if value is not None}
+        if not given["stance"]:
+            raise InputError(f"candidate {candidate_id} has no suggested stance: give the stance", field="stance")
+        if not given["date"]:
+            raise InputError(f"candidate {candidate_id} has no date: give the date it was stated", field="stated_on")
         # As `add` and the dashboard form parse: codes, names, aliases and labels alike.
         fields = statement_input.parse(given, store.codebook, new=True).check()
+        return record(store, candidate_id, fields)
+
+
+def record(store: Store, candidate_id: str, fields: Mapping[str, Any]) -> Statement:
+    """Record ``fields`` (a statement as ``statement_input.parse`` gives it) as candidate ``candidate_id``'s
+    statement, and mark the candidate accepted, in one write.
+
+    The candidate's other reports become the statement's ``corroborated_by``
+    (all but the one its source names). The dashboard's form lands here too.
+    """
+    with store.writing():
+        candidate = store.candidate(candidate_id)
+        candidate.require_new()
+        url = (fields.get("source") or {}).get("url", "")
+        others = [source.as_json() for source in candidate.sources if source.url != url]
+        if len(others) == len(candidate.sources) and not url:
+            others = others[1:]  # no source given: the first report is not a corroboration of itself
         # The store's lock is re-entrant: the statement and the candidate's new status land under one hold.
-        statement = store.add(fields)
+        statement = store.add({**fields, "corroborated_by": others} if others else dict(fields))
         store.update_candidate(candidate.accepted(statement.id))
     return statement
 
 
 def reject(store: Store, candidate_id: str) -> Candidate:
-    """Mark a new candidate rejected; it stays in the file so the same sentence is not proposed again."""
+    """Mark a new candidate rejected; it stays in the file so the same statement is not proposed again."""
     with store.writing():
         candidate = store.candidate(candidate_id)
         candidate.require_new()
         return store.update_candidate(candidate.rejected())
+
+
+def restore(store: Store, candidate_id: str) -> Candidate:
+    """Bring a rejected candidate back for review (undoes :func:`reject`)."""
+    with store.writing():
+        return store.update_candidate(store.candidate(candidate_id).restored())

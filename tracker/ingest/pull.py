@@ -117,6 +117,8 @@ class PullReport:
     """Candidates found, before the inbox drops those it already has."""
     added: list[Candidate] = field(default_factory=list)
     """The candidates the inbox did not have: what the pull added."""
+    corroborated: list[Candidate] = field(default_factory=list)
+    """Candidates waiting for review that the pull found in more outlets (with every source now)."""
     feed_changes: dict[str, FeedUpdate] = field(default_factory=dict)
     """What the pull learnt of each feed, by feed id."""
     deadline: float = DEADLINE
@@ -348,8 +350,9 @@ async def pull_feeds(
     report.article_errors.sort()
     report.unfinished.sort()
     report.backed_off.sort()
-    report.found.sort(key=lambda candidate: candidate.url)  # stable: an article's sentences keep their order
-    report.added = inbox.save_pull(store, report.feed_changes, report.found)
+    report.found.sort(key=lambda candidate: candidate.source.url)  # stable: an article's statements keep their order
+    saved = inbox.save_pull(store, report.feed_changes, report.found)
+    report.added, report.corroborated = list(saved.added), list(saved.corroborated)
     return report
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from ..inbox_model import CANDIDATE_FIELDS, Candidate, CandidateStatus, Feed
+from ..inbox_model import Candidate, CandidateStatus, Feed
 from ..render import Block, Plain, View, url_text
 
 if TYPE_CHECKING:  # the pull module brings httpx; listing the inbox must not
@@ -18,34 +18,49 @@ FEED_COLUMNS = ["id", "name", "url", "last_pulled", "last_status"]
 """The feeds table's columns (text and csv); json shows every field of :meth:`Feed.listing`."""
 
 
+CANDIDATE_COLUMNS = ["id", "status", "party", "issue", "speaker", "quote", "summary", "stated_on", "channel",
+                     "suggested_stance", "cue", "sources", "statement_id"]  # fmt: skip
+"""The csv and markdown columns: a candidate's fields, its sources as their URLs (json has every field)."""
+
+
 def candidates_view(candidates: Sequence[Candidate], title: str = "Inbox") -> View:
-    """The candidates as blocks, as the diff prints its changes: the id whole, the sentence wrapped at
-    its indent, the URL whole on a line of its own. As table columns at 80 columns the id took 31 and
-    left the sentence about 20, and the URL was folded where it could not be copied."""
+    """The candidates as blocks, as the diff prints its changes: the id whole, the words wrapped at
+    their indent, each source's URL whole on a line of its own. As table columns at 80 columns the id
+    took 31 and left the sentence about 20, and the URL was folded where it could not be copied."""
     shown: list[RenderableType] = [Plain(title, style="bold")]
     for candidate in candidates:
         head = Plain(candidate.id, style="bold")
         head.append(f"  {candidate.party} · {candidate.issue}")
+        if candidate.corroboration > 1:
+            head.append(f"  {candidate.corroboration} sources", style="dim")
         if candidate.status is not CandidateStatus.NEW:
             head.append(f"  {candidate.status} {candidate.statement_id or ''}".rstrip(), style="italic")
-        said: list[Text] = [
-            Plain(candidate.sentence),
-            Plain(f"— {candidate.speaker or 'no speaker named'}", style="dim"),
-        ]
-        where = " · ".join(v for v in (candidate.outlet, candidate.published) if v)
-        if where:
-            said.append(Plain(where, style="dim"))
-        if candidate.url:
-            said.append(url_text(candidate.url))
+        said: list[Text] = []
+        if candidate.quote:
+            said.append(Plain(f"“{candidate.quote}”"))
+        said.append(Plain(candidate.summary, style="dim" if candidate.quote else ""))
+        who = f"— {candidate.speaker or 'no speaker named'} · {candidate.stated_on or 'no date'}"
+        said.append(Plain(who + (f" · {candidate.channel}" if candidate.channel else ""), style="dim"))
+        suggestion = (
+            f"suggested: {candidate.suggested_stance} (“{candidate.cue}”)"
+            if candidate.suggested_stance
+            else "no stance suggested"
+        )
+        said.append(Plain(suggestion, style="dim"))
+        for source in candidate.sources:
+            where = " · ".join(v for v in (source.outlet, source.published) if v)
+            if where:
+                said.append(Plain(where, style="dim"))
+            if source.url:
+                said.append(url_text(source.url))
         shown += [Block([head], indent=2), Block(said, indent=6)]
     data = [candidate.as_json() for candidate in candidates]
+    rows = [
+        [[s["url"] for s in item["sources"]] if name == "sources" else item[name] for name in CANDIDATE_COLUMNS]
+        for item in data
+    ]
     return View(
-        data,
-        list(CANDIDATE_FIELDS),
-        [[shown_[name] for name in CANDIDATE_FIELDS] for shown_ in data],
-        title,
-        Group(*shown) if candidates else None,
-        empty="No candidates.",
+        data, list(CANDIDATE_COLUMNS), rows, title, Group(*shown) if candidates else None, empty="No candidates."
     )
 
 
@@ -70,7 +85,7 @@ def pull_view(report: PullReport) -> View:
     lines = Text(
         f"Feeds: {counts['ok']} ok, {counts['unchanged']} unchanged, {counts['failed']} failed\n"
         f"Articles: {report.articles} fetched, {len(report.article_errors)} failed\n"
-        f"Candidates: {len(report.added)} added to the inbox"
+        f"Candidates: {len(report.added)} added to the inbox, {len(report.corroborated)} corroborated by more sources"
     )
     for feed in feeds:
         if feed.error:
@@ -88,6 +103,7 @@ def pull_view(report: PullReport) -> View:
         },
         "candidates_added": len(report.added),
         "candidates": [candidate.as_json() for candidate in report.added],
+        "candidates_corroborated": [candidate.as_json() for candidate in report.corroborated],
         "deadline": {"seconds": report.deadline, "reached": report.deadline_reached},
     }
     rows = [[f.id, f.url, f.status, f.error, f.new_entries] for f in feeds]

@@ -306,19 +306,24 @@ def _without_state(doc: Document) -> Document:
 
 
 class _Inbox(_KindOfTable):
-    """Candidates: by article URL and sentence, as the store itself refuses a second copy of one.
+    """Candidates: by the article that first reported the statement and the reporter's sentence.
 
-    Two analysts who pull the same feed find the same sentence under two ids:
+    Two analysts who pull the same feed find the same statement under two ids:
     it is one candidate, under the id of the copy decided (accepted or
     rejected), else of the one found first, and its decision is merged like
-    any field against the undecided candidate.
+    any field against the undecided candidate. Its reports (``sources``) are a
+    set: each side's corroborations are all kept.
     """
 
     def identity(self, key: str, doc: Document) -> Hashable:
-        return (_name(doc.get("url")), _name(doc.get("sentence"))) if "sentence" in doc else key
+        if "sentence" in doc:  # a candidate written before candidates were proposed statements
+            return (_name(doc.get("url")), _name(doc.get("sentence")))
+        if "summary" in doc:
+            return (_name(_first_source(doc).get("url")), _name(doc.get("summary")))
+        return key
 
     def label(self, doc: Document) -> str:
-        sentence = str(doc.get("sentence") or "")
+        sentence = str(doc.get("summary") or doc.get("sentence") or "")
         return f"candidate {_show(doc.get('id', '?'))} ({_show(sentence[:40])})"
 
     def merge(self, base: Document | None, ours: Document, theirs: Document, conflicts: list[str]) -> Document:
@@ -328,7 +333,34 @@ class _Inbox(_KindOfTable):
             same = {"id": first.get("id"), "fetched_at": first.get("fetched_at")}
             ours, theirs = {**ours, **same}, {**theirs, **same}
             base = {**first, **same, "status": "new", "statement_id": None}
+        if all(isinstance(doc.get("sources"), list) for doc in (ours, theirs)):
+            sources = _union_of_sources(base.get("sources"), ours["sources"], theirs["sources"])
+            ours, theirs = {**ours, "sources": sources}, {**theirs, "sources": sources}
         return _merge_fields(self.label(ours), base, ours, theirs, conflicts)
+
+
+def _first_source(doc: Document) -> Document:
+    sources = doc.get("sources")
+    first = sources[0] if isinstance(sources, list) and sources else None
+    return first if isinstance(first, dict) else {}
+
+
+def _union_of_sources(base: Any, ours: list[Any], theirs: list[Any]) -> list[Any]:
+    """Every report either side holds, once each (by URL, else content): the base's first, in its order,
+    then the others by publication date and URL, so that either side merging gets the same list."""
+    held = [s for s in base if isinstance(s, dict)] if isinstance(base, list) else []
+    seen = {_canonical(s) if not s.get("url") else s["url"] for s in held}
+    others: dict[Any, Any] = {}
+    for source in [*ours, *theirs]:
+        if not isinstance(source, dict):
+            continue
+        key = source.get("url") or _canonical(source)
+        if key not in seen and key not in others:
+            others[key] = source
+    extra = sorted(
+        others.values(), key=lambda s: (str(s.get("published") or ""), str(s.get("url") or ""), _canonical(s))
+    )
+    return [*held, *extra]
 
 
 _KINDS: dict[str, _KindOfTable] = {

@@ -360,7 +360,9 @@ class TrackerApp(App[None]):
     def _statement_submitted(self, event: StatementForm.Submitted) -> None:
         form = event.form
         try:
-            if form.original is None:
+            if form.candidate is not None:
+                saved = self.session.accept(form.candidate.id, event.fields)
+            elif form.original is None:
                 saved = self.session.add(event.fields)
             else:
                 saved = self.session.correct(form.original.id, event.fields, reason=event.reason)
@@ -368,7 +370,11 @@ class TrackerApp(App[None]):
             form.refused(error)
             return
         form.dismiss()
-        self._written(saved, "recorded" if form.original is None else f"corrected (revision {saved.rev})")
+        if form.candidate is not None:
+            accepted = form.candidate.id
+            self._inbox_screens(lambda screen: screen.drop(accepted))
+        what = "recorded from the inbox" if form.candidate else "recorded" if form.original is None else None
+        self._written(saved, what or f"corrected (revision {saved.rev})")
 
     @on(RetractForm.Submitted)
     def _retract_submitted(self, event: RetractForm.Submitted) -> None:
@@ -453,16 +459,6 @@ class TrackerApp(App[None]):
     def action_inbox(self) -> None:
         self.push_screen(InboxScreen(self.session.candidates(), self.codebook))
 
-    @on(InboxScreen.Accept)
-    def _inbox_accept(self, event: InboxScreen.Accept) -> None:
-        try:
-            statement = self.session.accept(event.candidate_id, stance=event.stance, stated_on=event.stated_on)
-        except TrackerError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        self._inbox_screens(lambda screen: screen.drop(event.candidate_id))
-        self._written(statement, "recorded from the inbox")
-
     @on(InboxScreen.Reject)
     def _inbox_reject(self, event: InboxScreen.Reject) -> None:
         try:
@@ -470,10 +466,21 @@ class TrackerApp(App[None]):
         except TrackerError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        self._inbox_screens(lambda screen: screen.drop(event.candidate_id))
+        self._inbox_screens(lambda screen: screen.was_rejected(event.candidate_id))
         # Our own write: the poll does not take it for another process's (the session knows its stamp).
         where = f"{rejected.party} · {rejected.issue}"
-        self.notify(f"Rejected {rejected.id} ({where}): it is not proposed again.", markup=False)
+        self.notify(f"Rejected {rejected.id} ({where}): it is not proposed again (u brings it back).", markup=False)
+
+    @on(InboxScreen.Restore)
+    def _inbox_restore(self, event: InboxScreen.Restore) -> None:
+        try:
+            self.session.restore(event.candidate_id)
+        except TrackerError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        candidates = self.session.candidates()
+        self._inbox_screens(lambda screen: screen.show(candidates))
+        self.notify(f"{event.candidate_id} is back for review", markup=False)
 
     def _inbox_screens(self, act: Callable[[InboxScreen], None]) -> None:
         for screen in self.screen_stack:

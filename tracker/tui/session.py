@@ -123,12 +123,18 @@ class Session:
         with self._lock:
             return inbox.candidates(self._store, "new")
 
-    def accept(self, candidate_id: str, *, stance: str, stated_on: str | None = None) -> Statement:
-        """The candidate recorded as a statement with this stance, and marked accepted, in one write."""
+    def accept(self, candidate_id: str, fields: Mapping[str, Any]) -> Statement:
+        """The candidate recorded as the statement the form gives (its fields as reviewed), its other reports as
+        corroboration, and marked accepted, in one write."""
         with self._lock:
-            return inbox.accept(self._store, candidate_id, stance=stance, stated_on=stated_on)
+            return inbox.record(self._store, candidate_id, fields)
 
     def reject(self, candidate_id: str) -> Candidate:
         """The candidate marked rejected; like every write here, it leaves :meth:`changed_on_disk` False."""
         with self._lock:
             return inbox.reject(self._store, candidate_id)
+
+    def restore(self, candidate_id: str) -> None:
+        """A rejected candidate back for review."""
+        with self._lock:
+            inbox.restore(self._store, candidate_id)

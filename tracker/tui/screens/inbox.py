@@ -1,11 +1,12 @@
-"""The inbox screen (``n``): review the candidates pull and fetch found, with keys.
+"""The inbox screen (``n``): review the statements pull and fetch proposed, with keys.
 
-``a`` accepts the highlighted candidate (it asks for the stance on the
-candidate's issue), ``r`` rejects it, ``escape`` closes the screen. The screen
-is given the candidates and posts :class:`InboxScreen.Accept` and
-:class:`InboxScreen.Reject` up; the app records them through its session
-(:mod:`tracker.ingest.inbox`, exactly as the CLI does) and tells the screen
-how it went. Fetched text is shown as ``Text``, never as markup.
+``a`` opens the full statement form pre-filled from the highlighted candidate
+(party, issue, the suggested stance, date, speaker, quote, summary, channel,
+grade, source), checked as ``tracker add`` checks; ``r`` rejects it and ``u``
+brings back the last one rejected; ``escape`` closes the screen. The screen is
+given the candidates and posts its messages up; the app records them through
+its session (:mod:`tracker.ingest.inbox`, exactly as the CLI does) and tells
+the screen how it went. Fetched text is shown as ``Text``, never as markup.
 """
 
 from __future__ import annotations
@@ -18,49 +19,19 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
 
 from ...inbox_model import Candidate
-from ...model import Codebook, Issue
-from .date_prompt import DatePrompt
+from ...model import Codebook
+from .statement_form import StatementForm
 
 
-class StancePick(ModalScreen[str | None]):
-    """Choose a stance on one issue's scale; dismisses with its code, or None."""
-
-    DEFAULT_CSS = """
-    StancePick { align: center middle; }
-    StancePick > Vertical { width: 70; height: auto; max-height: 80%; border: round $accent; padding: 1 2;
-                            background: $surface; }
-    StancePick OptionList { height: auto; max-height: 16; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, issue: Issue, sentence: str) -> None:
-        super().__init__()
-        self.issue = issue
-        self.sentence = sentence
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Text(f"Stance on {self.issue.name}?", style="bold"))
-            yield Static(Text(self.sentence, style="italic"))
-            yield OptionList(
-                *(Option(Text(f"{s.score}: {s.label} ({s.code})"), id=s.code) for s in self.issue.scale),
-                id="stances",
-            )
-            yield Static(Text("enter: accept with this stance  esc: cancel", style="dim"))
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+def _shown(candidate: Candidate) -> str:
+    """What the list shows of a candidate's words: its quote, else the reporter's sentence."""
+    text = f"“{candidate.quote}”" if candidate.quote else candidate.summary
+    return text if len(text) <= 90 else text[:89] + "…"
 
 
 class InboxScreen(Screen[None]):
@@ -70,27 +41,26 @@ class InboxScreen(Screen[None]):
     InboxScreen { layout: vertical; }
     InboxScreen #inbox-title { height: 1; padding: 0 1; text-style: bold; }
     InboxScreen DataTable { height: 1fr; }
-    InboxScreen #inbox-detail { height: auto; max-height: 12; padding: 0 1; border-top: solid $accent; }
+    InboxScreen #inbox-detail { height: auto; max-height: 14; padding: 0 1; border-top: solid $accent; }
     InboxScreen #inbox-keys { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "accept", "Accept", tooltip="Accept the candidate: asks its stance, then records it"),
+        Binding("a", "accept", "Accept", tooltip="Accept: the statement form, filled in from the candidate"),
         Binding("r", "reject", "Reject", tooltip="Reject the candidate: the same sentence is not proposed again"),
+        Binding("u", "undo", "Undo reject", tooltip="Bring the last rejected candidate back for review"),
         Binding("escape", "close", "Close", tooltip="Back to the matrix"),
     ]
     HELP_TITLE = "The inbox (n on the matrix)"
 
-    class Accept(Message):
-        """The analyst accepts a candidate with this stance (and date, for an undated page)."""
-
-        def __init__(self, candidate_id: str, stance: str, stated_on: str | None) -> None:
-            super().__init__()
-            self.candidate_id = candidate_id
-            self.stance = stance
-            self.stated_on = stated_on
-
     class Reject(Message):
         """The analyst rejects a candidate."""
+
+        def __init__(self, candidate_id: str) -> None:
+            super().__init__()
+            self.candidate_id = candidate_id
+
+    class Restore(Message):
+        """The analyst takes back a rejection: the candidate waits for review again."""
 
         def __init__(self, candidate_id: str) -> None:
             super().__init__()
@@ -101,13 +71,16 @@ class InboxScreen(Screen[None]):
         self.codebook = codebook
         self._pending = candidates
         self._candidates: dict[str, Candidate] = {}
+        self.rejected: list[str] = []
+        """The candidates rejected on this screen, last last: ``u`` restores them in turn."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="inbox-title")
         table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True, id="inbox-table")
         yield table
         yield Static(id="inbox-detail")
-        yield Static(Text("a: accept (asks the stance)  r: reject  esc: close", style="dim"), id="inbox-keys")
+        keys = "a: accept (review every field)  r: reject  u: undo reject  esc: close"
+        yield Static(Text(keys, style="dim"), id="inbox-keys")
 
     def on_mount(self) -> None:
         self.show(self._pending)
@@ -129,19 +102,26 @@ class InboxScreen(Screen[None]):
         table.clear(columns=True)
         self._candidates = {candidate.id: candidate for candidate in candidates}
         rows = [
-            (cand_id, [Text(f"{c.party} · {c.issue}"), Text(c.speaker), Text(c.published)])
+            (
+                cand_id,
+                [
+                    Text(f"{c.party} · {c.issue}" + (f" ×{c.corroboration}" if c.corroboration > 1 else "")),
+                    Text(c.speaker),
+                    Text(c.stated_on),
+                ],
+            )
             for cand_id, c in self._candidates.items()
         ]
-        headers = ("party · issue", "speaker", "published")
+        headers = ("party · issue", "speaker", "stated")
         widths = [max([cell_len(h), *(row[n].cell_len for _, row in rows)]) for n, h in enumerate(headers)]
         gutter = 2 * table.cell_padding
         room = max((self.size.width or self.app.size.width) - sum(widths) - gutter * 4 - 2, 20)  # 2: the scrollbar
-        for header, width in zip((*headers, "sentence"), (*widths, room), strict=True):
+        for header, width in zip((*headers, "said"), (*widths, room), strict=True):
             table.add_column(header, width=width)
         for cand_id, row in rows:
-            sentence = Text(self._candidates[cand_id].sentence, end="")
-            sentence.truncate(room, overflow="ellipsis")
-            table.add_row(*row, sentence, key=cand_id)
+            said = Text(_shown(self._candidates[cand_id]), end="")
+            said.truncate(room, overflow="ellipsis")
+            table.add_row(*row, said, key=cand_id)
         if keep is not None and keep.id in self._candidates:
             table.move_cursor(row=table.get_row_index(keep.id))
         self._show_title()
@@ -167,10 +147,19 @@ class InboxScreen(Screen[None]):
         if candidate is None:
             detail.append("Nothing to review: `tracker pull` fetches new candidates.", style="dim")
         else:
-            detail.append(candidate.sentence)
-            detail.append(f"\n— {candidate.speaker or 'no speaker named'}", style="italic")
-            source = " · ".join(v for v in (candidate.title, candidate.outlet, candidate.published) if v)
-            detail.append(f"\n{source}\n{candidate.url}", style="dim")
+            if candidate.quote:
+                detail.append(f"“{candidate.quote}”\n")
+            detail.append(candidate.summary, style="dim" if candidate.quote else "")
+            speaker = candidate.speaker or "no speaker named"
+            who = " · ".join(v for v in (speaker, candidate.stated_on, candidate.channel) if v)
+            detail.append(f"\n— {who}", style="italic")
+            if candidate.suggested_stance:
+                detail.append(f"\nsuggested: {candidate.suggested_stance} (“{candidate.cue}”)", style="dim")
+            count = candidate.corroboration
+            detail.append(f"\n{count} sources" if count > 1 else "", style="dim")
+            for source in candidate.sources:
+                named = " · ".join(v for v in (source.title, source.outlet, source.published) if v)
+                detail.append(f"\n{named}\n{source.url}", style="dim")
         self.query_one("#inbox-detail", Static).update(detail)
 
     @on(DataTable.RowHighlighted)
@@ -186,36 +175,26 @@ class InboxScreen(Screen[None]):
         self._show_title()
         self._show_detail()
 
+    def was_rejected(self, cand_id: str) -> None:
+        """The app rejected it: off the list, and the first to come back on ``u``."""
+        self.drop(cand_id)
+        self.rejected.append(cand_id)
+
     def action_accept(self) -> None:
         candidate = self.current
-        if candidate is None:
-            return
-        cand_id = candidate.id
-        issue = self.codebook.issue(candidate.issue)
-        if issue is None:
-            self.notify(f"{cand_id}: unknown issue {candidate.issue!r}", severity="error", markup=False)
-            return
-
-        def chosen(stance: str | None) -> None:
-            if stance is None:
-                return
-            if candidate.published:
-                self.post_message(self.Accept(cand_id, stance, None))  # stated on the day it was published
-                return
-
-            # An undated page: the analyst says when it was stated, as `--date` does on the command line.
-            def dated(day: str | None) -> None:
-                if day:
-                    self.post_message(self.Accept(cand_id, stance, day))
-
-            self.app.push_screen(DatePrompt("The article has no date: when was it stated?"), dated)
-
-        self.app.push_screen(StancePick(issue, candidate.sentence), chosen)
+        if candidate is not None:
+            self.app.push_screen(StatementForm(self.codebook, defaults=candidate.as_input(), candidate=candidate))
 
     def action_reject(self) -> None:
         candidate = self.current
         if candidate is not None:
             self.post_message(self.Reject(candidate.id))
+
+    def action_undo(self) -> None:
+        if self.rejected:
+            self.post_message(self.Restore(self.rejected.pop()))
+        else:
+            self.notify("Nothing rejected here to bring back.", severity="warning", timeout=3)
 
     def action_close(self) -> None:
         self.dismiss()

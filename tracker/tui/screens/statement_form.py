@@ -1,4 +1,5 @@
-"""The form that adds a statement (``a``) or corrects one (``e``), checked as the CLI checks."""
+"""The form that adds a statement (``a``), corrects one (``e``) or accepts an inbox candidate, checked as the
+CLI checks."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from ... import dates, statement_input
 from ...errors import InputError, TrackerError
+from ...inbox_model import Candidate
 from ...model import CHANNELS, Codebook, Issue, Party, Stance, Statement
 from ...statement_input import REQUIRED
 from ..components.lookup_select import Lookup, LookupSelect
@@ -82,6 +84,15 @@ def form_values(statement: Statement) -> dict[str, str]:
     }
 
 
+def _provenance(candidate: Candidate) -> str:
+    """What the accept form says of a candidate beyond its fields: the suggestion and every report."""
+    stance, cue = candidate.suggested_stance, candidate.cue
+    suggested = f"suggested {stance} (“{cue}”)" if stance else "no stance suggested"
+    count = candidate.corroboration
+    reports = f"{count} reports: the first is the source, the others are kept as corroboration" if count > 1 else ""
+    return "; ".join(part for part in (suggested, reports) if part)
+
+
 def collect(values: Mapping[str, str], codebook: Codebook) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The statement fields (the shape ``store.add`` takes) and every (form field, problem)."""
     parsed = statement_input.parse(values, codebook, new=True)
@@ -111,20 +122,35 @@ class StatementForm(FormScreen):
             self.reason = reason
 
     def __init__(
-        self, codebook: Codebook, *, original: Statement | None = None, defaults: Mapping[str, str] | None = None
+        self,
+        codebook: Codebook,
+        *,
+        original: Statement | None = None,
+        defaults: Mapping[str, str] | None = None,
+        candidate: Candidate | None = None,
     ) -> None:
         super().__init__()
         self.codebook = codebook
         self.original = original
+        self.candidate = candidate
+        """The inbox candidate this form accepts, if it does: saving records it and marks it accepted."""
         self._values = form_values(original) if original else {"channel": CHANNELS[0], **(defaults or {})}
         self._opened: dict[str, str] = {}
         """What the form held when it opened: escape asks before discarding anything else."""
 
     def compose(self) -> ComposeResult:
         book = self.codebook
-        heading = f"Correct {self.original.id}" if self.original else "Add a statement"
+        heading = (
+            f"Correct {self.original.id}"
+            if self.original
+            else f"Accept {self.candidate.id}"
+            if self.candidate
+            else "Add a statement"
+        )
         with Vertical(id="form"):
             yield Static(Text(heading, style="bold"), id="form-title")
+            if self.candidate is not None:
+                yield Static(Text(_provenance(self.candidate), style="dim"), id="form-note")
             yield Static(id="form-error", classes="error")
             with VerticalScroll(id="form-fields"):
                 for field in FIELDS:
@@ -153,7 +179,8 @@ class StatementForm(FormScreen):
 
     def on_mount(self) -> None:
         empty = [name for name in REQUIRED if not self._values.get(name)]
-        self.query_one(f"#{empty[0] if empty else FIELDS[0].name}").focus()
+        # Accepting, the stance is the decision to check first; otherwise the first field.
+        self.query_one(f"#{empty[0] if empty else 'stance' if self.candidate else FIELDS[0].name}").focus()
         self._opened = self._typed_values()
 
     def _typed_values(self) -> dict[str, str]:
