@@ -111,46 +111,73 @@ class Block:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = max(options.max_width - self.indent, 20)
-        pad = " " * self.indent
+        pad = Segment(" " * self.indent) if self.indent else None
         newline = Segment.line()
         for text in self.lines:
-            # Most lines (a date, an outlet) fit: wrapping them would cost as much as the long ones.
-            fits = text.no_wrap or ("\n" not in text.plain and text.cell_len <= width)
-            for line in (text,) if fits else _wrapped(text, width, console):
+            plain = text.plain
+            # One style for the whole line (the usual: a date, a quote, a URL): its pieces are cut from the
+            # string and printed as segments, without Rich's Text machinery (half of a year's diff at 100,000).
+            breaks = None if text.spans else _breaks(plain, width, unbroken=bool(text.no_wrap))
+            if breaks is not None:
+                style = console.get_style(text.style) if text.style else None
+                for start, end in zip([0, *breaks], [*breaks, len(plain)], strict=True):
+                    if pad:
+                        yield pad
+                    yield Segment(plain[start:end].rstrip(), style)
+                    yield newline
+                continue
+            fits = text.no_wrap or ("\n" not in plain and text.cell_len <= width)
+            for line in (text,) if fits else text.wrap(console, width):
                 line.rstrip()  # a wrapped line ends in the space it broke at
                 if pad:
-                    yield Segment(pad)
+                    yield pad
                 yield from line.render(console)  # segments: a Text would be wrapped a second time
                 yield newline
 
 
 _WORD = re.compile(r"\s*\S+\s*")
 
+_NARROW = str.maketrans(dict.fromkeys("“”‘’«»·—–…→←▶◀⚑■●", None))
+"""Characters outside ASCII that the text we print is full of, each one cell wide (Rich agrees)."""
 
-def _wrapped(text: Text, width: int, console: Console) -> Lines:
-    """``text.wrap(console, width)``, faster for the usual line: one paragraph, one cell a character.
+
+def _one_cell_each(plain: str) -> bool:
+    """Whether every character of ``plain`` takes one cell: ASCII but for the marks in :data:`_NARROW`
+    (a C-speed check; Rich's ``cell_len`` sums a width per character once a line holds a “quote”)."""
+    rest = plain.translate(_NARROW)
+    return (rest.isascii() and rest.isprintable()) or cell_len(plain) == len(plain)
+
+
+def _breaks(plain: str, width: int, *, unbroken: bool = False) -> list[int] | None:
+    """Where ``plain`` breaks to fit ``width`` (the greedy breaks Rich's wrap makes), or None when only Rich
+    can say: a newline, a character wider or narrower than one cell, a word longer than the line.
 
     Rich measures every word's cells (``_wrap.divide_line``): at 100,000 statements a
     year's diff spent 0.2 s there. When the whole line is one cell a character
-    (``cell_len == len``), a word's cells are its length, and the same greedy
-    breaks come from lengths alone; anything else (a newline, wide characters,
-    a word longer than the line) takes Rich's way.
+    (``cell_len == len``), a word's cells are its length. ``unbroken``: a URL, never broken.
     """
-    plain = text.plain
-    if "\n" in plain or cell_len(plain) != len(plain):
-        return text.wrap(console, width)
+    if "\n" in plain or not _one_cell_each(plain):
+        return None
+    if unbroken or len(plain) <= width:
+        return []
     breaks: list[int] = []
     column = 0
     for word in _WORD.finditer(plain):
         start, end = word.span()
         length = len(word.group().rstrip())
         if length > width:
-            return text.wrap(console, width)
+            return None
         if column and column + length > width:
             breaks.append(start)
             column = 0
         column += end - start
-    return text.divide(breaks)
+    return breaks
+
+
+def _wrapped(text: Text, width: int, console: Console) -> Lines:
+    """``text.wrap(console, width)``, by :func:`_breaks` where it can say (as Rich would break)."""
+    breaks = _breaks(text.plain, width)
+    return text.wrap(console, width) if breaks is None else text.divide(breaks)
 
 
 class Fitted:
