@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .formats import md_text, pipe_table
-from .gap import Gaps, IssueGap, PairGap, moved_words, number, signed, sparkline
+from .gap import Gaps, IssueGap, moved_words, number, signed, sparkline
 from .model import Codebook
 from .render import Block, Plain, View
 
@@ -53,19 +53,6 @@ def _summary(found: IssueGap, gaps: Gaps, book: Codebook) -> list[str]:
     ]
 
 
-def _moves(pair: PairGap) -> str:
-    """Who moved, in ids, for a file: "usa toward russia", "usa away from ukraine", or "usa" (no closer)."""
-    words = []
-    for move in pair.moved:
-        if move.toward:
-            words.append(f"{move.party} toward {','.join(move.toward)}")
-        elif move.away:
-            words.append(f"{move.party} away from {','.join(move.away)}")
-        else:
-            words.append(move.party)
-    return "; ".join(words)
-
-
 def gap_rows(gaps: Gaps) -> list[list[Any]]:
     """A row per pair of parties on each issue (``GAP_COLUMNS``)."""
     return [
@@ -78,7 +65,7 @@ def gap_rows(gaps: Gaps) -> list[list[Any]]:
             pair.gap,
             pair.gap_since,
             pair.change,
-            _moves(pair),
+            moved_words(pair, str),  # in ids, for a file
         ]
         for found in gaps.issues
         for pair in found.pairs
