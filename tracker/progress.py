@@ -40,8 +40,9 @@ def wanted(quiet: bool) -> bool:
     return bool(isatty and isatty())
 
 
-def bars(*columns: str | ProgressColumn) -> Progress:
-    """A transient Rich progress display on stderr with ``columns``, disabled unless stderr is a terminal.
+def bars(*columns: str | ProgressColumn, quiet: bool = False) -> Progress:
+    """A transient Rich progress display on stderr with ``columns``, disabled with ``quiet`` and unless
+    stderr is a terminal.
 
     Rich's own test is kept as well as :func:`wanted`: it honours
     ``TTY_COMPATIBLE=0``, and a terminal Rich would not draw on is left alone.
@@ -50,7 +51,7 @@ def bars(*columns: str | ProgressColumn) -> Progress:
     from rich.progress import Progress
 
     console = Console(stderr=True, markup=False, emoji=False, highlight=False)
-    return Progress(*columns, console=console, transient=True, disable=not (wanted(False) and console.is_terminal))
+    return Progress(*columns, console=console, transient=True, disable=not (wanted(quiet) and console.is_terminal))
 
 
 class Steps:
@@ -94,10 +95,14 @@ class _ShownSteps(Steps):
         self._bars.stop()
 
     def step(self, description: str, unit: str = "") -> None:
+        # Drawn as each step ends and begins, not only at the next tick: a step shorter than a tick
+        # is still seen, and the one ending shows how far it got (the whole file, or where it stopped).
         if self._task is not None:
+            self._bars.refresh()
             self._bars.remove_task(self._task)
         self._unit, self._last = unit, 0.0
         self._task = self._bars.add_task(description, total=None, amount="")
+        self._bars.refresh()
 
     def _report(self, done: int, total: int | None) -> None:
         now = time.monotonic()
