@@ -37,7 +37,7 @@ not pass before the store is touched.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ from .formats import json_is_clean, without_controls_in
 from .inbox_model import Candidate
 from .model import ID_RE, SCHEMA, Statement
 from .storage.schema import TABLES, Tables, keyed_in_order, migrate_tables, schema_of
-from .transfer import read_members
+from .transfer import OnProgress, read_members, reported
 
 MARKER = "tracker_backup"
 """The member that makes a JSON object a backup; its value is the format's number."""
@@ -65,35 +65,44 @@ def table_names(tables: Mapping[str, Any]) -> list[str]:
     return [*TABLES, *sorted(set(tables) - set(TABLES))]
 
 
-def backup_bytes(tables: Mapping[str, Mapping[str, Any]]) -> bytes:
+def backup_bytes(tables: Mapping[str, Mapping[str, Any]], on_progress: OnProgress | None = None) -> bytes:
     """The backup file of a store's ``tables`` (see the module's notes), from :func:`prepared` tables.
 
     Written as it is made, a line at a time, into one buffer: as ``export``
     does, so memory grows with the file and not with a copy of each document.
+    ``on_progress`` hears the documents written so far, of every table's.
     """
     out = io.BytesIO()
     out.write(b'{"%s": %d' % (MARKER.encode(), FORMAT))
+    total, done = sum(len(table) for table in tables.values()), 0
     for name in table_names(tables):
         table = tables.get(name, {})
         out.write(b",\n" + orjson.dumps(name) + b": [")
-        for n, (key, document) in enumerate(keyed_in_order(table)):
+        for n, (key, document) in enumerate(reported(keyed_in_order(table), on_progress, total, done)):
             out.write(b"\n" if n == 0 else b",\n")
             out.write(
                 b'{"key": ' + orjson.dumps(key) + b', "document": ' + orjson.dumps(document, option=_SORTED) + b"}"
             )
         out.write(b"\n]" if table else b"]")
+        done += len(table)
     out.write(b"\n}\n")
     return out.getvalue()
 
 
-def read_backup(file: Path) -> Tables:
+def read_backup(
+    file: Path, on_progress: OnProgress | None = None, on_checking: Callable[[], None] | None = None
+) -> Tables:
     """The store a backup file holds, as tables ready to write: read with the import's bounds
     (``transfer.read_members``), cleaned and checked (:func:`prepared`).
 
     Anything wrong is one InputError naming the file and the first problem (and
     how many more there are); nothing is written before this returns.
+    ``on_progress`` hears the bytes read (as ``read_members`` tells them), and
+    ``on_checking`` when the file is read and its check begins.
     """
-    members = list(read_members(file))
+    members = list(read_members(file, on_progress))
+    if on_checking is not None:
+        on_checking()
     try:
         tables = _tables(members)
         tables, problems = prepared(tables, file)

@@ -39,10 +39,12 @@ from .options import (
     pass_context,
     picture_format_option,
     policy_of,
+    quiet_option,
     recorded_by,
     selection,
     stacked,
 )
+from .progress import Steps
 from .render import (
     diff_view,
     emit,
@@ -822,6 +824,7 @@ def conflict_warnings(store: Store) -> list[str]:
     is_flag=True,
     help="With --all: replace a store that holds statements, feeds or candidates (a backup copy is kept).",
 )
+@quiet_option
 @pass_context
 def import_(
     context: Context,
@@ -832,6 +835,7 @@ def import_(
     keep_ours: bool,
     whole: bool,
     force: bool,
+    quiet: bool,
 ) -> None:
     """Import statements from FILE: every row is checked first, then all are written at once.
 
@@ -840,9 +844,10 @@ def import_(
     .csv with the same fields; each becomes a new statement. A revision that
     gives its recorded_at keeps it and its recorded_by, so --known-at shows it
     as its own file did. --merge joins a colleague's export instead (exit 1
-    on conflicts), and --all restores a full backup.
+    on conflicts), and --all restores a full backup. On a terminal, stderr
+    shows how far the reading and checking of FILE is, then the writing.
     """
-    from . import transfer
+    from . import progress, transfer
 
     if whole:
         if merge or force_theirs or keep_ours:
@@ -851,7 +856,7 @@ def import_(
             )
         if file_format is not None and file_format.lower() != "json":
             raise InputError("--all reads a backup, which is JSON (`tracker export --all`): leave out --format")
-        restore_from(context, file, force)
+        restore_from(context, file, force, quiet)
         return
     if force:
         raise InputError("--force applies only with --all (replace a store that holds statements)")
@@ -860,19 +865,26 @@ def import_(
     if force_theirs and keep_ours:
         raise InputError("choose one of --force-theirs and --keep-ours")
     store = context.store()
-    records = transfer.read_records(file, transfer.file_format(file, file_format))
-    if merge:
-        from .revisions import Resolution
+    kind = transfer.file_format(file, file_format)
+    with progress.shown(quiet) as steps:
+        # The store checks each record as the reader hands it over: reading and checking are one step,
+        # measured in the file's bytes, and the writing starts when the last record has been taken.
+        steps.step(f"reading {file}")
+        records = steps.then(transfer.read_records(file, kind, steps.on_progress), f"writing {store.path}")
+        if merge:
+            from .revisions import Resolution
 
-        resolution = Resolution.theirs if force_theirs else Resolution.ours if keep_ours else None
-        merged = store.merge_statements(records, resolution)
+            resolution = Resolution.theirs if force_theirs else Resolution.ours if keep_ours else None
+            merged = store.merge_statements(records, resolution)
+        else:
+            imported = store.import_statements(records)
+    if merge:
         for conflict in merged.conflicts:
             click.echo(conflict.line())
         click.echo(merged.summary())
         if not merged.written:
             raise click.exceptions.Exit(1)
         return
-    imported = store.import_statements(records)
     click.echo(f"Imported {len({s.id for s in imported})} statements ({len(imported)} revisions) into {store.path}.")
 
 
@@ -883,8 +895,9 @@ def import_(
     is_flag=True,
     help="Replace a store that holds statements, feeds or candidates (a backup copy is kept).",
 )
+@quiet_option
 @pass_context
-def restore(context: Context, file: Path, force: bool) -> None:
+def restore(context: Context, file: Path, force: bool, quiet: bool) -> None:
     """Rebuild the whole store from FILE, a backup written by `tracker export --all` (what `import --all` does).
 
     \b
@@ -892,17 +905,24 @@ def restore(context: Context, file: Path, force: bool) -> None:
     same positions.json, byte for byte. The backup is checked whole first; a
     store that holds statements, feeds or candidates is replaced only with
     --force, and the file replaced is always kept as positions.json.<time>.bak.
+    On a terminal, stderr shows how far the reading, checking and writing are.
     """
-    restore_from(context, file, force)
+    restore_from(context, file, force, quiet)
 
 
-def restore_from(context: Context, file: Path, force: bool) -> None:
+def restore_from(context: Context, file: Path, force: bool, quiet: bool) -> None:
     """``restore`` and ``import --all``: one way to rebuild a store from a backup."""
+    from functools import partial
+
+    from . import progress
     from .backup import read_backup
     from .store import Store, describe_tables
 
-    tables = read_backup(file)
-    store = Store.restore(context.path, tables, force=force)
+    with progress.shown(quiet) as steps:
+        steps.step(f"reading {file}")
+        tables = read_backup(file, steps.on_progress, partial(steps.step, f"checking {file}"))
+        steps.step(f"writing {context.path}")
+        store = Store.restore(context.path, tables, force=force)
     kept = f"; the previous file is kept as {store.backup}" if store.backup else ""
     click.echo(f"Restored {store.path} from {file}: {describe_tables(tables)}{kept}.")
 
@@ -917,10 +937,15 @@ def restore_from(context: Context, file: Path, force: bool) -> None:
     help="A full backup instead: meta and policy, the codebook, every revision with its record time and "
     "author, feeds and inbox, as one JSON file for `tracker restore` (or `import --all`).",
 )
+@quiet_option
 @pass_context
-def export(context: Context, output: Path | None, file_format: str | None, whole: bool) -> None:
-    """Export every statement, as JSON (with revisions, re-importable) or CSV; --all: a full backup."""
-    from . import transfer
+def export(context: Context, output: Path | None, file_format: str | None, whole: bool, quiet: bool) -> None:
+    """Export every statement, as JSON (with revisions, re-importable) or CSV; --all: a full backup.
+
+    On a terminal, stderr shows how far the export is (to standard output, the
+    file follows once the display is gone).
+    """
+    from . import progress, transfer
     from .store import write_atomic
 
     store = context.store()
@@ -929,32 +954,41 @@ def export(context: Context, output: Path | None, file_format: str | None, whole
     kind = "json" if whole else transfer.file_format(output, file_format)
     if output is not None and output.resolve() == store.path.resolve():
         raise InputError(f"--output {output} is the store itself; export to another file")
-    if whole:
-        payload, what = full_backup(store)
-    else:
-        payload, count = transfer.export_bytes(store.revisions(), kind)
-        what = f"{count} statements"
+    with progress.shown(quiet) as steps:
+        steps.step(f"reading {store.path}")
+        if whole:
+            payload, what = full_backup(store, steps)
+        else:
+            revisions = store.revisions()
+            steps.step("exporting", "statements")
+            payload, count = transfer.export_bytes(revisions, kind, steps.on_progress)
+            what = f"{count} statements"
+        if output is not None:
+            steps.step(f"writing {output}")
+            write_atomic(output, payload)
     if output is None:
         sys.stdout.write(payload.decode())
     else:
-        write_atomic(output, payload)
         click.echo(f"Exported {what} to {output}.", err=True)
 
 
-def full_backup(store: Store) -> tuple[bytes, str]:
+def full_backup(store: Store, steps: Steps) -> tuple[bytes, str]:
     """The ``export --all`` file of ``store``, and what it holds in words; a store that would not
-    restore (``tracker check`` finds a problem) gets no backup."""
+    restore (``tracker check`` finds a problem) gets no backup. ``steps`` shows the checking and writing."""
     from .backup import backup_bytes, first_problem, prepared
     from .errors import StoreError
     from .store import describe_tables
 
-    tables, problems = prepared(store.tables(), store.path)
+    tables = store.tables()
+    steps.step(f"checking {store.path}")
+    tables, problems = prepared(tables, store.path)
     if problems:
         raise StoreError(
             f"{store.path}: {first_problem(problems)}; no backup was written, as it would not restore "
             "(`tracker check` lists every problem)"
         )
-    return backup_bytes(tables), f"a backup of {describe_tables(tables)}"
+    steps.step("backing up", "documents")
+    return backup_bytes(tables, steps.on_progress), f"a backup of {describe_tables(tables)}"
 
 
 def _register_extensions() -> None:

@@ -92,6 +92,17 @@ parties_option = click.option(
 issues_option = click.option("--issue", "-i", multiple=True, help="Only this issue: its id or name (repeatable).")
 
 
+quiet_option = click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress display. Without it, long work shows its steps and how far each is, on stderr, "
+    "and only when stderr is a terminal (never in a pipe or a file).",
+)
+"""``--quiet`` of the commands that show progress (``import``, ``export``, ``restore``, ``pull``): what they
+print otherwise is the same either way."""
+
+
 min_grade_option = click.option(
     "--min-grade",
     metavar="XY",

@@ -11,9 +11,10 @@ import csv
 import io
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import orjson
 
@@ -25,6 +26,31 @@ FORMATS = ("json", "csv")
 
 ImportRow = tuple[str, Any]
 """Where a record came from ("line 4", "item 2"), and the record as read."""
+
+OnProgress = Callable[[int, int | None], None]
+"""Where long work reports how far it is: done, of total (None when not known, as for a pipe). The
+command layer draws it (tracker/progress.py); here it is only called, so the core needs no Rich."""
+
+REPORT_EVERY = 500
+"""Items (statements, documents) between two progress reports: one call per item would cost more
+than the display is worth, and a few hundred statements take about a millisecond."""
+
+T = TypeVar("T")
+
+
+def reported(items: Iterable[T], on_progress: OnProgress | None, total: int, start: int = 0) -> Iterable[T]:
+    """``items``, reporting to ``on_progress`` every :data:`REPORT_EVERY` of them and after the last,
+    counted from ``start`` of ``total``: ``items`` themselves when there is nothing to report to."""
+    return items if on_progress is None else _reporting(items, on_progress, total, start)
+
+
+def _reporting(items: Iterable[T], on_progress: OnProgress, total: int, start: int) -> Iterator[T]:
+    done = start
+    for done, item in enumerate(items, start + 1):
+        yield item
+        if done % REPORT_EVERY == 0:
+            on_progress(done, total)
+    on_progress(done, total)
 
 
 def file_format(path: Path | None, given: str | None) -> str:
@@ -58,7 +84,7 @@ def import_max_bytes() -> int:
     return int(raw)
 
 
-def read_records(file: Path, kind: str) -> Iterable[ImportRow]:
+def read_records(file: Path, kind: str, on_progress: OnProgress | None = None) -> Iterable[ImportRow]:
     """Every record of an import file, parsed but not yet checked against the store.
 
     The file is read as the records are asked for (see :func:`_json_records`),
@@ -69,30 +95,42 @@ def read_records(file: Path, kind: str) -> Iterable[ImportRow]:
     A record is what a row or item says, bookkeeping included (``rev``, the
     record time and who recorded it, a retraction): the store decides what a
     plain import or a merge keeps of it.
+
+    ``on_progress`` hears the bytes read so far, of the file's size (None for a
+    pipe), at each chunk read.
     """
     if kind == "csv":
-        return _csv_records(file, _opened(file, shape=False))
-    return _json_records(file, _opened(file, shape=True))
+        return _csv_records(file, _opened(file, on_progress, shape=False))
+    return _json_records(file, _opened(file, on_progress, shape=True))
 
 
-def read_members(file: Path) -> Iterator[tuple[str, Any]]:
+def read_members(file: Path, on_progress: OnProgress | None = None) -> Iterator[tuple[str, Any]]:
     """The members of the JSON object ``file`` holds (a backup, ``export --all``), each parsed whole.
 
     Read with the same bounds as every import (:func:`import_max_bytes`, the
     nesting and text limits), as its members are asked for; a file that cannot
-    be opened is refused here.
+    be opened is refused here. ``on_progress``: as for :func:`read_records`.
     """
-    return _json_members(file, _opened(file, shape=True))
+    return _json_members(file, _opened(file, on_progress, shape=True))
 
 
-def _opened(file: Path, *, shape: bool) -> _Guard:
+def _opened(file: Path, on_progress: OnProgress | None, *, shape: bool) -> _Guard:
     """``file`` open for an import, bounded; JSON (``shape``) is also checked for its nesting and text."""
     limit = import_max_bytes()
     try:
         handle = file.open("rb")
     except OSError as error:
         raise InputError(f"cannot read {file}: {error.strerror}") from None
-    return _Guard(handle, limit, _JsonShape() if shape else None)
+    return _Guard(handle, limit, _JsonShape() if shape else None, on_progress)
+
+
+def _size(handle: BinaryIO) -> int | None:
+    """The size of the file ``handle`` reads, or None if it is no regular file (a pipe, a terminal)."""
+    try:
+        status = os.fstat(handle.fileno())
+    except OSError:
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 class _Refused(Exception):
@@ -107,12 +145,16 @@ class _Guard(io.RawIOBase):
     time grows with it.
     """
 
-    def __init__(self, handle: BinaryIO, limit: int, shape: _JsonShape | None) -> None:
+    def __init__(
+        self, handle: BinaryIO, limit: int, shape: _JsonShape | None, on_progress: OnProgress | None = None
+    ) -> None:
         super().__init__()
         self._handle = handle
         self._left = limit
         self._limit = limit
         self._shape = shape
+        self._on_progress = on_progress
+        self._size = _size(handle) if on_progress is not None else None
 
     def readable(self) -> bool:
         return True
@@ -127,6 +169,8 @@ class _Guard(io.RawIOBase):
             raise _Refused(f"more than {self._limit:,} bytes, the most an import reads ($TRACKER_IMPORT_MAX_BYTES)")
         if self._shape is not None and chunk:
             self._shape.feed(chunk)
+        if self._on_progress is not None:
+            self._on_progress(self._limit - self._left, self._size)
         return chunk
 
     def readinto(self, buffer: Any) -> int:
@@ -426,22 +470,23 @@ def histories(revisions: Sequence[Statement]) -> list[list[Statement]]:
     return sorted(by_id.values(), key=lambda revs: (revs[-1].stated_on, revs[-1].id))
 
 
-def _json_export(statements: Sequence[Sequence[Statement]], dumps: Any) -> bytes:
+def _json_export(statements: Sequence[Sequence[Statement]], dumps: Any, on_progress: OnProgress | None) -> bytes:
     """The JSON export's bytes: ``[``, one statement (with its revisions) a line, ``]``."""
     out = io.BytesIO()
     out.write(b"[")
-    for n, revs in enumerate(statements):
+    for n, revs in enumerate(reported(statements, on_progress, len(statements))):
         out.write(b"\n" if n == 0 else b",\n")
         out.write(dumps({**revs[-1].as_json(), "revisions": [r.as_json() for r in revs]}))
     out.write(b"\n]\n" if statements else b"]\n")
     return out.getvalue()
 
 
-def export_bytes(revisions: Sequence[Statement], kind: str) -> tuple[bytes, int]:
+def export_bytes(revisions: Sequence[Statement], kind: str, on_progress: OnProgress | None = None) -> tuple[bytes, int]:
     """The export file's content, and how many statements it holds.
 
     JSON holds every revision and re-imports as it was; CSV holds the latest
-    revision of each statement.
+    revision of each statement. ``on_progress`` hears the statements written
+    so far, of all of them.
     """
     statements = histories(revisions)
     if kind == "json":
@@ -450,11 +495,12 @@ def export_bytes(revisions: Sequence[Statement], kind: str) -> tuple[bytes, int]
         # Each line goes into the buffer as it is made: orjson gives each result ~8 KB of
         # memory whatever its length, so 100,000 of them held for a join took 800 MB; and
         # BytesIO hands its buffer over without a copy.
-        payload = _json_export(statements, orjson.dumps)
+        payload = _json_export(statements, orjson.dumps, on_progress)
         if not json_is_clean(payload):  # a hand edit put control characters in the store: written again, cleaned
-            payload = _json_export(statements, clean_json)
+            payload = _json_export(statements, clean_json, on_progress)
     else:
         buffer = io.StringIO()
-        write_csv(STATEMENT_COLUMNS, [statement_row(revs[-1]) for revs in statements], buffer)
+        rows = [statement_row(revs[-1]) for revs in reported(statements, on_progress, len(statements))]
+        write_csv(STATEMENT_COLUMNS, rows, buffer)
         payload = buffer.getvalue().encode()
     return payload, len(statements)

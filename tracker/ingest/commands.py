@@ -13,7 +13,7 @@ import click
 
 from .. import dates
 from ..formats import Format
-from ..options import Context, format_option, iso_date, pass_context
+from ..options import Context, format_option, iso_date, pass_context, quiet_option
 from ..render import emit
 
 if TYPE_CHECKING:
@@ -104,8 +104,9 @@ def feeds_remove(context: Context, feed_id: str) -> None:
 @click.option("--feed", multiple=True, help="Only this feed id (repeatable).")
 @allow_private_option
 @format_option
+@quiet_option
 @pass_context
-def pull(context: Context, feed: tuple[str, ...], allow_private: bool, fmt: Format) -> None:
+def pull(context: Context, feed: tuple[str, ...], allow_private: bool, fmt: Format, quiet: bool) -> None:
     """Fetch every feed and its new articles; the statements they report go to the inbox.
 
     Exits 1 when a feed or an article failed (each is a line of the summary),
@@ -129,7 +130,7 @@ def pull(context: Context, feed: tuple[str, ...], allow_private: bool, fmt: Form
         click.echo("No feeds to pull: add one with `tracker feeds add URL`.")
         return
     try:
-        with pulling.RichProgress() as progress:
+        with pulling.RichProgress(quiet=quiet) as progress:
             report = pulling.run(
                 store,
                 chosen,

@@ -375,22 +375,15 @@ def run(
 
 
 class RichProgress(Progress):
-    """A transient Rich progress display on stderr; silent when stderr is not a terminal."""
+    """A transient Rich progress display on stderr (``tracker.progress.bars``, as every command's);
+    silent with ``quiet`` (``pull --quiet``) and when stderr is not a terminal."""
 
-    def __init__(self) -> None:
-        from rich.console import Console
+    def __init__(self, *, quiet: bool = False) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
-        from rich.progress import Progress as Bars
 
-        console = Console(stderr=True, markup=False, emoji=False, highlight=False)
-        self._bars = Bars(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,
-        )
+        from ..progress import bars
+
+        self._bars = bars(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), quiet=quiet)
         self._feeds = self._bars.add_task("feeds", total=0)
         self._articles = self._bars.add_task("articles", total=0)
 
