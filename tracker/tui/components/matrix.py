@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ... import describe
+from ... import describe, gap
 from ...model import Cell, Change, Issue, Party
 from ...palette import stance_color
 from ...timeline import CellKey
@@ -83,6 +83,18 @@ def cell_text(
     if cell is not None and cell.statement.speaker:  # last: shown only when there is room for it
         text.append(f"\n{cell.statement.speaker}", style="italic")
     return text
+
+
+def header_text(name: str, spread: float | None, room: int) -> Text:
+    """An issue's header: its name and spread ("NATO · spread 0.75"); where that is too long the name gives way
+    and the number stays ("Territ… 1.00"); "—" with fewer than two positions."""
+    value = gap.number(spread)
+    full = f"{name} · spread {value}"
+    if len(full) <= room:
+        return Text(full)
+    head = Text(name)
+    head.truncate(max(room - len(value) - 1, 1), overflow="ellipsis")
+    return head + Text(f" {value}", style="not bold")
 
 
 def _fingerprint(cell: Cell | None, change: Change | None, reports: tuple[Cell, ...] = ()) -> tuple[object, ...]:
@@ -173,6 +185,8 @@ class MatrixTable(ScrollView, can_focus=True):
         self.row = 0
         self.column = 0
         self._empty = ""
+        self._spreads: dict[str, float | None] = {}
+        """Each issue's spread as of the date, for its header."""
         """Said on the first line when no cell is shown (a filter that matches nothing), never a blank."""
 
     # -- what is shown ---------------------------------------------------------------
@@ -211,9 +225,11 @@ class MatrixTable(ScrollView, can_focus=True):
         compare: bool,
         unconfirmed: Mapping[CellKey, tuple[Cell, ...]] | None = None,
         empty: str = "",
+        spreads: Mapping[str, float | None] | None = None,
     ) -> None:
         """Display these cells (and the reports of cells with no position); only those whose content differs
-        are rendered and repainted. ``empty`` is what the matrix says when it has no cell to show."""
+        are rendered and repainted. ``empty`` is what the matrix says when it has no cell to show; ``spreads``
+        each issue's spread as of the date, shown in its header ("NATO · spread 0.75")."""
         where = self.cursor_key
         rebuilt = tuple(parties) != self.parties or tuple(issues) != self.issues or compare != self._compare
         if empty != self._empty:
@@ -227,6 +243,10 @@ class MatrixTable(ScrollView, can_focus=True):
             self.row, self.column = 0, 0
             if where is not None:
                 self.move_to(*where)
+        if spreads is not None and spreads != self._spreads:
+            self._spreads = dict(spreads)
+            self._header.clear()
+            self.refresh(Region(0, 0, self.size.width, 1))
         dirty = []
         for row, party in enumerate(self.parties):
             for column, issue in enumerate(self.issues):
@@ -324,7 +344,8 @@ class MatrixTable(ScrollView, can_focus=True):
         found = self._header.get(column)
         if found is None:
             style = self._header_style()
-            name = Text(self.issues[column].name)
+            issue = self.issues[column]
+            name = header_text(issue.name, self._spreads.get(issue.id), self._width - 2 * PADDING)
             found = self._header[column] = text_lines(name, self._width, 1, style, self.app.console)[0]
         return found
 
