@@ -580,12 +580,13 @@ class TrackerApp(App[None]):
     def screenshot(self) -> Path | None:
         """The screen as an SVG file in the current folder, named for the moment (never over an older one)."""
         stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
-        path = Path.cwd() / f"tracker-{stamp}.svg"
-        for n in itertools.count(2):
-            if not path.exists():
-                break
-            path = Path.cwd() / f"tracker-{stamp}-{n}.svg"
         try:
+            here = Path.cwd()  # raises if the folder was removed under the dashboard
+            path = here / f"tracker-{stamp}.svg"
+            for n in itertools.count(2):  # two in one second: the second gets a number, the first stays
+                if not path.exists():
+                    break
+                path = here / f"tracker-{stamp}-{n}.svg"
             with path.open("x", encoding="utf-8") as out:
                 out.write(self.export_screenshot(title=self.title))
         except OSError as error:
