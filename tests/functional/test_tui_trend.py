@@ -128,3 +128,14 @@ async def test_save_screenshot_where_the_folder_is_gone_says_so(
         assert app.screenshot() is None
         await wait_for(pilot, lambda: any(m.startswith("Cannot save the screenshot:") for m in messages(app)))
     assert not list(tmp_path.rglob("*.svg"))
+
+
+async def test_help_lists_t_and_the_trend_views_keys(demo_path: Path) -> None:
+    app = TrackerApp(Session.open(demo_path), as_of=AS_OF)
+    async with app.run_test(size=(100, 200)) as pilot:  # tall: the whole help in view, unscrolled
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = " ".join(screen_text(app).split())
+        assert "t The highlighted issue over time: each party's stance" in shown
+        assert TrendScreen.HELP_TITLE in shown
+        assert "[ Step the as-of date back: the mark moves" in shown

@@ -86,15 +86,14 @@ def cell_text(
 
 
 def header_text(name: str, spread: float | None, room: int) -> Text:
-    """An issue's header: its name and spread ("NATO · spread 0.75"); where that is too long the name gives way
-    and the number stays ("Territ… 1.00"); "—" with fewer than two positions."""
+    """An issue's header: its name and spread as of the date ("NATO · spread 0.75"), shorter where the column is
+    narrow ("NATO 0.75"), and the name alone where even that does not fit: a name cut to fit a number is
+    unreadable, and ``t`` and ``tracker gap`` give the spread; "—" with fewer than two positions."""
     value = gap.number(spread)
-    full = f"{name} · spread {value}"
-    if len(full) <= room:
-        return Text(full)
-    head = Text(name)
-    head.truncate(max(room - len(value) - 1, 1), overflow="ellipsis")
-    return head + Text(f" {value}", style="not bold")
+    for shown in (f"{name} · spread {value}", f"{name} {value}"):
+        if len(shown) <= room:
+            return Text(shown)
+    return Text(name)
 
 
 def _fingerprint(cell: Cell | None, change: Change | None, reports: tuple[Cell, ...] = ()) -> tuple[object, ...]:
