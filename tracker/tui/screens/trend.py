@@ -96,7 +96,7 @@ class TrendScreen(Screen[None]):
             score = scores.get(party.id)
             text.append(f": {by_score.get(score, '?')}" if score is not None else ": no position", style="dim")
             text.append("\n")
-        text.append("letter: takes the stance · ─ holds it · * ═ several parties · ┊ ▲ the as-of date", style="dim")
+        text.append("letter: takes the stance · ─ holds it · * ═ several · ┊ ▲ the as-of date", style="dim")
         return text
 
     def action_step(self, direction: int) -> None:
