@@ -175,6 +175,40 @@ def _move(party: str, other: str, before: int | None, after: int | None, referen
     return Move(party)
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Each party's score on one issue from one day on (the parties with a position)."""
+
+    date: str
+    scores: Scores
+
+
+def steps(timeline: Timeline, issue: str, parties: Sequence[str], since: str, until: str) -> tuple[Step, ...]:
+    """Where each party stood on the issue at ``since``, then on every day in (``since``, ``until``] one of them
+    may have moved: the course the dashboard's trend view plots, and every spread of :func:`issue_gap`."""
+    days: dict[str, list[str]] = {}
+    for party in parties:
+        for day in timeline.change_days(party, issue, since, until):
+            days.setdefault(day, []).append(party)
+    scores = _scores(timeline, issue, parties, since)
+    found = [Step(since, scores)]
+    for day in sorted(days):
+        scores = dict(scores)
+        for party in days[day]:
+            cell = timeline.cell(party, issue, day, reports=False)
+            if cell is None:
+                scores.pop(party, None)
+            else:
+                scores[party] = cell.stance.score
+        found.append(Step(day, scores))
+    return tuple(found)
+
+
+def spread_at(timeline: Timeline, issue: Issue, parties: Sequence[str], day: str) -> float | None:
+    """The issue's spread on one day among these parties (the matrix's issue header)."""
+    return spread(issue, _scores(timeline, issue.id, parties, day))
+
+
 def issue_gap(
     timeline: Timeline,
     issue: Issue,
@@ -184,21 +218,9 @@ def issue_gap(
     pairs: Sequence[tuple[str, str]] = (),
 ) -> IssueGap:
     """One issue's gaps from ``since`` to ``until`` among ``parties`` (``pairs``: only those pairs)."""
-    start = _scores(timeline, issue.id, parties, since)
-    days: dict[str, list[str]] = {}
-    for party in parties:
-        for day in timeline.change_days(party, issue.id, since, until):
-            days.setdefault(day, []).append(party)
-    scores = dict(start)
-    series = [Point(since, spread(issue, scores))]
-    for day in sorted(days):
-        for party in days[day]:
-            cell = timeline.cell(party, issue.id, day, reports=False)
-            if cell is None:
-                scores.pop(party, None)
-            else:
-                scores[party] = cell.stance.score
-        series.append(Point(day, spread(issue, scores)))
+    course = steps(timeline, issue.id, parties, since, until)
+    start, scores = course[0].scores, course[-1].scores
+    series = [Point(step.date, spread(issue, step.scores)) for step in course]
     chosen = list(pairs) or list(combinations(parties, 2))
     found = []
     for a, b in chosen:

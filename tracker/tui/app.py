@@ -7,10 +7,13 @@ those into session calls. Every number shown comes from the Timeline the CLI use
 
 from __future__ import annotations
 
+import itertools
 import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import events, on, work
@@ -22,6 +25,7 @@ from textual.worker import Worker, get_current_worker
 
 from .. import dates
 from ..errors import TrackerError
+from ..gap import spread_at, steps
 from ..model import Change, Issue, Party, Statement
 from ..timeline import CellKey, Matrix
 from .components.cell_info import CellInfo
@@ -29,6 +33,7 @@ from .components.legend import Legend
 from .components.matrix import MatrixTable
 from .components.timeline_strip import TimelineStrip, in_effect
 from .components.title_bar import TitleBar
+from .components.trend_plot import Trend
 from .screens.date_prompt import DatePrompt
 from .screens.form import FormScreen
 from .screens.help import HelpScreen
@@ -37,10 +42,12 @@ from .screens.inbox import InboxScreen
 from .screens.pick import PickScreen
 from .screens.retract_form import RetractForm
 from .screens.statement_form import StatementForm
+from .screens.trend import TrendScreen, window
 from .session import Session, Snapshot
 
 POLL_SECONDS = 0.5
 """How often to look for another process's write: a stat, so it costs nothing."""
+SCREENSHOT_TOOLTIP = "Save the screen as an SVG picture in the current folder, for the brief"
 
 
 def matches(words: Sequence[str], *names: str) -> bool:
@@ -80,10 +87,23 @@ class TrackerApp(App[None]):
         Binding("i", "pick('issues')", "Issues", show=False, tooltip="Choose which issues are shown"),
         Binding("n", "inbox", "Inbox", show=False, tooltip="Review candidate statements from the feeds"),
         Binding("r", "toggle_reports", "Reports", show=False, tooltip="Count reports (media, leaks) as positions"),
+        Binding("t", "trend", "Trend", show=False, tooltip="The highlighted issue over time: each party's stance"),
     ]
 
     MATRIX_ACTIONS = frozenset(
-        {"step", "edge", "goto", "compare", "history", "correct", "retract", "filter", "pick", "toggle_reports"}
+        {
+            "step",
+            "edge",
+            "goto",
+            "compare",
+            "history",
+            "correct",
+            "retract",
+            "filter",
+            "pick",
+            "toggle_reports",
+            "trend",
+        }
     )
     """Actions about the matrix: hidden from the footer while another screen is on top of it."""
 
@@ -191,6 +211,7 @@ class TrackerApp(App[None]):
             compare=self.compare is not None,
             unconfirmed=unconfirmed,
             empty=self.nothing_shown(),
+            spreads={i.id: spread_at(self.timeline, i, party_ids, self.as_of) for i in issues},
         )
         at = in_effect(self.change_dates, self.as_of)
         position = f"change {at + 1} of {len(self.change_dates)}" if at >= 0 else "before the first change"
@@ -242,6 +263,7 @@ class TrackerApp(App[None]):
         self.refresh_view()
 
     def action_step(self, direction: int) -> None:
+        """The as-of date to the previous or next change date (the matrix's and the trend view's ``[`` ``]``)."""
         found = self.change_dates
         if direction < 0:
             at = bisect_left(found, self.as_of) - 1
@@ -254,6 +276,7 @@ class TrackerApp(App[None]):
                 self.notify("No later change.", severity="warning", timeout=2)
                 return
         self.set_as_of(found[at])
+        self._trend_screens()
 
     def action_edge(self, index: int) -> None:
         if self.change_dates:
@@ -273,6 +296,33 @@ class TrackerApp(App[None]):
                 self.refresh_view()
 
         self.push_screen(DatePrompt("Compare with:", self.compare or "", allow_empty=True), chosen)
+
+    # -- trend -------------------------------------------------------------------
+
+    def action_trend(self) -> None:
+        key = self.query_one(MatrixTable).cursor_key
+        if key is None:
+            self.notify(self.nothing_shown(), severity="warning")
+            return
+        self.push_screen(TrendScreen(self.trend(key[1])))
+
+    def trend(self, issue_id: str) -> Trend:
+        """One issue's course among the parties the matrix shows, over the trend window, as of the date."""
+        issue = self.codebook.require_issue(issue_id)
+        parties = self.query_one(MatrixTable).parties
+        since, until = window(self.change_dates, self.as_of)
+        course = steps(self.timeline, issue.id, [p.id for p in parties], since, until)
+        return Trend(issue, parties, course, since, until, self.as_of)
+
+    @on(TrendScreen.Step)
+    def _trend_step(self, event: TrendScreen.Step) -> None:
+        self.action_step(event.direction)
+
+    def _trend_screens(self) -> None:
+        """Every open trend view redrawn from the current timeline and as-of date (after a step or a reload)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, TrendScreen) and self.codebook.issue(screen.issue_id):
+                screen.show(self.trend(screen.issue_id))
 
     # -- filters ---------------------------------------------------------------
 
@@ -440,6 +490,8 @@ class TrackerApp(App[None]):
                     screen.show(entries)
             elif isinstance(screen, InboxScreen) and snapshot.candidates is not None:
                 screen.show(snapshot.candidates, snapshot.codebook)
+        if changed:
+            self._trend_screens()
         if announce and changed:
             self.notify("The store changed on disk: reloaded.", timeout=3)
 
@@ -494,6 +546,7 @@ class TrackerApp(App[None]):
             ("The matrix", [*matrix, ("ctrl+p", "Command palette: every action")]),
             (HistoryScreen.HELP_TITLE, self._keys(HistoryScreen.BINDINGS)),
             (InboxScreen.HELP_TITLE, self._keys(InboxScreen.BINDINGS)),
+            (TrendScreen.HELP_TITLE, self._keys(TrendScreen.BINDINGS)),
             (StatementForm.HELP_TITLE, self._keys([*StatementForm.BINDINGS, *FormScreen.BINDINGS])),
             (
                 PickScreen.HELP_TITLE,
@@ -519,4 +572,25 @@ class TrackerApp(App[None]):
         for binding in self._bindings_list():
             title = f"{binding.description} ({self.get_key_display(binding)})"
             yield SystemCommand(title, binding.tooltip, partial(self.run_action, binding.action))
-        yield from super().get_system_commands(screen)
+        # After the palette has closed, so the picture is of the screen beneath it.
+        yield SystemCommand("Save screenshot", SCREENSHOT_TOOLTIP, lambda: self.set_timer(0.1, self.screenshot))
+        # Textual's own "Screenshot" saves to the Downloads folder without saying where: ours replaces it.
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Screenshot")
+
+    def screenshot(self) -> Path | None:
+        """The screen as an SVG file in the current folder, named for the moment (never over an older one)."""
+        stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
+        try:
+            here = Path.cwd()  # raises if the folder was removed under the dashboard
+            path = here / f"tracker-{stamp}.svg"
+            for n in itertools.count(2):  # two in one second: the second gets a number, the first stays
+                if not path.exists():
+                    break
+                path = here / f"tracker-{stamp}-{n}.svg"
+            with path.open("x", encoding="utf-8") as out:
+                out.write(self.export_screenshot(title=self.title))
+        except OSError as error:
+            self.notify(f"Cannot save the screenshot: {error.strerror or error}", severity="error", markup=False)
+            return None
+        self.notify(f"Screenshot saved: {path}", markup=False, timeout=8)
+        return path

@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ... import describe
+from ... import describe, gap
 from ...model import Cell, Change, Issue, Party
 from ...palette import stance_color
 from ...timeline import CellKey
@@ -83,6 +83,17 @@ def cell_text(
     if cell is not None and cell.statement.speaker:  # last: shown only when there is room for it
         text.append(f"\n{cell.statement.speaker}", style="italic")
     return text
+
+
+def header_text(name: str, spread: float | None, room: int) -> Text:
+    """An issue's header: its name and spread as of the date ("NATO · spread 0.75"), shorter where the column is
+    narrow ("NATO 0.75"), and the name alone where even that does not fit: a name cut to fit a number is
+    unreadable, and ``t`` and ``tracker gap`` give the spread; "—" with fewer than two positions."""
+    value = gap.number(spread)
+    for shown in (f"{name} · spread {value}", f"{name} {value}"):
+        if len(shown) <= room:
+            return Text(shown)
+    return Text(name)
 
 
 def _fingerprint(cell: Cell | None, change: Change | None, reports: tuple[Cell, ...] = ()) -> tuple[object, ...]:
@@ -173,6 +184,8 @@ class MatrixTable(ScrollView, can_focus=True):
         self.row = 0
         self.column = 0
         self._empty = ""
+        self._spreads: dict[str, float | None] = {}
+        """Each issue's spread as of the date, for its header."""
         """Said on the first line when no cell is shown (a filter that matches nothing), never a blank."""
 
     # -- what is shown ---------------------------------------------------------------
@@ -211,9 +224,11 @@ class MatrixTable(ScrollView, can_focus=True):
         compare: bool,
         unconfirmed: Mapping[CellKey, tuple[Cell, ...]] | None = None,
         empty: str = "",
+        spreads: Mapping[str, float | None] | None = None,
     ) -> None:
         """Display these cells (and the reports of cells with no position); only those whose content differs
-        are rendered and repainted. ``empty`` is what the matrix says when it has no cell to show."""
+        are rendered and repainted. ``empty`` is what the matrix says when it has no cell to show; ``spreads``
+        each issue's spread as of the date, shown in its header ("NATO · spread 0.75")."""
         where = self.cursor_key
         rebuilt = tuple(parties) != self.parties or tuple(issues) != self.issues or compare != self._compare
         if empty != self._empty:
@@ -227,6 +242,10 @@ class MatrixTable(ScrollView, can_focus=True):
             self.row, self.column = 0, 0
             if where is not None:
                 self.move_to(*where)
+        if spreads is not None and spreads != self._spreads:
+            self._spreads = dict(spreads)
+            self._header.clear()
+            self.refresh(Region(0, 0, self.size.width, 1))
         dirty = []
         for row, party in enumerate(self.parties):
             for column, issue in enumerate(self.issues):
@@ -324,7 +343,8 @@ class MatrixTable(ScrollView, can_focus=True):
         found = self._header.get(column)
         if found is None:
             style = self._header_style()
-            name = Text(self.issues[column].name)
+            issue = self.issues[column]
+            name = header_text(issue.name, self._spreads.get(issue.id), self._width - 2 * PADDING)
             found = self._header[column] = text_lines(name, self._width, 1, style, self.app.console)[0]
         return found
 
