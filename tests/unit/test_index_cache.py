@@ -189,3 +189,15 @@ def test_spans_are_found_only_in_trackers_layout() -> None:
     raw = b'{"statements": {"1": {"id": "a"}}}'
     assert index_cache.spans_of(raw, ["1"]) is None
     assert index_cache.spans_of(raw, []) == []
+
+
+def test_a_reload_after_another_process_writes_uses_the_writers_cache(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the dashboard does when a colleague's write lands: ``reload_if_changed`` on its open Store."""
+    mine = Store(demo)
+    assert mine.timeline().matrix("2025-03-31")
+    theirs = Store(demo).add({"party": "europe", "issue": "kursk", "stance": "exchange", "stated_on": "2025-03-20"})
+    _parsing_refused(monkeypatch)  # the writer's cache is racy here: checked by its CRC, never parsed
+    assert mine.reload_if_changed()
+    assert theirs in mine.timeline().statements("europe", "kursk")
