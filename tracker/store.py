@@ -234,6 +234,11 @@ class Store:
             self._cache[key] = build()
         return self._cache[key]
 
+    def write_index(self) -> None:
+        """Leave the index cache beside the file, as every write does (``tracker check`` runs this: after a
+        ``git pull`` or a hand edit, readers read the whole file until the next write or check)."""
+        self._db.write_index()
+
     def reload_if_changed(self) -> bool:
         """Re-read the file if another process changed it (from the index cache the writer left, if it
         describes the file); True if it did."""

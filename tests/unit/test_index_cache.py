@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import BUNDLED
+from tests.helpers import BUNDLED, Invoke
 from tracker.errors import StoreError
 from tracker.storage import index_cache, tinydb_adapter
 from tracker.store import Store
@@ -26,12 +26,12 @@ SPOKEN = "ANTECEDENT"
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
-    """A copy of the bundled record and its cache, written by a reader a moment after the copy: a cache
-    not racy, trusted on the store's stat alone."""
+    """A copy of the bundled record and its cache, written (as `tracker check` writes it) a moment after
+    the copy: a cache not racy, trusted on the store's stat alone."""
     path = tmp_path / "positions.json"
     shutil.copyfile(BUNDLED, path)
     _past_the_tick()
-    Store(path).timeline()  # a cold read writes the cache
+    Store(path).write_index()
     loaded = index_cache.load(path, index_cache.identity_of(path.stat()))
     assert loaded is not None and not loaded.racy
     return path
@@ -75,11 +75,21 @@ def test_a_warm_read_never_parses_the_file(demo: Path, monkeypatch: pytest.Monke
     assert store.history(history[0].id)[-1] == history[0]
 
 
-def test_a_missing_cache_is_rebuilt_by_the_reader(demo: Path) -> None:
+def test_a_missing_cache_is_answered_from_the_file_and_check_rebuilds_it(demo: Path, invoke: Invoke) -> None:
     expected = Store(demo).latest()
     index_cache.forget(demo)
     assert Store(demo).latest() == expected
-    assert index_cache.cache_path(demo).exists(), "the reader wrote the cache for the next one"
+    assert not index_cache.cache_path(demo).exists(), "a reader does not write it (a cold read stays as fast)"
+    assert invoke("check", db=demo).exit_code == 0
+    assert index_cache.load(demo, index_cache.identity_of(demo.stat())) is not None, "check leaves it"
+
+
+def test_a_stale_cache_is_removed_by_the_reader_that_finds_it(demo: Path) -> None:
+    _past_the_tick()
+    _edit_in_place(demo)
+    os.utime(demo)  # a hand edit: the file's identity no longer matches the cache
+    assert any(note.startswith(SPOKEN) for note in _notes(demo))
+    assert not index_cache.cache_path(demo).exists()
 
 
 def test_an_edit_in_place_is_seen(demo: Path) -> None:
@@ -99,7 +109,7 @@ def test_an_edit_that_keeps_size_and_mtime_is_seen(demo: Path) -> None:
 def test_a_cache_copied_from_another_file_is_not_used(demo: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.json"
     Store.create(other, {**Store(demo).tables(), "statements": {}})  # same codebook, no statements
-    Store(other).timeline()
+    Store(other).write_index()
     shutil.copyfile(index_cache.cache_path(other), index_cache.cache_path(demo))
     assert len(Store(demo).latest()) > 0
 
