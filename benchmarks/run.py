@@ -54,6 +54,12 @@ from generate import Generated, generate  # noqa: E402
 BASELINE = "baseline: python -c json.load"
 REFERENCE = "reference: python -c 'import rich.console'"
 FIRST_PAINT = "dashboard first paint"
+COLD_MATRIX = "tracker matrix, cold (no cache)"
+COLD_LOG = "tracker log --party P --issue I, cold"
+WARM = ("tracker matrix", "tracker diff (one year)", "tracker gap (one year)", "tracker log --party P --issue I",
+        "tracker show ID")  # fmt: skip
+"""The read commands on a warm index cache (issue 18: at 100,000 statements ≤ 0.25× the baseline, and
+≤ 0.5× its peak memory)."""
 STEP = "dashboard ] step"
 
 
@@ -134,7 +140,13 @@ class Bench:
         self.imported = work / "import-store.json"
         shutil.copyfile(data.store, self.added)
         party, issue = data.parties[0], data.issues[0]
-        store = str(data.store)
+        # The read commands run on a copy in the work folder, so that the index cache they keep beside it
+        # (positions.json.idx) is made here, not in the generator's cache: warm rows have it, cold rows
+        # delete it first (and write it again, for the warm rows after them).
+        self.store = work / "positions.json"
+        shutil.copyfile(data.store, self.store)
+        store = str(self.store)
+        statement = self._an_id()
         self.operations = [
             Operation(
                 BASELINE,
@@ -148,6 +160,17 @@ class Bench:
                 "tracker log --party P --issue I",
                 lambda: [self.tracker, "--db", store, "log", "--party", party, "--issue", issue],
             ),
+            Operation("tracker show ID", lambda: [self.tracker, "--db", store, "show", statement]),
+            Operation(
+                COLD_MATRIX,
+                lambda: [self.tracker, "--db", store, "matrix", "--as-of", "2025-06-30"],
+                prepare=self._no_cache,
+            ),
+            Operation(
+                COLD_LOG,
+                lambda: [self.tracker, "--db", store, "log", "--party", party, "--issue", issue],
+                prepare=self._no_cache,
+            ),
             Operation("tracker add", self._add),
             Operation(
                 "tracker import (whole set)",
@@ -156,6 +179,16 @@ class Bench:
             ),
             Operation(FIRST_PAINT, self._dashboard, dashboard=True),
         ]
+
+    def _an_id(self) -> str:
+        """The id of the store's first statement document (for ``show``)."""
+        with open(self.store, "rb") as handle:
+            head = handle.read(1 << 20)
+        at = head.index(b'"id": "st_') + len(b'"id": "')
+        return head[at : head.index(b'"', at)].decode()
+
+    def _no_cache(self) -> None:
+        (self.store.parent / (self.store.name + ".idx")).unlink(missing_ok=True)
 
     def _fresh_import_target(self) -> None:
         shutil.copyfile(self.data.empty, self.imported)
@@ -167,12 +200,12 @@ class Bench:
     def _diff(self) -> list[str] | None:
         if not self._has_command("diff"):
             return None
-        return [self.tracker, "--db", str(self.data.store), "diff", "2024-06-30", "2025-06-30"]
+        return [self.tracker, "--db", str(self.store), "diff", "2024-06-30", "2025-06-30"]
 
     def _gap(self) -> list[str] | None:
         if not self._has_command("gap"):
             return None
-        return [self.tracker, "--db", str(self.data.store), "gap", "--since", "2024-06-30", "--until", "2025-06-30"]
+        return [self.tracker, "--db", str(self.store), "gap", "--since", "2024-06-30", "--until", "2025-06-30"]
 
     def _add(self) -> list[str]:
         issue = self.data.issues[0]
@@ -188,13 +221,15 @@ class Bench:
         code, *_ = _spawn([self.python, "-c", "import tracker.tui.app"], self.env, self.stderr)
         if code != 0:
             return None
-        return [self.python, str(HERE / "dashboard_probe.py"), str(self.data.store), str(self.step_count)]
+        return [self.python, str(HERE / "dashboard_probe.py"), str(self.store), str(self.step_count)]
 
     def run(self, progress: Callable[[str], None]) -> None:
         commands = {op.name: op.argv() for op in self.operations}
         for op in self.operations:
             if commands[op.name] is None:
                 op.failure = "n/a (not built yet)"
+        if commands["tracker matrix"] is not None:  # untimed: the warm rows find the index cache from round 1
+            _spawn(commands["tracker matrix"], self.env, self.stderr)
         for round_ in range(self.runs):
             progress(f"  round {round_ + 1}/{self.runs}")
             for op in self.operations:
@@ -244,13 +279,12 @@ def _targets(size: int, name: str) -> tuple[str, float | None, str]:
         return "", None, ""
     if size >= 100_000:
         limits = {
-            "tracker matrix": 1.5,
-            "tracker diff (one year)": 1.5,
-            "tracker gap (one year)": 1.5,
-            "tracker log --party P --issue I": 1.5,
+            **dict.fromkeys(WARM, 0.25),
+            COLD_MATRIX: 1.5,
+            COLD_LOG: 1.5,
             "tracker add": 2.5,
             "tracker import (whole set)": 5.0,
-            FIRST_PAINT: 3.0,
+            FIRST_PAINT: 0.3,
         }
         return "json", limits[name], f"≤ {limits[name]:g}× json"
     if size <= 1_000 and name != FIRST_PAINT:
@@ -279,8 +313,9 @@ def table_rows(size: int, operations: Sequence[Operation]) -> list[Row]:
         if limit is not None:
             met = "met" if ratio <= limit else f"NOT met ({ratio:.3f}×, {(ratio / limit - 1) * 100:.1f} % over)"
         if size >= 100_000 and op.name not in (BASELINE, REFERENCE):
-            label += "; mem ≤ 2×"
-            if mem_ratio > 2.0:
+            most = 0.5 if op.name in WARM else 2.0
+            label += f"; mem ≤ {most:g}×"
+            if mem_ratio > most:
                 met = (met + "; " if met else "") + f"mem NOT met ({mem_ratio:.2f}×)"
         shown_ratio = f"{median / base_time:.2f}× json" + (f" / {ratio:.2f}× rich" if against == "rich" else "")
         rows.append(

@@ -243,8 +243,13 @@ def assert_one_clear_error(stderr: str, *words: str) -> str:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file in ``folder`` (not the lock file, which is never removed), with its bytes."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.endswith(".lock")}
+    """Every file in ``folder`` (not the lock file, which is never removed, nor the index cache, which any
+    reader may rewrite: it is derived from the store, not part of it), with its bytes."""
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.endswith((".lock", ".idx"))
+    }
 
 
 # -- the dashboard -------------------------------------------------------------------

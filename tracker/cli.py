@@ -771,11 +771,19 @@ def check(context: Context, strict: bool, fmt: Format) -> None:
 
     Open conflicts (a party's speakers stating different stances on an issue
     within the policy's window) are listed as warnings: exit 0 unless --strict.
+
+    A store with no problems gets its index cache (positions.json.idx) written,
+    as every write leaves it: after a git pull or a hand edit, reads are fast
+    again from the next command on.
     """
     from .checks import find_problems  # only this command needs it
 
     problems, summary = find_problems(context.path)
-    warnings = [] if problems else conflict_warnings(context.store())
+    warnings: list[str] = []
+    if not problems:
+        store = context.store()
+        store.write_index()
+        warnings = conflict_warnings(store)
     emit(problems_view(problems, summary, warnings), fmt)
     if problems or (strict and warnings):
         raise click.exceptions.Exit(1)

@@ -40,8 +40,8 @@ def git_setup(context: Context, name: str) -> None:
     """Set this clone up so that git merges the store with tracker's merge driver.
 
     \b
-    Adds the store's line to .gitattributes (merge=NAME) and its lock, temp and
-    backup files to .gitignore, at the top of the repository holding the store,
+    Adds the store's line to .gitattributes (merge=NAME) and its lock, index
+    cache, temp and backup files to .gitignore, at the top of the repository holding the store,
     and sets merge.NAME.driver in this clone's git config to run this tracker.
     Idempotent: says what it did, or that all was set up already. Commit
     .gitattributes and .gitignore; every clone runs this once, as git does not

@@ -14,8 +14,9 @@ recover). The driver is run as ``<this interpreter> -m tracker``, by absolute
 path, so it works from git's environment, whatever the PATH there holds.
 
 Also ignored (``.gitignore``): the files the store keeps beside itself, which
-belong to one machine: its lock and owner file, a killed writer's temp files,
-and the backups taken before a migration or ``init --force``.
+belong to one machine: its lock and owner file, its index cache (rebuilt from
+the file by any reader), a killed writer's temp files, and the backups taken
+before a migration or ``init --force``.
 
 ``subprocess`` is imported only when git is run: this module loads only for
 ``tracker git setup``.
@@ -124,14 +125,15 @@ def attribute_line(repo: Repository, name: str) -> str:
 def ignored_beside(repo: Repository) -> dict[str, str]:
     """The files a store keeps beside itself, per machine: {a file of that kind: the .gitignore pattern}.
 
-    The names are storage.lock's and storage.files' (``NAME.lock``, ``NAME.lock.owner``,
-    ``.NAME.<random>.tmp``, ``NAME.<time>.bak``).
+    The names are storage.lock's, storage.index_cache's and storage.files' (``NAME.lock``,
+    ``NAME.lock.owner``, ``NAME.idx``, ``.NAME.<random>.tmp``, ``NAME.<time>.bak``).
     """
     at, name = repo.folder, repo.name
     fixed = "/" + _escaped(at)
     return {
         f"{at}{name}.lock": f"{fixed}{_escaped(name)}.lock",
         f"{at}{name}.lock.owner": f"{fixed}{_escaped(name)}.lock.owner",
+        f"{at}{name}.idx": f"{fixed}{_escaped(name)}.idx",
         f"{at}.{name}.abcd1234.tmp": f"{fixed}.{_escaped(name)}.*.tmp",
         f"{at}{name}.20250101T000000.bak": f"{fixed}{_escaped(name)}.*.bak",
     }
@@ -185,7 +187,10 @@ def setup(store: Path, name: str = DRIVER) -> list[str]:
     ]
     if missing:
         _append(repo.top / ".gitignore", missing)
-        done.append(f"{repo.top / '.gitignore'}: added {', '.join(missing)} (the store's lock, temp and backup files)")
+        done.append(
+            f"{repo.top / '.gitignore'}: added {', '.join(missing)} "
+            "(the store's lock, index cache, temp and backup files)"
+        )
 
     for key, value in (
         (f"merge.{name}.name", "tracker: merge record stores, keeping every statement revision of both sides"),

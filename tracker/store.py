@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,9 +60,9 @@ from .storage.schema import (
     parse_tables,
     schema_of,
 )
-from .storage.tinydb_adapter import Database
+from .storage.tinydb_adapter import Database, View
 from .storage.user import current_user
-from .timeline import Record, Timeline
+from .timeline import ROW, Loader, Record, Timeline, row_of
 
 if TYPE_CHECKING:  # the ingest records load only for the commands that use them (6 ms of every start)
     from .inbox_model import Candidate, CandidateStatus, Feed, FeedUpdate, InboxMerge
@@ -86,8 +86,15 @@ _RECORDED = attrgetter("recorded_at", "rev")
 """The order revisions were recorded in."""
 _REV = attrgetter("rev")
 """The order of one statement's revisions."""
-_HEAD = itemgetter("id", "rev", "recorded_at")
-"""What ``latest`` compares of a stored document, without building a Statement."""
+
+
+def _revision(record: Record) -> Statement:
+    return record if isinstance(record, Statement) else from_stored(record)
+
+
+def _itself(record: Any) -> Any:
+    """The loader of rows that carry their revision itself (not a reference to it)."""
+    return record
 
 
 def _party_of(record: Record) -> str:
@@ -136,7 +143,7 @@ class Store:
         migrated it to a newer schema, if it did."""
         self._cache: dict[Hashable, Any] = {}
         self._cache_generation = -1
-        self._db.read()  # fail now, with the file's name, if it is not a store
+        self._db.view()  # fail now, with the file's name, if it is not a store (a valid index cache says it is)
 
     @classmethod
     def create(cls, path: str | Path, tables: Tables, *, force: bool = False) -> Store:
@@ -203,17 +210,40 @@ class Store:
             self._cache_generation = self._db.generation
         return data
 
+    def _view(self) -> View | None:
+        """The file as a read needs it (``storage.tinydb_adapter.View``): from the index cache beside it
+        when that describes the file, else parsed (and the cache written). None if it has statement
+        documents of another shape: then only :meth:`_tables` reads it."""
+        view = self._db.view()
+        if self._db.generation != self._cache_generation:
+            self._cache.clear()
+            self._cache_generation = self._db.generation
+        return view
+
+    def _small_tables(self) -> Tables:
+        """The tables but ``statements`` (meta, the codebook, feeds, the inbox): from the view outside a
+        write, so that a read on a warm index cache never parses the file; the tables inside one."""
+        if not self._write_depth and (view := self._view()) is not None:
+            return view.tables
+        return self._tables()
+
     def _cached(self, key: Hashable, build: Any) -> Any:
         if not (self._write_depth and self._cache_generation == self._db.generation):
-            self._tables()  # a stat: did another process write? Not while we hold the lock.
+            self._view()  # a stat: did another process write? Not while we hold the lock.
         if key not in self._cache:
             self._cache[key] = build()
         return self._cache[key]
 
+    def write_index(self) -> None:
+        """Leave the index cache beside the file, as every write does (``tracker check`` runs this: after a
+        ``git pull`` or a hand edit, readers read the whole file until the next write or check)."""
+        self._db.write_index()
+
     def reload_if_changed(self) -> bool:
-        """Re-read the file if another process changed it; True if it did."""
+        """Re-read the file if another process changed it (from the index cache the writer left, if it
+        describes the file); True if it did."""
         before = self._db.generation
-        self._tables()
+        self._view()
         return self._db.generation != before
 
     def changed_on_disk(self) -> bool:
@@ -224,18 +254,18 @@ class Store:
     @property
     def generation(self) -> int:
         """Changes whenever the data this store holds in memory changes."""
-        self._tables()
+        self._view()
         return self._db.generation
 
     @property
     def title(self) -> str:
-        meta = next(iter(self._tables()["meta"].values()))
+        meta = next(iter(self._small_tables()["meta"].values()))
         return str(meta.get("title") or self.path.name)
 
     @property
     def codebook(self) -> Codebook:
         def build() -> Codebook:
-            tables = self._tables()
+            tables = self._small_tables()
             try:
                 return codebook_from_tables(in_order(tables["parties"]), in_order(tables["issues"]))
             except InputError as error:
@@ -299,6 +329,29 @@ class Store:
         records: list[Record] = self._cached("records", build)
         return records
 
+    def _rows(self) -> tuple[list[tuple[Any, ...]], Loader]:
+        """Every revision as a row: its ``timeline.ROW`` fields, then a reference that the loader turns
+        into the revision (a stored document or a Statement), checked as :meth:`_records` checks them.
+
+        On a warm index cache the rows come from the cache and a reference is read from the file by
+        offset, so a command builds only the statements it shows; otherwise (inside a write, or a file
+        with documents of another shape) they are :meth:`_records`, whose check names any problem.
+        """
+
+        def build() -> tuple[list[tuple[Any, ...]], Loader]:
+            view = None if self._write_depth else self._view()
+            if view is not None:
+                book = self.codebook
+                parties = {p.id for p in book.parties}
+                stances = {(i.id, s.code) for i in book.issues for s in i.scale}
+                if all(r[1] >= 1 and r[3] in parties and (r[4], r[11]) in stances for r in view.rows):
+                    return view.rows, view.load
+            rows = [(*(row_of(r) if isinstance(r, Statement) else ROW(r)), r) for r in self._records()]
+            return rows, _itself
+
+        found: tuple[list[tuple[Any, ...]], Loader] = self._cached("rows", build)
+        return found
+
     def revisions(self) -> list[Statement]:
         """Every revision of every statement, in the order they were recorded."""
 
@@ -317,18 +370,18 @@ class Store:
         for the statements chosen (at 100,000 statements, ``log --party P
         --issue I`` builds a few hundred instead of every revision).
         """
-        latest: dict[str, tuple[str, int, int, Record]] = {}
-        for place, record in enumerate(self._records()):
-            head = (record.id, record.rev, record.recorded_at) if isinstance(record, Statement) else _HEAD(record)
-            current = latest.get(head[0])
-            if current is None or head[1] > current[1] or (head[1] == current[1] and head[2] < current[0]):
-                latest[head[0]] = (head[2], head[1], place, record)
+        rows, load = self._rows()
+        latest: dict[str, tuple[str, int, int, tuple[Any, ...]]] = {}
+        for place, row in enumerate(rows):
+            current = latest.get(row[0])
+            if current is None or row[1] > current[1] or (row[1] == current[1] and row[2] < current[0]):
+                latest[row[0]] = (row[2], row[1], place, row)
         chosen = sorted(  # recorded_at, rev, then place in the file: the order of revisions()
-            found
+            found[:3]
             for found in latest.values()
-            if (not parties or _party_of(found[3]) in parties) and (not issues or _issue_of(found[3]) in issues)
+            if (not parties or found[3][3] in parties) and (not issues or found[3][4] in issues)
         )
-        return [r if isinstance(r, Statement) else from_stored(r) for *_, r in chosen]
+        return [_revision(load(rows[place][-1])) for *_, place in chosen]
 
     def history(self, statement_id: str) -> list[Statement]:
         """All revisions of one statement, first to last; an unknown id is an error."""
@@ -378,10 +431,10 @@ class Store:
         found: dict[str, list[Statement]] = {}
         if not wanted:
             return found
-        for record in self._records():
-            if (record.id if isinstance(record, Statement) else record["id"]) in wanted:
-                statement = record if isinstance(record, Statement) else from_stored(record)
-                found.setdefault(statement.id, []).append(statement)
+        rows, load = self._rows()
+        for row in rows:
+            if row[0] in wanted:
+                found.setdefault(row[0], []).append(_revision(load(row[-1])))
         for revisions in found.values():
             revisions.sort(key=_RECORDED)
             revisions.sort(key=_REV)  # stable: two revisions of one number stay in the order recorded
@@ -401,7 +454,7 @@ class Store:
         """What counts as a position in this store (``meta.policy``; the defaults when it has none)."""
 
         def build() -> Policy:
-            meta = next(iter(self._tables()["meta"].values()))
+            meta = next(iter(self._small_tables()["meta"].values()))
             try:
                 return Policy.from_json(meta.get("policy"))
             except InputError as error:
@@ -422,11 +475,9 @@ class Store:
         (default: the store's own)."""
         policy = policy or self.policy
         if known_at is not None:
-            return Timeline.from_documents(
-                self.codebook, self._records(), known_at=format_instant(known_at), policy=policy
-            )
+            return Timeline.from_rows(self.codebook, *self._rows(), known_at=format_instant(known_at), policy=policy)
         timeline: Timeline = self._cached(
-            ("timeline", policy), lambda: Timeline.from_documents(self.codebook, self._records(), policy=policy)
+            ("timeline", policy), lambda: Timeline.from_rows(self.codebook, *self._rows(), policy=policy)
         )
         return timeline
 
@@ -660,7 +711,7 @@ class Store:
 
     def _statement_ids(self) -> set[str]:
         """The ids in the store, read from its documents: no Statement is built for them."""
-        return {r.id if isinstance(r, Statement) else r["id"] for r in self._records()}
+        return {row[0] for row in self._rows()[0]}
 
     def _imported(
         self, record: Mapping[str, Any], stamp: tuple[str, str], book: Codebook, *, one_revision: bool = False
@@ -889,7 +940,7 @@ class Store:
         """Every feed followed, in the order they were added."""
         from .inbox_model import Feed
 
-        return [Feed.from_json(doc) for doc in in_order(self._tables()["feeds"])]
+        return [Feed.from_json(doc) for doc in in_order(self._small_tables()["feeds"])]
 
     def feed(self, feed_id: str) -> Feed:
         """The feed with this id; an unknown id is an error."""
@@ -928,7 +979,7 @@ class Store:
 
     def candidates(self, status: CandidateStatus | None = None) -> list[Candidate]:
         """The candidates with ``status`` (None: every one), in the order they were found."""
-        found = (self._candidate(key, doc) for key, doc in keyed_in_order(self._tables()["inbox"]))
+        found = (self._candidate(key, doc) for key, doc in keyed_in_order(self._small_tables()["inbox"]))
         return [c for c in found if status is None or c.status is status]
 
     def candidate(self, candidate_id: str) -> Candidate:
@@ -959,7 +1010,7 @@ class Store:
         return candidate
 
     def _find(self, table: str, item_id: str) -> tuple[str, dict[str, Any]]:
-        for key, doc in self._tables()[table].items():
+        for key, doc in self._small_tables()[table].items():
             if doc.get("id") == item_id:
                 return key, doc
         what, listing = _LISTED_BY[table]

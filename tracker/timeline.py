@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from operator import attrgetter, itemgetter
@@ -85,7 +85,8 @@ class _Indexed(NamedTuple):
     id: str
     retracted: bool
     withdrawn_on: str
-    record: Record
+    record: Any
+    """The revision (a Statement or its stored document), or the reference the timeline's loader reads."""
     evidence: Evidence
     speaker: str
     stance: str
@@ -94,14 +95,20 @@ class _Indexed(NamedTuple):
     recorded_at: str
 
 
-_ROW = itemgetter(
+ROW = itemgetter(
     "id", "rev", "recorded_at", "party", "issue", "stated_on", "retracted", "withdrawn_on",
     "channel", "grade", "speaker", "stance",
 )  # fmt: skip
-"""What the index needs of a stored document, read in one go (each document is touched once)."""
+"""What the index needs of a stored document, read in one go (each document is touched once); also
+what the store's index cache keeps of each revision (``storage.index_cache``)."""
+
+Loader = Callable[[Any], Record]
+"""Turns a row's reference into its revision (:meth:`Timeline.from_rows`): the store reads it from the
+file by offset; the timeline knows nothing of files."""
 
 
-def _row(s: Statement) -> tuple[Any, ...]:
+def row_of(s: Statement) -> tuple[Any, ...]:
+    """A Statement's :data:`ROW` fields."""
     return (s.id, s.rev, s.recorded_at, s.party, s.issue, s.stated_on, s.retracted, s.withdrawn_on,
             s.channel, s.grade, s.speaker, s.stance)  # fmt: skip
 
@@ -200,7 +207,7 @@ class Timeline:
         known_at: str | None = None,
         policy: Policy | None = None,
     ) -> None:
-        self._build(codebook, revisions, known_at, policy or Policy(), by_record_time=False)
+        self._build(codebook, ((*row_of(s), s) for s in revisions), known_at, policy or Policy(), by_record_time=False)
 
     @classmethod
     def from_documents(
@@ -219,25 +226,46 @@ class Timeline:
         the one recorded first counts, as in :meth:`__init__` over revisions in
         the order recorded.
         """
+        rows = ((*(row_of(r) if isinstance(r, Statement) else ROW(r)), r) for r in records)
         timeline = cls.__new__(cls)
-        timeline._build(codebook, records, known_at, policy or Policy(), by_record_time=True)
+        timeline._build(codebook, rows, known_at, policy or Policy(), by_record_time=True)
+        return timeline
+
+    @classmethod
+    def from_rows(
+        cls,
+        codebook: Codebook,
+        rows: Iterable[Sequence[Any]],
+        load: Loader,
+        *,
+        known_at: str | None = None,
+        policy: Policy | None = None,
+    ) -> Timeline:
+        """The timeline of revisions given as rows: the :data:`ROW` fields, then a reference that ``load``
+        turns into the revision (a stored document or a Statement) when a query returns it. What the
+        store gives from its index cache, so a matrix reads a few hundred documents of the file."""
+        timeline = cls.__new__(cls)
+        timeline._build(codebook, rows, known_at, policy or Policy(), by_record_time=True, load=load)
         return timeline
 
     def _build(
         self,
         codebook: Codebook,
-        records: Iterable[Record],
+        rows: Iterable[Sequence[Any]],
         known_at: str | None,
         policy: Policy,
         *,
         by_record_time: bool,
+        load: Loader | None = None,
     ) -> None:
+        """Index ``rows``: each the :data:`ROW` fields of a revision, then the revision (or, with ``load``,
+        a reference to it)."""
         self.codebook = codebook
         self.known_at = known_at
         self.policy = policy
-        latest: dict[str, tuple[Any, ...]] = {}
-        for record in records:  # one read of each document: (id, rev, recorded_at, party, ...)
-            row = _row(record) if isinstance(record, Statement) else _ROW(record)
+        self._load = load
+        latest: dict[str, Sequence[Any]] = {}
+        for row in rows:  # (id, rev, recorded_at, party, ..., record)
             if known_at is not None and row[2] > known_at:
                 continue
             current = latest.get(row[0])
@@ -246,7 +274,7 @@ class Timeline:
                 or row[1] > current[1]
                 or (by_record_time and row[1] == current[1] and row[2] < current[2])
             ):
-                latest[row[0]] = (*row, record)
+                latest[row[0]] = row
         self._stances: dict[CellKey, Stance] = {(i.id, s.code): s for i in codebook.issues for s in i.scale}
         positions: dict[CellKey, list[_Indexed]] = defaultdict(list)
         reports: dict[CellKey, list[_Indexed]] = defaultdict(list)
@@ -281,7 +309,10 @@ class Timeline:
             return record
         statement = self._built.get(entry.id)
         if statement is None:
-            statement = self._built[entry.id] = from_stored(record)
+            if self._load is not None:
+                record = self._load(record)
+            statement = record if isinstance(record, Statement) else from_stored(record)
+            self._built[entry.id] = statement
         return statement
 
     def stance_of(self, statement: Statement) -> Stance:

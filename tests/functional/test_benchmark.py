@@ -27,6 +27,9 @@ ROWS = (
     "tracker diff (one year)",
     "tracker gap (one year)",
     "tracker log --party P --issue I",
+    "tracker show ID",
+    "tracker matrix, cold (no cache)",
+    "tracker log --party P --issue I, cold",
     "tracker add",
     "tracker import (whole set)",
     "dashboard first paint",
@@ -62,7 +65,7 @@ def test_one_quick_run_prints_every_row(tmp_path: Path) -> None:
     names = [line.split("|")[1].strip() for line in lines[1:]]
     assert names == list(ROWS), result.stdout
     table = {line.split("|")[1].strip(): line for line in lines[1:]}
-    for name in ROWS[:7]:  # every command ran and was measured (the dashboard rows may say n/a)
+    for name in ROWS[:10]:  # every command ran and was measured (the dashboard rows may say n/a)
         assert " ms " in table[name] and "failed" not in table[name], table[name]
     assert "Machine:" in result.stdout
 

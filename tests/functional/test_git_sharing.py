@@ -229,6 +229,7 @@ def test_setup_says_what_it_did_and_then_that_it_is_done(tmp_path: Path, invoke:
     assert ignore == [
         "/positions.json.lock",
         "/positions.json.lock.owner",
+        "/positions.json.idx",
         "/.positions.json.*.tmp",
         "/positions.json.*.bak",
     ]

@@ -176,8 +176,9 @@ def backup_of(path: Path) -> Path:
 
 
 def _temp_pattern(path: Path) -> re.Pattern[str]:
-    """The names ``write_atomic`` gives its temp files for ``path`` and for its backups."""
-    return re.compile(rf"\.{re.escape(path.name)}\.(?:\d{{8}}T\d{{6}}(?:-\d+)?\.bak\.)?[a-z0-9_]{{8}}\.tmp")
+    """The names ``write_atomic`` gives its temp files for ``path`` and for its backups, and
+    ``index_cache.save`` for its index cache's."""
+    return re.compile(rf"\.{re.escape(path.name)}\.(?:\d{{8}}T\d{{6}}(?:-\d+)?\.bak\.|idx\.)?[a-z0-9_]{{8}}\.tmp")
 
 
 def stale_temps(path: Path) -> list[Path]:
@@ -194,7 +195,9 @@ def stale_temps(path: Path) -> list[Path]:
 
 def remove_stale_temps(path: Path) -> list[Path]:
     """Delete temp files a killed writer left beside ``path``. Call only while holding its lock:
-    only a lock holder makes them, so any found then is stale."""
+    only a lock holder makes the store's, so any found then is stale. (A reader makes the index cache's
+    without the lock: one removed while it is written only makes that cache write fail, which costs the
+    next reader time, never an answer.)"""
     removed: list[Path] = []
     for temp in stale_temps(path):
         with contextlib.suppress(OSError):
