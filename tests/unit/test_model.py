@@ -331,3 +331,25 @@ def test_check_names_a_corroborating_source_that_holds_control_characters() -> N
     dirty = Statement.from_json({**statement().as_json(), "corroborated_by": [{"url": "https://b.example\x1b[2J"}]})
     assert text_problems(dirty) == ["corroborated_by: control characters or escape sequences (not written by tracker)"]
     assert text_problems(statement(corroborated_by=[{"url": "https://b.example"}])) == []
+
+
+def test_the_quick_url_check_agrees_with_urlsplit() -> None:
+    from urllib.parse import urlsplit
+
+    from tracker.model import _PLAIN_WEB_URL, is_web_url
+
+    urls = [
+        "https://news.example.org/2025/a37c61f11c", "http://127.0.0.1:8080/feed.xml", "https://x.org",
+        "https://x.org?q=1", "https://x.org#top", "HTTPS://X.ORG/a", "https://user@x.org/", "https://[::1]/a",
+        "https://[::1/a", "notaurl", "www.x.org/a", "ftp://x.org/a", "https://", "https:///a", "http://a b/",
+        "https://x.org:99999/", "javascript:alert(1)", "https://xn--80ak6aa92e.com/путь", "http://x.org/a b",
+    ]  # fmt: skip
+    for url in urls:
+        try:
+            parts = urlsplit(url)
+            slow = parts.scheme in ("http", "https") and bool(parts.hostname)
+        except ValueError:
+            slow = False
+        if _PLAIN_WEB_URL.match(url):
+            assert slow, url  # the quick path says yes only where urlsplit does
+        assert is_web_url(url) == slow, url
