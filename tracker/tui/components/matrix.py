@@ -360,6 +360,8 @@ class MatrixTable(ScrollView, can_focus=True):
         return found
 
     def render_line(self, y: int) -> Strip:
+        if self._drawn_height != self.row_height:  # the size changed since the last layout (before on_resize)
+            self._layout()  # the strips drawn for another row height would be indexed past their end
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
         if not self.parties or not self.issues:
