@@ -75,21 +75,31 @@ def test_a_warm_read_never_parses_the_file(demo: Path, monkeypatch: pytest.Monke
     assert store.history(history[0].id)[-1] == history[0]
 
 
-def test_a_missing_cache_is_answered_from_the_file_and_check_rebuilds_it(demo: Path, invoke: Invoke) -> None:
+def test_a_missing_cache_is_answered_from_the_file_and_written_for_next_time(
+    demo: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
     expected = Store(demo).latest()
     index_cache.forget(demo)
     assert Store(demo).latest() == expected
-    assert not index_cache.cache_path(demo).exists(), "a reader does not write it (a cold read stays as fast)"
+    assert index_cache.load(demo, index_cache.identity_of(demo.stat())) is not None, "the reader left it"
+    index_cache.forget(demo)
     assert invoke("check", db=demo).exit_code == 0
     assert index_cache.load(demo, index_cache.identity_of(demo.stat())) is not None, "check leaves it"
+    _past_the_tick()
+    _parsing_refused(monkeypatch)
+    assert Store(demo).latest() == expected
 
 
-def test_a_stale_cache_is_removed_by_the_reader_that_finds_it(demo: Path) -> None:
+def test_a_stale_cache_is_replaced_by_the_reader_that_finds_it(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _past_the_tick()
     _edit_in_place(demo)
     os.utime(demo)  # a hand edit: the file's identity no longer matches the cache
     assert any(note.startswith(SPOKEN) for note in _notes(demo))
-    assert not index_cache.cache_path(demo).exists()
+    fresh = index_cache.load(demo, index_cache.identity_of(demo.stat()))
+    assert fresh is not None, "the reader wrote the cache of the edited file"
+    _past_the_tick()
+    _parsing_refused(monkeypatch)
+    assert any(note.startswith(SPOKEN) for note in _notes(demo)), "the next reader answers from it"
 
 
 def test_an_edit_in_place_is_seen(demo: Path) -> None:
@@ -132,7 +142,9 @@ def test_a_damaged_cache_is_answered_from_the_file(demo: Path, damage: str) -> N
         monkey_format = index_cache.FORMAT
         index_cache.FORMAT = monkey_format + 1
         try:
-            cache.write_bytes(index_cache.dump(loaded.cached, index_cache.identity_of(demo.stat()), loaded.digest))
+            cache.write_bytes(
+                b"".join(index_cache.dump(loaded.cached, index_cache.identity_of(demo.stat()), loaded.digest))
+            )
         finally:
             index_cache.FORMAT = monkey_format
     else:
@@ -149,7 +161,7 @@ def test_a_racy_cache_is_checked_by_content(demo: Path) -> None:
     _edit_in_place(demo)
     info = demo.stat()
     cache = index_cache.cache_path(demo)
-    cache.write_bytes(index_cache.dump(loaded.cached, index_cache.identity_of(info), loaded.digest))
+    cache.write_bytes(b"".join(index_cache.dump(loaded.cached, index_cache.identity_of(info), loaded.digest)))
     os.utime(cache, ns=(info.st_mtime_ns, info.st_mtime_ns))  # written in the file's tick
     assert index_cache.load(demo, index_cache.identity_of(info)).racy  # type: ignore[union-attr]
     assert any(note.startswith(SPOKEN) for note in _notes(demo))

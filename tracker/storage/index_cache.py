@@ -31,8 +31,10 @@ import contextlib
 import marshal
 import os
 import re
+import sys
 import time
 import zlib
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,8 +46,11 @@ SUFFIX = ".idx"
 """The cache of ``positions.json`` is ``positions.json.idx``."""
 
 MAGIC = b"TRKIDX\n"
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever the layout changes: a cache of another format is rebuilt, never misread."""
+
+INTERPRETER = sys.implementation.cache_tag
+"""marshal's format is the interpreter's own: a cache written by another Python is not read."""
 
 GRANULARITY_NS = 50_000_000
 """How close (ns) a store's change may be to the moment its identity was taken before it is checked by
@@ -85,7 +90,10 @@ class Cached:
     """Every table but ``statements``, as parsed."""
     rows: list[tuple[Any, ...]]
     """Per statement document, in file order: its ``timeline.ROW`` fields, then its place in ``spans``."""
-    spans: list[Span]
+    spans: Sequence[Span]
+    index: Any = None
+    """What the store derived from the rows for its reads (``Store``: the timeline's built index under
+    the store's policy), kept as given; None when it derived nothing (a document it refuses)."""
 
 
 _TABLE = re.compile(rb'\n  "statements": \{')
@@ -127,30 +135,110 @@ def rows_of(documents: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
     return [(*ROW(doc), place) for place, doc in enumerate(documents)]
 
 
-def dump(cached: Cached, identity: Identity, digest: int) -> bytes:
-    """The cache file's bytes: magic, then a marshalled header (format, the store's identity and
-    fingerprint, the payload's CRC) and the marshalled payload."""
-    payload = marshal.dumps((cached.tables, cached.rows, cached.spans))
-    return _framed(payload, identity, digest)
+def ids_of(rows: Iterable[Sequence[Any]]) -> dict[str, Any]:
+    """Each statement id's revisions: the place of its one row, or a tuple of the places of its rows.
+    What ``show ID`` looks up (at 100,000 statements, 0.01 s to load; the rows take ten times that)."""
+    found: dict[str, Any] = {}
+    for row in rows:
+        key, place = row[0], row[-1]
+        held = found.get(key)
+        found[key] = place if held is None else (*held, place) if isinstance(held, tuple) else (held, place)
+    return found
 
 
-def _framed(payload: bytes, identity: Identity, digest: int) -> bytes:
-    header = marshal.dumps((FORMAT, identity, digest, len(payload), zlib.crc32(payload)))
-    return MAGIC + len(header).to_bytes(4, "big") + header + payload
+_SECTIONS = ("tables", "spans", "ids", "index", "rows")
+"""The payload's parts, in file order: each marshalled alone and read back only when a command asks for
+it, so ``matrix`` on a warm cache never builds the 100,000 rows a ``log --revisions`` needs."""
 
 
-@dataclass(frozen=True, slots=True)
+def dump(cached: Cached, identity: Identity, digest: int) -> list[bytes]:
+    """The cache file's bytes, in parts to write one after the other: magic, a marshalled header (format,
+    the interpreter that marshalled it, the store's identity and fingerprint, where each section lies,
+    the payload's CRC), then the sections.
+
+    The spans are a flat ``array`` of 64-bit offsets and lengths: loaded as one block, not 100,000
+    tuples. The rows and ids are marshalled without back-references (version 2): at 100,000 statements
+    that dumps the rows in 0.12 s instead of 0.27 s and loads them as fast; the index keeps them (it
+    is what a warm read loads, 0.06 s with them, 0.1 s without).
+    """
+    flat = array("q", [number for span in cached.spans for number in span])
+    parts = {
+        "tables": marshal.dumps(cached.tables),
+        "spans": flat.tobytes(),
+        "ids": marshal.dumps(ids_of(cached.rows), 2),
+        "index": marshal.dumps(cached.index),
+        "rows": marshal.dumps(cached.rows, 2),
+    }
+    where: dict[str, tuple[int, int]] = {}
+    offset = check = 0
+    for name in _SECTIONS:
+        where[name] = (offset, len(parts[name]))
+        offset += len(parts[name])
+        check = zlib.crc32(parts[name], check)
+    return [_header(where, offset, check, identity, digest), *(parts[name] for name in _SECTIONS)]
+
+
+def _header(where: dict[str, tuple[int, int]], length: int, check: int, identity: Identity, digest: int) -> bytes:
+    header = marshal.dumps((FORMAT, INTERPRETER, identity, digest, where, length, check))
+    return MAGIC + len(header).to_bytes(4, "big") + header
+
+
 class Loaded:
-    """A cache read back: its content, and whether the store must be checked by content before use."""
+    """A cache read back and checked whole (its CRC): each section is unmarshalled the first time it is
+    asked for; ``racy`` says the store must be checked by content before the cache is used."""
 
-    cached: Cached
-    digest: int
-    racy: bool
-    payload: bytes
+    def __init__(self, payload: memoryview, where: dict[str, tuple[int, int]], digest: int, *, racy: bool) -> None:
+        self.payload = payload
+        self.where = where
+        self.digest = digest
+        self.racy = racy
+        self._unpacked: dict[str, Any] = {}
+
+    def _section(self, name: str) -> Any:
+        if name not in self._unpacked:
+            offset, length = self.where[name]
+            part = self.payload[offset : offset + length]
+            if name == "spans":
+                flat = array("q")
+                flat.frombytes(part)
+                self._unpacked[name] = flat
+            else:
+                self._unpacked[name] = marshal.loads(part)
+        return self._unpacked[name]
+
+    def tables(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = self._section("tables")
+        return found
+
+    def span(self, place: int) -> Span:
+        """Where the document at ``place`` lies in the store: (offset, length)."""
+        flat = self._section("spans")
+        return flat[2 * place], flat[2 * place + 1]
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        found: list[tuple[Any, ...]] = self._section("rows")
+        return found
+
+    def ids(self) -> dict[str, Any]:
+        """:func:`ids_of` the rows."""
+        found: dict[str, Any] = self._section("ids")
+        return found
+
+    def index(self) -> Any:
+        """What the store derived (:attr:`Cached.index`)."""
+        return self._section("index")
+
+    @property
+    def cached(self) -> Cached:
+        """Everything it holds, unmarshalled (to write it again, as a test does)."""
+        flat = self._section("spans")
+        spans = [(flat[n], flat[n + 1]) for n in range(0, len(flat), 2)]
+        return Cached(self.tables(), self.rows(), spans, self.index())
 
 
 def load(store: Path, identity: Identity) -> Loaded | None:
-    """The cache of ``store`` if it is whole, of this format and of the file with ``identity``; else None.
+    """The cache of ``store`` if it is whole, of this format and interpreter and of the file with
+    ``identity``; else None.
 
     ``racy`` says the store changed within the granularity of the moment the cache took its identity
     (:func:`is_racy`): the caller checks the store's bytes against ``digest`` before trusting it.
@@ -166,16 +254,15 @@ def load(store: Path, identity: Identity) -> Loaded | None:
             return None
         size = int.from_bytes(raw[len(MAGIC) : len(MAGIC) + 4], "big")
         start = len(MAGIC) + 4
-        form, held, digest, length, check = marshal.loads(raw[start : start + size])
-        if form != FORMAT or tuple(held) != identity:
+        form, interpreter, held, digest, where, length, check = marshal.loads(raw[start : start + size])
+        if form != FORMAT or interpreter != INTERPRETER or tuple(held) != identity:
             return None
-        payload = raw[start + size :]
-        if len(payload) != length or zlib.crc32(payload) != check:
+        payload = memoryview(raw)[start + size :]  # not copied: 30 MB at 100,000 statements
+        if len(payload) != length or zlib.crc32(payload) != check or set(where) != set(_SECTIONS):
             return None
-        tables, rows, spans = marshal.loads(payload)
     except (ValueError, EOFError, TypeError):  # truncated, corrupt, or marshalled by another Python
         return None
-    return Loaded(Cached(tables, rows, spans), digest, is_racy(identity, written), payload)
+    return Loaded(payload, where, digest, racy=is_racy(identity, written))
 
 
 def is_racy(identity: Identity, written_ns: int) -> bool:
@@ -187,7 +274,7 @@ def is_racy(identity: Identity, written_ns: int) -> bool:
     return max(mtime, ctime) >= written_ns - granularity
 
 
-def save(store: Path, data: bytes) -> None:
+def save(store: Path, parts: Sequence[bytes | memoryview]) -> None:
     """Write the cache file atomically (a temp file beside it, renamed over it); any failure is ignored:
     the cache is never required. Not fsynced: a cache a crash truncates fails its CRC and is rebuilt."""
     target = cache_path(store)
@@ -196,7 +283,8 @@ def save(store: Path, data: bytes) -> None:
         descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with open(descriptor, "wb") as handle:
-                handle.write(data)
+                for part in parts:
+                    handle.write(part)
             with contextlib.suppress(OSError):  # as private as its store
                 os.chmod(temp, os.stat(store).st_mode & 0o666)
             os.replace(temp, target)
@@ -213,7 +301,8 @@ def restamp(store: Path, loaded: Loaded, identity: Identity) -> None:
     past the store's: the next reader trusts it on its stat alone, as git refreshes a racy index.
     Not while the store's change is still within the granularity of now: the cache would stay racy."""
     if time.time_ns() - max(identity[3], identity[4]) > 2 * GRANULARITY_NS:
-        save(store, _framed(loaded.payload, identity, loaded.digest))
+        payload = loaded.payload
+        save(store, [_header(loaded.where, len(payload), zlib.crc32(payload), identity, loaded.digest), payload])
 
 
 def forget(store: Path) -> None:
