@@ -115,15 +115,15 @@ class Block:
         newline = Segment.line()
         for text in self.lines:
             plain = text.plain
-            # One style for the whole line (the usual: a date, a quote, a URL): its pieces are cut from the
-            # string and printed as segments, without Rich's Text machinery (half of a year's diff at 100,000).
-            breaks = None if text.spans else _breaks(plain, width, unbroken=bool(text.no_wrap))
+            # Where the line breaks comes from its characters alone (one cell each: the usual); its styled
+            # pieces are rendered once, whole, and cut there, without Rich's wrap, which measured every
+            # word and split the Text (at 100,000 statements half of a year's diff).
+            breaks = _breaks(plain, width, unbroken=bool(text.no_wrap))
             if breaks is not None:
-                style = console.get_style(text.style) if text.style else None
-                for start, end in zip([0, *breaks], [*breaks, len(plain)], strict=True):
+                for cut in _cut(_segments(text, console), [*breaks, len(plain)]):
                     if pad:
                         yield pad
-                    yield Segment(plain[start:end].rstrip(), style)
+                    yield from cut
                     yield newline
                 continue
             fits = text.no_wrap or ("\n" not in plain and text.cell_len <= width)
@@ -137,15 +137,11 @@ class Block:
 
 _WORD = re.compile(r"\s*\S+\s*")
 
-_NARROW = str.maketrans(dict.fromkeys("“”‘’«»·—–…→←▶◀⚑■●", None))
+_NARROW = "“”‘’«»·—–…→←▶◀⚑■●"
 """Characters outside ASCII that the text we print is full of, each one cell wide (Rich agrees)."""
 
-
-def _one_cell_each(plain: str) -> bool:
-    """Whether every character of ``plain`` takes one cell: ASCII but for the marks in :data:`_NARROW`
-    (a C-speed check; Rich's ``cell_len`` sums a width per character once a line holds a “quote”)."""
-    rest = plain.translate(_NARROW)
-    return (rest.isascii() and rest.isprintable()) or cell_len(plain) == len(plain)
+_OTHER = re.compile(f"[^\x20-\x7e{_NARROW}]")
+"""A character that is not printable ASCII (a space the only blank) nor one of :data:`_NARROW`."""
 
 
 def _breaks(plain: str, width: int, *, unbroken: bool = False) -> list[int] | None:
@@ -156,10 +152,39 @@ def _breaks(plain: str, width: int, *, unbroken: bool = False) -> list[int] | No
     year's diff spent 0.2 s there. When the whole line is one cell a character
     (``cell_len == len``), a word's cells are its length. ``unbroken``: a URL, never broken.
     """
-    if "\n" in plain or not _one_cell_each(plain):
+    plain_marks = _OTHER.search(plain) is None  # one regex pass in C: the usual line
+    if not plain_marks and ("\n" in plain or cell_len(plain) != len(plain)):
         return None
     if unbroken or len(plain) <= width:
         return []
+    return _space_breaks(plain, width) if plain_marks else _word_breaks(plain, width)
+
+
+def _space_breaks(plain: str, width: int) -> list[int] | None:
+    """:func:`_breaks` of a line whose only blank is the space: found by looking at the character past each
+    line's room, not word by word. A word fits on a line if it ends within the room (the blanks after
+    it may run past), so a line ends before the word that holds the first character past the room."""
+    breaks: list[int] = []
+    start, lead = 0, len(plain) - len(plain.lstrip(" "))  # the first word carries the blanks before it
+    while len(plain) - start > width:
+        limit = start + width
+        if limit < lead:  # the blanks before the first word fill the line: the word cannot fit
+            return None
+        if plain[limit] == " ":  # every word before it fits: the next line starts at the next word
+            rest = plain[limit:].lstrip(" ")
+            if not rest:
+                break
+            start = len(plain) - len(rest)
+        else:
+            start = plain.rfind(" ", start, limit) + 1
+            if start <= (breaks[-1] if breaks else lead):  # the word alone is longer than the line
+                return None
+        breaks.append(start)
+    return breaks
+
+
+def _word_breaks(plain: str, width: int) -> list[int] | None:
+    """:func:`_breaks` word by word, as Rich's ``divide_line`` does (any blank)."""
     breaks: list[int] = []
     column = 0
     for word in _WORD.finditer(plain):
@@ -172,6 +197,48 @@ def _breaks(plain: str, width: int, *, unbroken: bool = False) -> list[int] | No
             column = 0
         column += end - start
     return breaks
+
+
+def _segments(text: Text, console: Console) -> list[Segment]:
+    """``text`` as styled segments, unwrapped: its own style and its spans' combined, as Rich prints it."""
+    if not text.spans:
+        return [Segment(text.plain, console.get_style(text.style) if text.style else None)]
+    return list(text.render(console))
+
+
+def _cut(segments: Sequence[Segment], ends: Sequence[int]) -> list[list[Segment]]:
+    """The segments of one unwrapped text cut into lines ending at the offsets ``ends`` (the last is
+    the text's length), each line without the blanks it ends on (the space a wrap broke at)."""
+    lines: list[list[Segment]] = []
+    pieces = iter(segments)
+    segment, at = next(pieces, None), 0  # the segment, and the offset of its first character
+    begin = 0
+    for end in ends:
+        line: list[Segment] = []
+        while segment is not None and at < end:
+            after = at + len(segment.text)
+            low, high = max(begin, at), min(end, after)
+            if high > low:
+                line.append(Segment(segment.text[low - at : high - at], segment.style))
+            if after > end:
+                break
+            segment, at = next(pieces, None), after
+        lines.append(_stripped(line))
+        begin = end
+    return lines
+
+
+def _stripped(line: list[Segment]) -> list[Segment]:
+    """``line`` without the blanks it ends on."""
+    while line:
+        last = line[-1]
+        kept = last.text.rstrip()
+        if kept:
+            if len(kept) < len(last.text):
+                line[-1] = Segment(kept, last.style)
+            break
+        line.pop()
+    return line
 
 
 def _wrapped(text: Text, width: int, console: Console) -> Lines:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tracker.render import Block, Fitted, _wrapped, console, url_text
+from tracker.render import Block, Fitted, _space_breaks, _word_breaks, _wrapped, console, url_text
 
 WORDS = ["NATO", "ceasefire", "a", "territory", "“indivisible", "security”", "—", "Istanbul", "·", "x" * 12]
 
@@ -92,3 +92,18 @@ def test_a_fitted_table_continues_below_beside_the_kept_column() -> None:
     assert all(len(line) <= 80 for line in lines)
     assert sum("Russia" in line for line in lines) == 2 and sum("Matrix" in line for line in lines) == 1
     assert all(f"2025-01-1{n}" in "\n".join(lines) for n in range(9))
+
+
+def test_the_break_by_spaces_agrees_with_the_word_by_word_wrap() -> None:
+    """``_space_breaks`` (the character past each line's room) finds the breaks ``_word_breaks`` finds word
+    by word, Rich's way, on lines with leading blanks, runs of blanks and words longer than the line."""
+    rng = random.Random(2)
+    words = ["a", "bb", "word", "longerword", "x" * 12, "x" * 30, "“q”", "·", "2025-01-01"]
+    for _ in range(20_000):
+        parts = [" " * rng.randint(1, 6)] if rng.random() < 0.3 else []
+        for _ in range(rng.randint(1, 25)):
+            parts += [rng.choice(words), " " * rng.choice([1, 1, 1, 2, 3, 7])]
+        plain = "".join(parts[: -1 if rng.random() < 0.5 else None])
+        width = rng.randint(1, 40)
+        if len(plain) > width:
+            assert _space_breaks(plain, width) == _word_breaks(plain, width), (plain, width)
