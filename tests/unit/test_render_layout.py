@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import random
+from collections.abc import Iterator
 
+import pytest
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tracker.render import Block, Fitted, _space_breaks, _word_breaks, _wrapped, console, url_text
+from tests.helpers import BUNDLED
+from tracker import render
+from tracker.render import (
+    Block,
+    Fitted,
+    _space_breaks,
+    _word_breaks,
+    _wrapped,
+    console,
+    log_view,
+    matrix_view,
+    url_text,
+)
+from tracker.store import Store
 
 WORDS = ["NATO", "ceasefire", "a", "territory", "“indivisible", "security”", "—", "Istanbul", "·", "x" * 12]
 
@@ -107,3 +123,55 @@ def test_the_break_by_spaces_agrees_with_the_word_by_word_wrap() -> None:
         width = rng.randint(1, 40)
         if len(plain) > width:
             assert _space_breaks(plain, width) == _word_breaks(plain, width), (plain, width)
+
+
+@contextlib.contextmanager
+def _rich_cells(on: bool) -> Iterator[None]:
+    """With ``on``, every cell is laid out by Rich's own Text (the fast cells step aside)."""
+    if not on:
+        yield
+        return
+    simple = render._Cell.__init__
+
+    def rich_only(self: render._Cell, text: Text) -> None:
+        simple(self, text)
+        self.simple = False
+
+    render._Cell.__init__ = rich_only  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        render._Cell.__init__ = simple  # type: ignore[method-assign]
+
+
+def _styled(output: str) -> list[list[tuple[str, str]]]:
+    """Each line's characters with the style each is printed in: what a terminal shows of ANSI output."""
+    reader = Console()
+    return [
+        [(line.plain[n], str(line.get_style_at_offset(reader, n))) for n in range(len(line.plain))]
+        for line in Text.from_ansi(output).split("\n")
+    ]
+
+
+@pytest.mark.parametrize("colour", [False, True], ids=["plain", "colour"])
+def test_a_fitted_table_prints_what_riches_table_prints(colour: bool) -> None:
+    """The fast cells (``render._Cell``) lay out every cell as Rich's Text would: the bundled matrix and log
+    at four widths print the same characters in the same styles as the table Rich lays out itself."""
+    store = Store(BUNDLED)
+    book = store.codebook
+    views = [matrix_view(store.timeline().matrix(day), book, store.title) for day in ("2025-03-01", "2025-12-31")]
+    views.append(log_view(store.latest()[:40], book, policy=store.policy))
+    for view in views:
+        assert view.table is not None
+        for width in (50, 80, 120, 200):
+            printed = []
+            for fast in (True, False):
+                out = Console(
+                    file=io.StringIO(), width=width, force_terminal=colour,
+                    color_system="truecolor" if colour else None, markup=False, emoji=False, highlight=False,
+                )  # fmt: skip
+                with _rich_cells(not fast):
+                    out.print(view.table, crop=False)
+                printed.append(out.file.getvalue())  # type: ignore[attr-defined]
+            assert _styled(printed[0]) == _styled(printed[1]), width
+            assert Text.from_ansi(printed[0]).plain == Text.from_ansi(printed[1]).plain
