@@ -7,6 +7,8 @@ written four times and had drifted apart ("away the others" on the dashboard).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .model import Cell, Change, ChangeKind, Codebook, Issue, Statement
 
 NO_POSITION = "no position"
@@ -153,7 +155,7 @@ def report_words(report: Cell) -> str:
     return f"{report.stance.label} · {grade} · {short_day(report.statement.stated_on)}"
 
 
-def reported_line(reports: tuple[Cell, ...]) -> str:
+def reported_line(reports: Sequence[Cell]) -> str:
     """The reports of a cell in one line: "reported: Recognise some · C3 · 03-17 (+1 more)" ("" for none)."""
     if not reports:
         return ""

@@ -766,9 +766,9 @@ class Cell:
     """How many standing statements that count the cell has had up to the date."""
     evidence: Evidence = Evidence.stated
     """``reported`` only when reports count as positions (``--include-reported``), or for a cell in ``reported``."""
-    conflicts: tuple[Cell, ...] = ()
+    conflicts: Sequence[Cell] = ()
     """Other speakers' stated positions, close in time, with another stance: the cell is contested."""
-    reported: tuple[Cell, ...] = ()
+    reported: Sequence[Cell] = ()
     """Standing reports newer than the position, newest first: shown, never taken as the position."""
 
     @property
@@ -822,11 +822,11 @@ class Change:
     after: Cell | None
     movement: str | None
     """``toward`` or ``away`` from the other parties' positions, or None."""
-    statements: tuple[Statement, ...]
+    statements: Sequence[Statement]
     """Standing statements that count, stated inside (from, to], oldest first."""
     path: tuple[Cell, ...] = ()
     """The positions the cell went through in the window, from where it stood at the start."""
-    reported: tuple[Cell, ...] = ()
+    reported: Sequence[Cell] = ()
     """Reports stated inside the window and standing at its end, newest first."""
 
     @property

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar, overload
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -92,6 +92,34 @@ class View:
     """A richer Markdown text than the pipe table, where the command has one."""
     empty: str = ""
     """What the table format says when there are no rows."""
+
+
+T = TypeVar("T")
+
+
+class Deferred(Sequence[T]):
+    """A list built the first time it is read: a view's rows that only some formats print (a year's diff
+    at 100,000 statements names every statement of every window in its csv rows: 9,000 documents read
+    for a table that shows none of them)."""
+
+    def __init__(self, build: Callable[[], list[T]]) -> None:
+        self._build: Callable[[], list[T]] | None = build
+        self._items: list[T] = []
+
+    def _made(self) -> list[T]:
+        if self._build is not None:
+            self._items, self._build = self._build(), None
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._made())
+
+    @overload
+    def __getitem__(self, at: int) -> T: ...
+    @overload
+    def __getitem__(self, at: slice) -> list[T]: ...
+    def __getitem__(self, at: int | slice) -> T | list[T]:
+        return self._made()[at]
 
 
 class Block:
@@ -486,7 +514,7 @@ def emit(view: View, fmt: Format, out: TextIO | None = None) -> None:
         out.write(svg_text(view.table if view.table is not None else plain_table(view), view.title))
     elif fmt is Format.markdown:
         out.write(view.markdown() if view.markdown is not None else markdown_table(view.title, view.columns, view.rows))
-    elif not view.rows and view.table is None and view.empty:
+    elif view.table is None and not view.rows and view.empty:
         console(out).print(Plain(view.empty))
     else:
         # crop=False: a URL longer than the terminal is printed whole (see Block); everything else fits.
@@ -607,7 +635,7 @@ def _matrix_cell(cell: Cell | None, issue: Issue, reports: Sequence[Cell], *, ma
             others = ", ".join(f"{c.stance.label} ({c.statement.speaker or '?'})" for c in cell.conflicts)
             text.append(f"\nvs {others}", style="bold")
     if reports:
-        text.append(f"\n{describe.REPORTED} {describe.reported_line(tuple(reports))}", style="italic")
+        text.append(f"\n{describe.REPORTED} {describe.reported_line(reports)}", style="italic")
     return text
 
 
@@ -888,13 +916,15 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
                 said.append(Plain(f"{describe.REPORTED} {describe.reported_line(change.reported)}", style="italic"))
             tables.append(Block([head], indent=2))
             tables.append(Block(said, indent=6))
-    reports = [(c, r) for c in diff.changes for r in c.reported if c.kind is ChangeKind.reported]
-    if reports:
-        # One line a report, not a table: at 100,000 statements a year brings hundreds of them, and Rich
-        # measures and wraps every table cell (about 0.25 ms each); a line of text costs a fraction of that.
+    reported = [c for c in diff.changes if c.kind is ChangeKind.reported and c.reported]
+    if reported:
+        # A cell's newest report in full, and how many more there are: at 100,000 statements a year brings
+        # 7,500 reports to 330 cells, a wall no one reads at the morning brief (and 0.3 s to lay out);
+        # `tracker log` lists each of them, and --format json/markdown carry them all.
         tables.append(Plain("\nReported, not confirmed", style="bold underline"))
-        for change, report in reports:
+        for change in reported:
             issue = book.require_issue(change.issue)
+            report = change.reported[0]
             report_of = report.statement
             head = _party_name(book, change.party)
             head.append(f" · {issue.name}: ")
@@ -906,9 +936,18 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
             head.append(f" ({report_of.channel}{', ' + where if where else ''})", style="dim")
             tables.append(Block([head], indent=2))
             said = _words(report_of, "italic") + ([url_text(report_of.source.url)] if report_of.source.url else [])
+            if len(change.reported) > 1:
+                more = len(change.reported) - 1
+                said.append(
+                    Plain(
+                        f"(+{more} more {'report' if more == 1 else 'reports'}: "
+                        f"tracker log --party {change.party} --issue {change.issue})",
+                        style="dim",
+                    )
+                )
             if said:
                 tables.append(Block(said, indent=6))
     rendered: RenderableType = Group(*tables, colour_key(marked=False)) if diff.changes else Plain(empty)
     brief = partial(diff_markdown, diff, book, title)  # built only for --format markdown
-    rows = [diff_row(diff, change) for change in diff.changes]
+    rows = Deferred(lambda: [diff_row(diff, change) for change in diff.changes])  # for csv: every statement's id
     return View(partial(diff_json, diff), DIFF_COLUMNS, rows, heading, rendered, brief, empty)

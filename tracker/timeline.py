@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from operator import attrgetter, itemgetter
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple, TypeVar, overload
 
 from .evidence import Evidence, Policy, grade_key
 from .model import Cell, Change, ChangeKind, Codebook, Stance, Statement, from_stored
@@ -34,7 +34,7 @@ class Matrix:
     """Only the cells that have a position; keyed by (party, issue)."""
     policy: Policy = field(default_factory=Policy)
     """The evidence rules the positions were chosen by."""
-    unconfirmed: dict[CellKey, tuple[Cell, ...]] = field(default_factory=dict)
+    unconfirmed: dict[CellKey, Sequence[Cell]] = field(default_factory=dict)
     """Cells with no position but reports about one: the reports, newest first."""
 
     def as_json(self) -> dict[str, Any]:
@@ -172,11 +172,58 @@ def _best(entries: Iterable[_Indexed]) -> _Indexed:
     return ordered[0]
 
 
+_T = TypeVar("_T")
+
+
+class _Built(Sequence[_T]):
+    """What index entries stand for (their statements, their cells), each built when it is read, and kept.
+
+    A year's diff at 100,000 statements keeps, per change, the statements of its window and the reports
+    in it (~5,700 and ~10,000 in all), of which the table shows the number and the newest; building
+    every one was a third of the command. Compares equal to the tuple of the same items."""
+
+    __slots__ = ("_build", "_entries", "_made")
+
+    def __init__(self, entries: Sequence[_Indexed], build: Callable[[_Indexed], _T]) -> None:
+        self._entries = entries
+        self._build = build
+        self._made: dict[int, _T] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, at: int) -> _T: ...
+    @overload
+    def __getitem__(self, at: slice) -> tuple[_T, ...]: ...
+    def __getitem__(self, at: int | slice) -> _T | tuple[_T, ...]:
+        if isinstance(at, slice):
+            return tuple(self[n] for n in range(*at.indices(len(self))))
+        if at < 0:
+            at += len(self._entries)
+        made = self._made.get(at)
+        if made is None:
+            made = self._made[at] = self._build(self._entries[at])
+        return made
+
+    def __iter__(self) -> Iterator[_T]:
+        return (self[n] for n in range(len(self._entries)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
 class _Columns(Sequence[_Indexed]):
     """A track's entries as columns (what the index cache keeps), each entry made when a query reads it:
     a matrix at 100,000 statements reads a few thousand of them, not every one."""
 
-    __slots__ = ("_columns", "_evidence")
+    __slots__ = ("_columns",)
 
     def __init__(self, columns: Sequence[Sequence[Any]]) -> None:
         self._columns = columns
@@ -470,15 +517,18 @@ class Timeline:
         if len({e.stance for e in latest}) <= 1:
             return self._cell(party, issue, _best(e for e in window if e.stated_on == newest_day), version)
         best = _best(latest)
-        conflicts = tuple(self._cell(party, issue, e, version) for e in latest if e.stance != best.stance)
+        others = [e for e in latest if e.stance != best.stance]
+        conflicts = _Built(others, lambda e: self._cell(party, issue, e, version))
         return self._cell(party, issue, best, version, conflicts=conflicts)
 
-    def reported(self, party: str, issue: str, as_of: str, *, after: str | None = None) -> tuple[Cell, ...]:
-        """Standing reports stated in (``after``, ``as_of``], newest first: never positions, always shown."""
+    def reported(self, party: str, issue: str, as_of: str, *, after: str | None = None) -> Sequence[Cell]:
+        """Standing reports stated in (``after``, ``as_of``], newest first: never positions, always shown.
+        Each cell is built when it is read (a matrix shows the newest and how many)."""
         track = self._reports.get((party, issue))
         if track is None:
             return ()
-        return tuple(self._cell(party, issue, e, 0) for e in track.standing(after, as_of))
+        standing = track.standing(after, as_of)
+        return _Built(standing, lambda e: self._cell(party, issue, e, 0)) if standing else ()
 
     def matrix(self, as_of: str, parties: Sequence[str] = (), issues: Sequence[str] = ()) -> Matrix:
         """The matrix as of a date, for the given parties and issues (default: all)."""
@@ -541,13 +591,13 @@ class Timeline:
         """Whether a statement is stated or reported under this timeline's policy."""
         return self.policy.classify(statement.channel, statement.grade)
 
-    def between(self, party: str, issue: str, start: str, end: str) -> tuple[Statement, ...]:
+    def between(self, party: str, issue: str, start: str, end: str) -> Sequence[Statement]:
         """Standing statements that count, stated inside (start, end], oldest first."""
         track = self._positions.get((party, issue))
         if track is None:
             return ()
         chosen = track.entries[bisect_right(track.dates, start) : bisect_right(track.dates, end)]
-        return tuple(self._statement(e) for e in chosen if not _withdrawn_by(e, end))
+        return _Built([e for e in chosen if not _withdrawn_by(e, end)], self._statement)
 
     def path(self, party: str, issue: str, start: str, end: str) -> tuple[Cell, ...]:
         """The positions the cell went through from ``start`` to ``end``, in order (the first is where it stood

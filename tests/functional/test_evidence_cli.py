@@ -398,6 +398,25 @@ def test_a_report_in_the_window_is_reported_not_confirmed(invoke: Invoke, demo_p
     assert ("usa", "territory", "reported") in [(r["party"], r["issue"], r["kind"]) for r in rows]
 
 
+def test_a_cells_reports_show_the_newest_and_how_many_more(invoke: Invoke, demo_path: Path) -> None:
+    """Two more reports on the US territory cell in the window: the table shows the newest in full and
+    counts the others (a year at 100,000 statements brings thousands); JSON and markdown carry all three."""
+    common = ("--party", "usa", "--issue", "territory", "--channel", "media-report", "--grade", "C3")
+    add(invoke, demo_path, *common, "--stance", "recognise-some", "--date", "2025-03-16", "--speaker", "Aide A")
+    add(invoke, demo_path, *common, "--stance", "recognise-some", "--date", "2025-03-18", "--speaker", "Aide B")
+    window = ("2025-03-15", "2025-03-18")
+    change = change_of(changes(invoke, demo_path, *window), "usa", "territory")
+    assert change["kind"] == "reported"
+    assert [r["stated_on"] for r in change["reported"]] == ["2025-03-18", "2025-03-17", "2025-03-16"]
+    table = run_table(invoke, demo_path, "diff", *window)
+    section = table[table.index("Reported, not confirmed") :].splitlines()
+    heads = [line for line in section if line.startswith("  United States · Territory: ")]
+    assert len(heads) == 1 and "2025-03-18 · Aide B" in heads[0]
+    assert "      (+2 more reports: tracker log --party usa --issue territory)" in section
+    markdown = run_table(invoke, demo_path, "diff", *window, "--format", "markdown")
+    assert markdown.count("**United States · Territory**") == 3
+
+
 def test_the_leak_is_reported_not_a_move_in_the_diff(invoke: Invoke, demo_path: Path) -> None:
     found = changes(invoke, demo_path, "2025-02-01", "2025-02-09", "--party", "usa")
     assert {c["issue"]: c["kind"] for c in found} == {

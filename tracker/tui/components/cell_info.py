@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -11,7 +13,7 @@ from ...render import stance_text
 
 
 def cell_summary(
-    party: Party, issue: Issue, cell: Cell | None, change: Change | None, reports: tuple[Cell, ...] = ()
+    party: Party, issue: Issue, cell: Cell | None, change: Change | None, reports: Sequence[Cell] = ()
 ) -> Text:
     text = Text(f"{party.name} · {issue.name}: ", style="bold", end="", no_wrap=True, overflow="ellipsis")
     if cell is None:
@@ -48,7 +50,7 @@ class CellInfo(Static):
     """
 
     def show(
-        self, party: Party, issue: Issue, cell: Cell | None, change: Change | None, reports: tuple[Cell, ...] = ()
+        self, party: Party, issue: Issue, cell: Cell | None, change: Change | None, reports: Sequence[Cell] = ()
     ) -> None:
         self.update(cell_summary(party, issue, cell, change, reports), layout=False)  # fixed height: no relayout
 

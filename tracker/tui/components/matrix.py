@@ -50,7 +50,7 @@ def cell_text(
     *,
     compare: bool,
     plain: bool = False,
-    reports: tuple[Cell, ...] = (),
+    reports: Sequence[Cell] = (),
 ) -> Text:
     """What one cell shows: stance, place on the scale, which position it is (4th), grade, date, any move, any report.
 
@@ -96,7 +96,7 @@ def header_text(name: str, spread: float | None, room: int) -> Text:
     return Text(name)
 
 
-def _fingerprint(cell: Cell | None, change: Change | None, reports: tuple[Cell, ...] = ()) -> tuple[object, ...]:
+def _fingerprint(cell: Cell | None, change: Change | None, reports: Sequence[Cell] = ()) -> tuple[object, ...]:
     """Enough to tell whether a cell must be redrawn, without comparing whole paths."""
     shown = (cell.statement.id, cell.statement.rev, cell.version) if cell else None
     others = tuple(c.statement.id for c in cell.conflicts) if cell else ()
@@ -222,7 +222,7 @@ class MatrixTable(ScrollView, can_focus=True):
         changes: Mapping[CellKey, Change],
         *,
         compare: bool,
-        unconfirmed: Mapping[CellKey, tuple[Cell, ...]] | None = None,
+        unconfirmed: Mapping[CellKey, Sequence[Cell]] | None = None,
         empty: str = "",
         spreads: Mapping[str, float | None] | None = None,
     ) -> None:
