@@ -130,6 +130,45 @@ def spans_of(raw: bytes, keys: Sequence[str]) -> list[Span] | None:
     return found if raw.startswith(b"\n  }", position) else None
 
 
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A store file in the layout ``dump_tables`` writes, cut at its statement documents: what a read
+    without a cache parses document by document, so that it has their spans for the cache it writes.
+    At 100,000 statements, parsing the 106,000 documents one by one took as long as parsing the file
+    whole (0.4 s against 0.6 s, after 0.2 s finding them), so the spans cost nothing more."""
+
+    rest: bytes
+    """The file with its statements table empty: the small tables, parsed as a file is."""
+    keys: list[str]
+    """The table's document ids, in file order."""
+    spans: list[Span]
+
+
+def split(raw: bytes) -> Split | None:
+    """``raw`` cut at its statement documents, or None if it is not in tracker's layout (found as
+    :func:`spans_of` finds them)."""
+    table = _TABLE.search(raw)
+    if table is None:
+        return None
+    keys: list[str] = []
+    spans: list[Span] = []
+    position = table.end()
+    if raw.startswith(b"}", position):  # an empty table: {}
+        return Split(raw, keys, spans)
+    search, close = _DOCUMENT.match, raw.find
+    while (opened := search(raw, position)) is not None:
+        start = opened.end() - 2  # the document's "{"
+        end = close(_CLOSE, start) + len(_CLOSE)
+        if end < len(_CLOSE):
+            return None
+        keys.append(opened.group(1).decode())
+        spans.append((start, end - start))
+        position = end
+    if not keys or not raw.startswith(b"\n  }", position):
+        return None
+    return Split(raw[: table.end()] + raw[position + 3 :], keys, spans)
+
+
 def rows_of(documents: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
     """Each document's ``timeline.ROW`` fields, with its place in the table as the last field."""
     return [(*ROW(doc), place) for place, doc in enumerate(documents)]

@@ -99,6 +99,22 @@ def _read_whole(descriptor: int) -> bytes:
         return handle.readall()
 
 
+def _parsed(raw: bytes, cut: index_cache.Split | None, shown: Path) -> Tables:
+    """``parse_tables(raw)``, by documents when the file is in tracker's layout (``cut``): the read that
+    writes the cache needs their spans, and finding them costs no more than parsing the file whole.
+    Anything unusual (a repeated id, a document that does not parse) is parsed whole, which names it."""
+    if cut is None or len(set(cut.keys)) != len(cut.keys):
+        return parse_tables(raw, shown)
+    whole = memoryview(raw)
+    try:
+        documents = [orjson.loads(whole[offset : offset + length]) for offset, length in cut.spans]
+    except orjson.JSONDecodeError:
+        return parse_tables(raw, shown)
+    data = parse_tables(cut.rest, shown)
+    data["statements"] = dict(zip(cut.keys, documents, strict=True))
+    return data
+
+
 def _derived(derive: Derive | None, tables: Tables, rows: list[tuple[Any, ...]]) -> Any:
     return None if derive is None else derive(tables, rows)
 
@@ -111,6 +127,7 @@ def _memory_view(
     derive: Derive | None,
     *,
     written: bool = False,
+    spans: list[index_cache.Span] | None = None,
 ) -> View | None:
     """The view of parsed tables (None if a statement document is not in the stored shape: such a file is
     read whole); with ``raw`` and ``info`` (the bytes just read or written, and their file's stat), the
@@ -128,7 +145,7 @@ def _memory_view(
     small = {name: table for name, table in data.items() if name != "statements"}
     index = _once(lambda: _derived(derive, small, rows))
     if raw is not None and info is not None:
-        spans = index_cache.spans_of(raw, keys)
+        spans = spans if spans is not None else index_cache.spans_of(raw, keys)
         if spans is not None:
             cached, digest = index_cache.Cached(small, rows, spans, index()), index_cache.fingerprint(raw)
             index_cache.save(path, index_cache.dump(cached, index_cache.identity_of(info), digest))
@@ -184,13 +201,15 @@ class AtomicJSONStorage(Storage):
                 os.close(descriptor)
         except OSError as error:
             raise StoreError(f"{self.shown}: cannot read ({error.strerror})") from None
-        data = parse_tables(raw, self.shown)
+        cut = index_cache.split(raw) if cache else None
+        data = _parsed(raw, cut, self.shown)
         read_stamp = (before.st_mtime_ns, before.st_size, before.st_ino)
         changed = read_stamp != self.stamp  # not a view's file, read whole now: the same content
         self._data, self.stamp, self.seen = data, read_stamp, read_stamp
         if cache:  # a file that changed while it was read is not cached: its bytes may be of neither version
             steady = index_cache.identity_of(before) == index_cache.identity_of(after)
-            self._view = _memory_view(data, raw if steady else None, self.path, before, self.derive)
+            spans = cut.spans if cut is not None and cut.keys == list(data["statements"]) else None
+            self._view = _memory_view(data, raw if steady else None, self.path, before, self.derive, spans=spans)
             self._view_stamp = read_stamp
         if changed:
             self.generation += 1
