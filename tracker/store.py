@@ -564,7 +564,9 @@ class Store:
             self._writer, self._write_depth = threading.get_ident(), 1
             try:
                 self._tables()  # re-read if another process wrote, then check it: cached, once per parse
-                self._records()
+                # Documents the check took as stored are (the others became Statements), and the block's
+                # own are (``_append``): the index cache written with the file need not check them again.
+                stored = all(type(r) is dict for r in self._records())
                 self._migrate_if_old()
                 self._db.defer()
                 try:
@@ -572,7 +574,7 @@ class Store:
                 except BaseException:
                     self._db.discard()  # all or nothing: a failed block leaves the file as it was
                     raise
-                self._db.flush()
+                self._db.flush(stored=stored)
             finally:
                 self._db.discard()
                 self._writer, self._write_depth = None, 0

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from operator import attrgetter, itemgetter
+from sys import intern
 from typing import Any, NamedTuple, TypeVar, overload
 
 from .evidence import Evidence, Policy, grade_key
@@ -250,14 +251,14 @@ class _Columns(Sequence[_Indexed]):
 _EVIDENCE = {e.value: e for e in Evidence}
 
 
-def _columns_of(entries: Sequence[_Indexed], canon: dict[Any, Any]) -> list[list[Any]]:
+def _columns_of(entries: Sequence[_Indexed]) -> list[list[Any]]:
     """The entries as :class:`_Columns` keeps them; repeated values (a date, a speaker, a stance) as one
     object, which marshal writes once and reads back once."""
     if isinstance(entries, _Columns):
         return [list(column) for column in entries._columns]
     columns = [list(column) for column in zip(*entries, strict=True)] or [[] for _ in _Indexed._fields]
     for n in _REPEATED:
-        columns[n] = [canon.setdefault(value, value) for value in columns[n]]
+        columns[n] = list(map(intern, columns[n]))
     columns[5] = [e.value for e in columns[5]]
     return columns
 
@@ -281,8 +282,8 @@ class _Track:
         withdrawals = [(n, e.withdrawn_on) for n, e in enumerate(entries) if e.retracted]
         return cls(entries, [e.stated_on for e in entries], withdrawals)
 
-    def state(self, canon: dict[Any, Any]) -> tuple[list[list[Any]], list[tuple[int, str]]]:
-        return _columns_of(self.entries, canon), self.withdrawals
+    def state(self) -> tuple[list[list[Any]], list[tuple[int, str]]]:
+        return _columns_of(self.entries), self.withdrawals
 
     @classmethod
     def from_state(cls, columns: Sequence[list[Any]], withdrawals: list[tuple[int, str]]) -> _Track:
@@ -425,12 +426,11 @@ class Timeline:
         places :meth:`from_rows` is given by the store)."""
         if self.known_at is not None:
             raise ValueError("the state of a timeline as known at a time is not kept")
-        canon: dict[Any, Any] = {}
 
         def packed(tracks: dict[CellKey, _Track]) -> list[tuple[Any, ...]]:
-            return [(party, issue, *track.state(canon)) for (party, issue), track in tracks.items()]
+            return [(party, issue, *track.state()) for (party, issue), track in tracks.items()]
 
-        retracted = [(party, issue, _columns_of(found, canon)) for (party, issue), found in self._retracted.items()]
+        retracted = [(party, issue, _columns_of(found)) for (party, issue), found in self._retracted.items()]
         return (STATE_FORMAT, _policy_key(self.policy), packed(self._positions), packed(self._reports), retracted)
 
     @classmethod

@@ -23,7 +23,6 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from ..errors import StoreError
-from ..model import is_stored
 from . import files, index_cache
 from .schema import Tables, dump_tables, parse_tables
 
@@ -128,10 +127,12 @@ def _memory_view(
     *,
     written: bool = False,
     spans: list[index_cache.Span] | None = None,
+    stored: bool = False,
 ) -> View | None:
     """The view of parsed tables (None if a statement document is not in the stored shape: such a file is
     read whole); with ``raw`` and ``info`` (the bytes just read or written, and their file's stat), the
-    cache of it is written too, for the next process.
+    cache of it is written too, for the next process. ``stored``: the documents are known to be of the
+    stored shape (a writer whose store checked them), so they are not checked again.
 
     The rows are in the order of the file: as parsed, or, for tables just ``written`` (where TinyDB
     appended new documents at the end), in the sorted order ``dump_tables`` wrote them in.
@@ -139,9 +140,9 @@ def _memory_view(
     table = data["statements"]
     keys = sorted(table) if written else list(table)
     documents = [table[key] for key in keys]
-    if not all(map(is_stored, documents)):
+    rows = index_cache.rows_of(documents) if stored else index_cache.stored_rows(documents)
+    if rows is None:
         return None
-    rows = index_cache.rows_of(documents)
     small = {name: table for name, table in data.items() if name != "statements"}
     if raw is not None and info is not None:
         found = spans if spans is not None else index_cache.spans_of(raw, keys)
@@ -269,7 +270,10 @@ class AtomicJSONStorage(Storage):
     _deferring = False
     _dirty = False
 
-    def write(self, data: Mapping[str, Any]) -> None:
+    def write(self, data: Mapping[str, Any], *, stored: bool = False) -> None:
+        """Write ``data`` as the file (held until :meth:`flush` inside a block). ``stored``: every statement
+        document is of the stored shape (the Store checked the file's and made the new ones): the index
+        cache written with it need not check 106,000 documents again (0.35 s at 100,000 statements)."""
         if self._deferring:  # inside Store.writing(): the block's writes land as one, when it ends
             self._data, self._dirty = dict(data), True
             self._view = self._view_stamp = None  # the view is of the file, not of the block's pending writes
@@ -293,7 +297,7 @@ class AtomicJSONStorage(Storage):
             info = None
         self.stamp = self.seen = None if info is None else (info.st_mtime_ns, info.st_size, info.st_ino)
         if info is not None:  # the index cache of what was just written: the next reader need not parse it
-            self._view = _memory_view(self._data, payload, self.path, info, self.derive, written=True)
+            self._view = _memory_view(self._data, payload, self.path, info, self.derive, written=True, stored=stored)
             self._view_stamp = self.stamp
         self.generation += 1
 
@@ -301,12 +305,13 @@ class AtomicJSONStorage(Storage):
         """Hold writes in memory until :meth:`flush` (or :meth:`discard`): one write block, one file write."""
         self._deferring, self._dirty = True, False
 
-    def flush(self) -> None:
-        """Write what the block changed, if anything, atomically; then write through again."""
+    def flush(self, *, stored: bool = False) -> None:
+        """Write what the block changed, if anything, atomically; then write through again (``stored``:
+        as :meth:`write`)."""
         self._deferring = False
         if self._dirty and self._data is not None:
             self._dirty = False
-            self.write(self._data)
+            self.write(self._data, stored=stored)
 
     def discard(self) -> None:
         """Forget what the block changed (it failed): the file was never touched."""
@@ -361,9 +366,10 @@ class Database:
         """Start a block: writes are held in memory (see :meth:`AtomicJSONStorage.defer`)."""
         self._storage.defer()
 
-    def flush(self) -> None:
-        """End the block: what it changed is written, as one file."""
-        self._storage.flush()
+    def flush(self, *, stored: bool = False) -> None:
+        """End the block: what it changed is written, as one file. ``stored``: every statement document
+        is of the stored shape (see :meth:`AtomicJSONStorage.write`)."""
+        self._storage.flush(stored=stored)
 
     def discard(self) -> None:
         """Abandon the block: what it changed is forgotten."""
