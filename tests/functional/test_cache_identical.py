@@ -48,7 +48,10 @@ def _commands(path: Path) -> tuple[list[list[str]], list[list[str]]]:
             ["matrix", "--as-of", last, "--known-at", "2025-03-01T00:00:00Z", "-f", kind],
             ["diff", first, middle, "-f", kind],
             ["diff", middle, last, "-f", kind],
+            ["matrix", "--as-of", last, "--min-grade", "C3", "-f", kind],  # another policy: from the rows
+            ["diff", first, last, "--include-reported", "-f", kind],
             ["log", "--party", party, "--issue", issue, "-f", kind],
+            ["log", "--issue", issue, "-f", kind],  # the kept index's cells of one issue
             ["show", revised.id, "-f", kind],
             ["show", revised.id.lower(), "-f", kind],
             ["gap", "--since", first, "--until", last, "-f", kind],
@@ -57,7 +60,7 @@ def _commands(path: Path) -> tuple[list[list[str]], list[list[str]]]:
             ["feeds", "list", "-f", kind],
             ["inbox", "--status", "all", "-f", kind],
         ]
-    fast += [["brief", middle, last], ["policy"]]
+    fast += [["brief", middle, last], ["policy"], ["log", "-f", "json"]]
     whole = [["log", "--revisions", "--party", party, "-f", "json"], ["export"], ["check"]]
     return fast, whole
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -223,3 +225,18 @@ def test_a_reload_after_another_process_writes_uses_the_writers_cache(
     _parsing_refused(monkeypatch)  # the writer's cache is racy here: checked by its CRC, never parsed
     assert mine.reload_if_changed()
     assert theirs in mine.timeline().statements("europe", "kursk")
+
+
+def test_a_command_without_a_cache_leaves_one_written_beside_its_work(tmp_path: Path) -> None:
+    """The command line writes a missing cache in a child process while the command does its own work,
+    and exits only when it is written: the next command finds it, and says the same."""
+    path = tmp_path / "positions.json"
+    shutil.copyfile(BUNDLED, path)
+    command = [sys.executable, "-m", "tracker", "--db", str(path), "matrix", "--as-of", "2025-03-01"]
+    cold = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert cold.stderr == ""
+    loaded = index_cache.load(path, index_cache.identity_of(path.stat()))
+    assert loaded is not None and loaded.index() is not None, "written whole, the built index too"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    warm = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert warm.stdout == cold.stdout
