@@ -97,10 +97,14 @@ def header_text(name: str, spread: float | None, room: int) -> Text:
 
 
 def _fingerprint(cell: Cell | None, change: Change | None, reports: Sequence[Cell] = ()) -> tuple[object, ...]:
-    """Enough to tell whether a cell must be redrawn, without comparing whole paths."""
+    """Enough to tell whether a cell must be redrawn, without comparing whole paths: what :func:`cell_text`
+    shows of it (whether it is contested, its newest report and how many), nothing it does not: at 100,000
+    statements every report's id meant reading 3,000 statements for the first paint."""
     shown = (cell.statement.id, cell.statement.rev, cell.version) if cell else None
-    others = tuple(c.statement.id for c in cell.conflicts) if cell else ()
-    reported = tuple(r.statement.id for r in (cell.reported if cell else reports))
+    others = cell.contested if cell else False
+    shown_reports = cell.reported if cell else reports
+    newest = shown_reports[0].statement if shown_reports else None
+    reported = (len(shown_reports), newest.id, newest.rev) if newest is not None else ()
     if change is None:
         return (shown, others, reported)
     before = change.before.statement.id if change.before else None
