@@ -11,25 +11,14 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Any, TextIO
 
 import orjson
 
 from . import describe
 from .model import Cell, Change, ChangeKind, Codebook, Issue, Party, Statement, without_controls
+from .output_formats import Format as Format  # its home is output_formats; kept here for importers of formats
 from .timeline import Diff, Matrix
-
-
-class Format(StrEnum):
-    """Output formats every listing command offers."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-    svg = "svg"
-    """An image of the table (``matrix`` and ``gap`` only: see ``options.picture_format_option``)."""
 
 
 def json_bytes(data: Any) -> bytes:
