@@ -102,8 +102,42 @@ def worded(error: TrackerError) -> str:
     return f"{error} ({hint})" if hint else str(error)
 
 
+EXTENSIONS = {
+    "feeds": "ingest.commands",
+    "pull": "ingest.commands",
+    "fetch": "ingest.commands",
+    "inbox": "ingest.commands",
+    "git": "git_commands",
+    "merge-driver": "git_commands",
+    "gap": "trend_commands",
+    "brief": "trend_commands",
+}
+"""The commands that live beside their layer, each with the module (in tracker) that defines and registers it.
+
+A module is imported when one of its commands runs, or when every command is wanted (help, completion, a
+name that is no command, so that click's "did you mean" knows them all), not on every start: ``tracker
+matrix`` builds none of their options. A test checks that this names every command the modules register."""
+
+
 class TrackerGroup(click.Group):
-    """Turns usage errors and the core's errors into one line on stderr, for every command."""
+    """Turns usage errors and the core's errors into one line on stderr, for every command; registers the
+    :data:`EXTENSIONS` when they are wanted."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:  # an extension's command, or none: then every module, for the suggestion
+            self.register_extensions(EXTENSIONS.get(cmd_name))
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.register_extensions()
+        return super().list_commands(ctx)
+
+    def register_extensions(self, module: str | None = None) -> None:
+        """Import ``module`` (every extension module if None) and add its commands to the group."""
+        from importlib import import_module
+
+        for name in sorted({module} if module else set(EXTENSIONS.values())):
+            import_module(f"{__package__}.{name}").register(self)
 
     def main(
         self,
@@ -1035,20 +1069,6 @@ def full_backup(store: Store, steps: Steps) -> tuple[bytes, str]:
         )
     steps.step("backing up", "documents")
     return backup_bytes(tables, steps.on_progress), f"a backup of {describe_tables(tables)}"
-
-
-def _register_extensions() -> None:
-    """Commands that live beside their layer (ingest, git, trends); each imports its heavy parts lazily."""
-    from .git_commands import register as register_git
-    from .ingest.commands import register
-    from .trend_commands import register as register_trends
-
-    register(app)
-    register_git(app)
-    register_trends(app)
-
-
-_register_extensions()
 
 
 READER_GONE = 128 + 13

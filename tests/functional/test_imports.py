@@ -33,9 +33,13 @@ ONLY_SOME = (
     "tracker.inbox_model",
     "tracker.ingest.inbox",
     "tracker.ingest.views",
+    "tracker.ingest.commands",
+    "tracker.git_commands",
+    "tracker.trend_commands",
 )
 """tracker's modules that only some commands use (recording, progress, files in and out, check, trends, git,
-the inbox): each is imported inside its commands, and the read commands load none of them."""
+the inbox, and the modules that define the ingest, git and trend commands): each is imported inside its
+commands, and the read commands load none of them."""
 
 HELP_LOADS_NONE = ("rich", "tinydb", "orjson", "tracker.store", "tracker.model", "tracker.render", "tracker.formats")
 """What help never needs: Rich, the store and the model are half of a command's start-up, and are imported
@@ -131,12 +135,15 @@ def test_plain_commands_load_neither_textual_nor_httpx(demo_path: Path, tmp_path
 HELP_EVERYWHERE = """
 import json, sys
 
+import click
+
 from tracker.cli import app
 
 def walk(command, path=()):
     yield path
-    for name, sub in sorted(getattr(command, "commands", {{}}).items()):
-        yield from walk(sub, (*path, name))
+    ctx = click.Context(command)
+    for name in getattr(command, "list_commands", lambda ctx: [])(ctx):
+        yield from walk(command.get_command(ctx, name), (*path, name))
 
 for path in list(walk(app)):
     try:
