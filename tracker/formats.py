@@ -8,7 +8,6 @@ sequences, and the Markdown ones escape what Markdown would read as markup.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -156,6 +155,8 @@ def write_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO
     Every text cell is :func:`neutralised`: the file is meant for spreadsheets,
     and its text comes from analysts, imports and feeds.
     """
+    import csv  # here: every listing command imports this module, and only csv output writes with it
+
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     text = [column not in NUMERIC_COLUMNS for column in columns]

@@ -182,6 +182,22 @@ def test_read_commands_load_no_module_only_other_commands_use(demo_path: Path, t
     assert heavy_modules(script, tmp_path) == []
 
 
+@pytest.mark.parametrize(
+    "args", [["matrix"], ["log"], ["show", "FIRST"], ["diff", "2025-02-01", "2025-03-31"]], ids=" ".join
+)
+def test_table_output_loads_no_csv(demo_path: Path, tmp_path: Path, args: list[str]) -> None:
+    """The csv module is imported where csv is written (``formats.write_csv``, ``transfer``), not for tables."""
+    first = Store(demo_path).revisions()[0].id
+    args = [first if arg == "FIRST" else arg for arg in args]
+    assert heavy_modules(COMMAND.format(args=["--db", str(demo_path), *args], heavy={"csv"}), tmp_path) == []
+
+
+def test_the_csv_probe_does_see_csv_output(demo_path: Path, tmp_path: Path) -> None:
+    """The check above is not vacuous: `log --format csv` imports csv, and the probe says so."""
+    script = COMMAND.format(args=["--db", str(demo_path), "log", "--format", "csv"], heavy={"csv"})
+    assert heavy_modules(script, tmp_path) == ["csv"]
+
+
 def test_the_module_probe_does_see_a_command_s_own_module(demo_path: Path, tmp_path: Path) -> None:
     """The check above is not vacuous: `check` imports tracker.checks, and the probe says so."""
     script = COMMAND.format(args=["--db", str(demo_path), "check"], heavy=set(ONLY_SOME))
