@@ -8,11 +8,12 @@ Click, not Typer: at 1,000 statements a command must start in about twice the
 time of importing Rich, and Typer 0.29 alone (it builds a pydantic adapter for
 every parameter) used most of that.
 
-Every run imports this module and builds every command's options, ``--help`` as
-much as ``matrix``; what a command runs on (the store, the model, the Rich views
-of ``render``, the parsing of a statement's fields) is imported inside the
-command, so that each pays only for what it uses and ``tracker --help`` loads
-neither the store nor Rich (``tests/functional/test_imports.py`` holds both).
+Every run imports this module and builds the options of every command it
+defines, ``--help`` as much as ``matrix`` (the :data:`EXTENSIONS` only when they
+are wanted); what a command runs on (the store, the model, the Rich views of
+``render``, the parsing of a statement's fields) is imported inside the command,
+so that each pays only for what it uses and ``tracker --help`` loads neither the
+store nor Rich (``tests/functional/test_imports.py`` holds both).
 """
 
 from __future__ import annotations
