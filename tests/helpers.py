@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import click
 import orjson
 from click.testing import Result
 from textual.pilot import Pilot
@@ -59,10 +60,16 @@ ADD = ("add", "--party", "usa", "--issue", "nato", "--stance", "not-now", "--dat
 
 
 def walk(command: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
-    """(path, command) for every command under ``command``, groups and their subcommands included."""
+    """(path, command) for every command under ``command``, groups and their subcommands included.
+
+    Through click's own look-up, as a command line finds them: the app registers some of its commands
+    only when they are asked for (``cli.EXTENSIONS``), so its ``commands`` alone would miss them.
+    """
     found = [(path, command)]
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        found += walk(sub, (*path, name))
+    if isinstance(command, click.Group):
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):
+            found += walk(command.get_command(ctx, name), (*path, name))
     return found
 
 

@@ -7,6 +7,13 @@ with exit 2, and prints listings through :func:`render.emit`.
 Click, not Typer: at 1,000 statements a command must start in about twice the
 time of importing Rich, and Typer 0.29 alone (it builds a pydantic adapter for
 every parameter) used most of that.
+
+Every run imports this module and builds the options of every command it
+defines, ``--help`` as much as ``matrix`` (the :data:`EXTENSIONS` only when they
+are wanted); what a command runs on (the store, the model, the Rich views of
+``render``, the parsing of a statement's fields) is imported inside the command,
+so that each pays only for what it uses and ``tracker --help`` loads neither the
+store nor Rich (``tests/functional/test_imports.py`` holds both).
 """
 
 from __future__ import annotations
@@ -16,15 +23,12 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import dates, describe, statement_input
+from . import dates
 from .errors import SHOWN, InputError, TrackerError, shown
-from .evidence import STATED_CHANNELS, Evidence, Policy
-from .formats import Format
-from .model import Codebook, Issue, Party, Stance, Statement, sanitise
 from .options import (
     Context,
     as_of_option,
@@ -44,20 +48,12 @@ from .options import (
     selection,
     stacked,
 )
-from .progress import Steps
-from .render import (
-    diff_view,
-    emit,
-    issues_view,
-    log_view,
-    matrix_view,
-    parties_view,
-    policy_view,
-    problems_view,
-    revision_view,
-    show_view,
-)
-from .store import Store
+from .output_formats import Format
+
+if TYPE_CHECKING:  # for annotations only: the commands import what they run on (see above)
+    from .model import Codebook, Statement
+    from .progress import Steps
+    from .store import Store
 
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
@@ -78,6 +74,8 @@ def fail(message: str, code: int = 2) -> click.exceptions.Exit:
     quoted value is cut here too, and the line itself at :data:`LINE_MAX`.
     Paths are not quoted, and not cut: a message must name the file whole.
     """
+    from .model import sanitise
+
     line = " ".join(sanitise(message).split())
     line = _LONG_QUOTED.sub(lambda found: f"{found[1]}{found[2][: SHOWN - 1]}…{found[1]}", line)
     line = f"tracker: error: {line}"
@@ -105,8 +103,42 @@ def worded(error: TrackerError) -> str:
     return f"{error} ({hint})" if hint else str(error)
 
 
+EXTENSIONS = {
+    "feeds": "ingest.commands",
+    "pull": "ingest.commands",
+    "fetch": "ingest.commands",
+    "inbox": "ingest.commands",
+    "git": "git_commands",
+    "merge-driver": "git_commands",
+    "gap": "trend_commands",
+    "brief": "trend_commands",
+}
+"""The commands that live beside their layer, each with the module (in tracker) that defines and registers it.
+
+A module is imported when one of its commands runs, or when every command is wanted (help, completion, a
+name that is no command, so that click's "did you mean" knows them all), not on every start: ``tracker
+matrix`` builds none of their options. A test checks that this names every command the modules register."""
+
+
 class TrackerGroup(click.Group):
-    """Turns usage errors and the core's errors into one line on stderr, for every command."""
+    """Turns usage errors and the core's errors into one line on stderr, for every command; registers the
+    :data:`EXTENSIONS` when they are wanted."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:  # an extension's command, or none: then every module, for the suggestion
+            self.register_extensions(EXTENSIONS.get(cmd_name))
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.register_extensions()
+        return super().list_commands(ctx)
+
+    def register_extensions(self, module: str | None = None) -> None:
+        """Import ``module`` (every extension module if None) and add its commands to the group."""
+        from importlib import import_module
+
+        for name in sorted({module} if module else set(EXTENSIONS.values())):
+            import_module(f"{__package__}.{name}").register(self)
 
     def main(
         self,
@@ -227,6 +259,8 @@ def matrix(
     at least the store's threshold); newer reports about it are shown beside it,
     marked "reported", and a cell where two of its speakers disagree is marked ⚑.
     """
+    from .render import emit, matrix_view
+
     store = context.store()
     day = iso_date(as_of)
     assert day is not None
@@ -265,6 +299,8 @@ def diff(
 
     Markdown output is a brief to paste into an email; json and csv are for scripts.
     """
+    from .render import diff_view, emit
+
     store = context.store()
     first, last = iso_date(start), iso_date(end)
     assert first is not None and last is not None
@@ -304,6 +340,8 @@ def log(
     With --by, only the rows NAME recorded: the statements whose latest
     revision is theirs, or with --revisions every revision they recorded.
     """
+    from .render import emit, log_view
+
     store = context.store()
     parties, issues = selection(store, party, issue)
     start, end = iso_date(since), iso_date(until)
@@ -341,6 +379,8 @@ def show(
 
     With --by, the statement as it stands, with only the revisions NAME recorded.
     """
+    from .render import emit, show_view
+
     store = context.store()
     found = store.statement_id(statement_id)
     history = store.history(found)
@@ -367,6 +407,9 @@ def policy(context: Context, min_grade: str | None, window: int | None, fmt: For
     different speakers, with different stances, within the window of each
     other, make the cell contested. With no option, shows the policy.
     """
+    from .evidence import Policy
+    from .render import emit, policy_view
+
     store = context.store()
     current = store.policy
     if min_grade is not None or window is not None:
@@ -412,6 +455,8 @@ def flag(field: str) -> str:
 def _fields(given: dict[str, Any], book: Codebook, *, new: bool, issue: str = "") -> dict[str, Any]:
     """The statement fields the analyst gave as options, parsed as every surface parses them (codes
     resolved against ``book``; a stance without --issue is on ``issue``)."""
+    from . import statement_input
+
     typed = {FLAGS_TO_FIELDS.get(name, name): value for name, value in given.items()}
     parsed = statement_input.parse(typed, book, new=new, issue=issue)
     if parsed.missing:
@@ -440,6 +485,8 @@ def add(context: Context, /, fmt: Format, **given: Any) -> None:
     table format), so a typed alias or label can be checked against the codes
     it became.
     """
+    from .render import emit, revision_view
+
     store = context.store()
     statement = store.add(_fields(given, store.codebook, new=True))
     emit(revision_view(statement, store.policy), fmt)
@@ -450,11 +497,15 @@ def add(context: Context, /, fmt: Format, **given: Any) -> None:
 
 def note_recorded(store: Store, statement: Statement) -> None:
     """One line on stderr saying what was recorded, in the codes it was recorded under."""
+    from . import describe
+
     click.echo(f"recorded: {describe.statement_line(statement, store.codebook)}", err=True)
 
 
 def note_if_reported(store: Store, statement: Statement) -> None:
     """Tell the analyst, on stderr, when what they recorded will show as a report, not as the position."""
+    from .evidence import STATED_CHANNELS, Evidence
+
     policy = store.policy
     if policy.classify(statement.channel, statement.grade) is Evidence.stated:
         return
@@ -486,6 +537,9 @@ def correct(
 
     Tags: --tag adds one, --untag removes one, --clear-tags removes them all.
     """
+    from .model import sanitise
+    from .render import emit, revision_view
+
     store = context.store()
     found = store.statement_id(statement_id)
     added, removed = (tuple(filter(None, map(sanitise, values))) for values in (given.pop("tag"), untag))
@@ -506,6 +560,8 @@ def correct(
 @pass_context
 def retract(context: Context, statement_id: str, reason: str, date: str | None, fmt: Format) -> None:
     """Retract a statement (ID, or the start of it): adds a revision marking it retracted, with a reason."""
+    from .render import emit, revision_view
+
     store = context.store()
     found = store.statement_id(statement_id)
     emit(revision_view(store.retract(found, reason, withdrawn_on=iso_date(date) or ""), store.policy), fmt)
@@ -522,13 +578,17 @@ def parties(context: Context, fmt: Format) -> None:
 
     Without a command, lists them: id, name, aliases, colour.
     """
-    if click.get_current_context().invoked_subcommand is None:
+    if click.get_current_context().invoked_subcommand is None:  # not before a subcommand, nor its --help
+        from .render import emit, parties_view
+
         emit(parties_view(context.store().codebook.parties), fmt)
 
 
 def nonempty(option: str, values: Sequence[str]) -> list[str]:
     """A repeatable option's values, cleaned (``--alias``, ``--keyword``); an empty one is refused: it
     would name nothing, or, as an alias or keyword, match any sentence."""
+    from .model import sanitise
+
     cleaned = [sanitise(value) for value in values]
     if not all(cleaned):
         raise InputError(f"{option} must not be empty")
@@ -543,6 +603,8 @@ def nonempty(option: str, values: Sequence[str]) -> list[str]:
 @pass_context
 def parties_add(context: Context, party_id: str, name: str, alias: tuple[str, ...], color: str) -> None:
     """Add a party with a short lower-case ID, e.g. china."""
+    from .model import Party, sanitise
+
     aliases = tuple(nonempty("--alias", alias))
     party = context.store().add_party(Party(party_id, sanitise(name) or party_id, aliases, color))
     click.echo(f"Added party {party.id}.")
@@ -566,6 +628,8 @@ def parties_update(
     in place of the id (--party Kremlin). The id stays. An update that
     changes nothing is refused.
     """
+    from .model import sanitise
+
     if not (name or alias or remove_alias or color):
         raise InputError("nothing to update: give --name, --alias, --remove-alias or --color")
     party = context.store().update_party(
@@ -600,7 +664,9 @@ def issues(context: Context, fmt: Format) -> None:
 
     Without a command, lists them with their scales and keywords.
     """
-    if click.get_current_context().invoked_subcommand is None:
+    if click.get_current_context().invoked_subcommand is None:  # not before a subcommand, nor its --help
+        from .render import emit, issues_view
+
         emit(issues_view(context.store().codebook.issues), fmt)
 
 
@@ -620,6 +686,8 @@ def issues_add(
     context: Context, issue_id: str, stance: tuple[str, ...], name: str, question: str, keyword: tuple[str, ...]
 ) -> None:
     """Add an issue with a short lower-case ID (e.g. prisoners) and its ordered scale of stances."""
+    from .model import Issue, sanitise
+
     scale = [
         {"code": s.partition(":")[0].strip(), "label": sanitise(s.partition(":")[2]) or s.partition(":")[0].strip()}
         for s in stance
@@ -689,6 +757,8 @@ def issues_update(
     --stance CODE --cue PHRASE gives a stance phrases that suggest it to ingest.
     An update that changes nothing is refused.
     """
+    from .model import Stance, sanitise
+
     if bool(cue) != bool(cue_stance):
         raise InputError("--cue and --stance CODE go together: the phrases, and the stance they suggest")
     places = [given for given in (at_score, before, after) if given is not None]
@@ -735,6 +805,8 @@ def issues_update(
 def _stance_spec(spec: str, option: str, *, need_label: bool) -> tuple[str, str]:
     """CODE:LABEL as typed (the form `issues add --stance` takes), split and cleaned; the store reads CODE
     as --stance is read (a code or a label)."""
+    from .model import sanitise
+
     code, _, label = spec.partition(":")
     code, label = code.strip(), sanitise(label)
     if not code or (need_label and not label):
@@ -777,6 +849,7 @@ def check(context: Context, strict: bool, fmt: Format) -> None:
     again from the next command on.
     """
     from .checks import find_problems  # only this command needs it
+    from .render import emit, problems_view
 
     problems, summary = find_problems(context.path)
     warnings: list[str] = []
@@ -997,20 +1070,6 @@ def full_backup(store: Store, steps: Steps) -> tuple[bytes, str]:
         )
     steps.step("backing up", "documents")
     return backup_bytes(tables, steps.on_progress), f"a backup of {describe_tables(tables)}"
-
-
-def _register_extensions() -> None:
-    """Commands that live beside their layer (ingest, git, trends); each imports its heavy parts lazily."""
-    from .git_commands import register as register_git
-    from .ingest.commands import register
-    from .trend_commands import register as register_trends
-
-    register(app)
-    register_git(app)
-    register_trends(app)
-
-
-_register_extensions()
 
 
 READER_GONE = 128 + 13

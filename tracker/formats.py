@@ -8,28 +8,16 @@ sequences, and the Markdown ones escape what Markdown would read as markup.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Any, TextIO
 
 import orjson
 
 from . import describe
 from .model import Cell, Change, ChangeKind, Codebook, Issue, Party, Statement, without_controls
+from .output_formats import Format as Format  # its home is output_formats; kept here for importers of formats
 from .timeline import Diff, Matrix
-
-
-class Format(StrEnum):
-    """Output formats every listing command offers."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-    svg = "svg"
-    """An image of the table (``matrix`` and ``gap`` only: see ``options.picture_format_option``)."""
 
 
 def json_bytes(data: Any) -> bytes:
@@ -167,6 +155,8 @@ def write_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO
     Every text cell is :func:`neutralised`: the file is meant for spreadsheets,
     and its text comes from analysts, imports and feeds.
     """
+    import csv  # here: every listing command imports this module, and only csv output writes with it
+
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     text = [column not in NUMERIC_COLUMNS for column in columns]

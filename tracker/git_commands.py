@@ -1,7 +1,7 @@
 """The commands that share a record through git: ``tracker git setup`` and ``tracker merge-driver``.
 
 cli.py imports this module on every start, so the git side (``git_setup``,
-which runs git) and the merge itself load inside the commands, never here.
+which runs git), the merge itself and the model load inside the commands, never here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from .errors import StoreError
-from .model import sanitise
 from .options import Context, pass_context
 
 
@@ -102,6 +101,8 @@ def _version(path: Path) -> bytes:
 
 def _say(line: str) -> None:
     """One line on stderr, cleaned: a conflict quotes the store's text, which may come from a hand edit."""
+    from .model import sanitise
+
     click.echo(" ".join(sanitise(line).split()), err=True)
 
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import dates
 from .errors import StoreError
-from .evidence import Policy
-from .formats import Format
-from .model import Statement
-from .store import Store
+from .output_formats import Format
+
+if TYPE_CHECKING:  # every command imports this module, `--help` too: the store loads when a command opens it
+    from .evidence import Policy
+    from .model import Statement
+    from .store import Store
 
 DEFAULT_DB = "positions.json"
 
@@ -37,6 +39,8 @@ class Context:
         return self.db or Path(DEFAULT_DB)
 
     def store(self) -> Store:
+        from .store import Store
+
         if self.db is None and not Path(DEFAULT_DB).exists():
             raise StoreError(
                 "no store: pass --db PATH, set TRACKER_DB, or create ./positions.json with "

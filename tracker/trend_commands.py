@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 
 from .errors import InputError
-from .formats import Format
 from .options import (
     Context,
     evidence_options,
@@ -27,7 +26,7 @@ from .options import (
     selection,
     stacked,
 )
-from .render import emit
+from .output_formats import Format
 
 DEFAULT_WINDOW_DAYS = 90
 """``gap`` without ``--since`` looks back this far from ``--until``: a quarter, long enough for a trend."""
@@ -93,6 +92,7 @@ def gap(
     """
     from .gap import gaps
     from .gap_view import gap_view
+    from .render import emit
 
     first, last = _window(since, until)
     store = context.store()

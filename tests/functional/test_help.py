@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 import click
 import pytest
 
-from tests.helpers import Invoke, walk
-from tracker.cli import app
+from tests.helpers import TRACKER, Invoke, walk
+from tracker.cli import EXTENSIONS, app
 
 COMMANDS = walk(app)
 IDS = [" ".join(path) or "tracker" for path, _ in COMMANDS]
@@ -61,3 +64,41 @@ def test_a_group_that_needs_a_command_shows_its_help(invoke: Invoke) -> None:
     assert result.exit_code == 0
     assert "A group that needs a command." in result.stdout and "sub" in result.stdout
     assert result.stderr == ""
+
+
+def test_the_extensions_map_names_every_command_its_modules_register() -> None:
+    """``cli.EXTENSIONS`` is how the app finds `tracker pull` without importing ingest on every start: a
+    command its module registers but the map does not name would be found only once help had loaded it."""
+    for module in set(EXTENSIONS.values()):
+        group = click.Group()
+        import_module(f"tracker.{module}").register(group)
+        assert set(group.commands) == {name for name, where in EXTENSIONS.items() if where == module}, module
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["gap", "--format", "json"], '"spread"'),
+        (["brief", "2025-02-01", "2025-03-31"], "brief 2025-02-01 → 2025-03-31"),
+        (["feeds"], "No feeds yet."),
+        (["inbox"], "No candidates."),
+        (["git"], "Share the record through git"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else "",
+)
+def test_a_command_registered_when_asked_for_runs_in_a_fresh_process(
+    demo_path: Path, args: list[str], shown: str
+) -> None:
+    """The console script, in a new process: the command's module is imported by its name alone."""
+    done = subprocess.run(
+        [str(TRACKER), "--db", str(demo_path), *args], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert shown in done.stdout
+
+
+def test_a_name_that_is_no_command_is_matched_against_every_command(invoke: Invoke) -> None:
+    """Click's "did you mean" knows the commands registered when asked for too (`gpa`: `gap`)."""
+    result = invoke("gpa")
+    assert result.exit_code == 2
+    assert "No such command 'gpa'. Did you mean 'gap'?" in result.stderr

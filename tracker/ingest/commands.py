@@ -1,8 +1,9 @@
 """The ingest commands: ``feeds``, ``pull``, ``fetch`` and ``inbox``.
 
 cli.py imports this module on every start, so the network side (httpx,
-feedparser, trafilatura) and the inbox's own modules are imported inside the
-commands that use them, never here: ``tracker matrix`` should not pay for them.
+feedparser, trafilatura), the inbox's own modules and the Rich views (``render``)
+are imported inside the commands that use them, never here: ``tracker matrix``
+should not pay for them, nor ``tracker --help`` for Rich.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import dates
-from ..formats import Format
 from ..options import Context, format_option, iso_date, pass_context, quiet_option
-from ..render import emit
+from ..output_formats import Format
 
 if TYPE_CHECKING:
     from .extract import Article
@@ -83,6 +83,7 @@ def feeds_list(context: Context, fmt: Format) -> None:
 
 
 def _list_feeds(context: Context, fmt: Format) -> None:
+    from ..render import emit
     from . import inbox
     from .views import feeds_view
 
@@ -118,6 +119,7 @@ def pull(context: Context, feed: tuple[str, ...], allow_private: bool, fmt: Form
     """
     from functools import partial
 
+    from ..render import emit
     from . import inbox
     from . import pull as pulling
     from .fetch import Fetcher
@@ -176,6 +178,7 @@ def fetch(context: Context, url: str, dry_run: bool, allow_private: bool, fmt: F
     """
     import asyncio
 
+    from ..render import emit
     from . import inbox
     from .extract import find_candidates
     from .fetch import Fetcher
@@ -218,6 +221,7 @@ def inbox_list(context: Context, status: str, fmt: Format) -> None:
     reporter's sentence, the suggested stance and its cue, and every source.
     """
     if click.get_current_context().invoked_subcommand is None:
+        from ..render import emit
         from . import inbox
         from .views import candidates_view
 
@@ -261,7 +265,7 @@ def inbox_accept(
     Every option replaces what the candidate proposes; the statement is checked
     as `tracker add` checks it.
     """
-    from ..render import revision_view
+    from ..render import emit, revision_view
     from . import inbox
 
     statement = inbox.accept(
