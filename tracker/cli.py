@@ -1099,15 +1099,15 @@ def run() -> None:
     (which sat in the buffer) ends the command as quietly as one gone mid-command.
     """
     from . import gcpolicy
-    from .storage import index_cache
+    from .storage import cache_writers
 
     gcpolicy.command_line()
-    index_cache.write_aside()  # a read that writes the index cache does it beside its own work
+    cache_writers.write_aside()  # a read that writes the index cache does it beside its own work
     try:
         try:
             app()
         finally:
             sys.stdout.flush()
-            index_cache.wait_for_writers()
+            cache_writers.wait_for_writers()
     except BrokenPipeError:
         raise SystemExit(reader_gone().exit_code) from None

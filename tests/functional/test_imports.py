@@ -210,6 +210,22 @@ def test_help_loads_neither_the_store_nor_rich(tmp_path: Path, args: list[str]) 
     assert heavy_modules(script, tmp_path) == []
 
 
+ENTRY_POINT = """
+import atexit, json, sys
+atexit.register(lambda: print(json.dumps(sorted(m for m in sys.modules if m in {heavy!r})), file=sys.stderr))
+sys.argv = ["tracker", "--help"]
+from tracker.cli import run
+run()
+"""
+
+
+def test_the_console_scripts_help_loads_neither_the_store_nor_rich(tmp_path: Path) -> None:
+    """Through ``cli.run``, as ``tracker --help`` starts (the gc policy and the cache writers are set
+    up there): what it sets up for every command is as light as help."""
+    script = ENTRY_POINT.format(heavy={*HELP_LOADS_NONE, "tracker.storage.index_cache", "tracker.timeline"})
+    assert heavy_modules(script, tmp_path) == []
+
+
 def test_no_commands_help_loads_the_store_or_rich(tmp_path: Path) -> None:
     """Help for every command, later ones included: each command imports what it runs on inside itself."""
     assert heavy_modules(HELP_EVERYWHERE.format(heavy=set(HELP_LOADS_NONE)), tmp_path) == []

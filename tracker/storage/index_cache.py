@@ -32,7 +32,6 @@ import marshal
 import os
 import re
 import sys
-import threading
 import time
 import zlib
 from array import array
@@ -43,6 +42,7 @@ from typing import Any
 
 from ..model import is_stored
 from ..timeline import ROW
+from . import cache_writers
 
 SUFFIX = ".idx"
 """The cache of ``positions.json`` is ``positions.json.idx``."""
@@ -350,58 +350,13 @@ def save(store: Path, parts: Sequence[bytes | memoryview]) -> None:
         return
 
 
-_aside = False
-"""Whether a read may write the cache in a child process (:func:`write_aside`): the command line's choice."""
-_writers: list[int] = []
-"""The children writing a cache beside this process's work, waited for by :func:`wait_for_writers`."""
-
-
-def write_aside() -> None:
-    """Let a read that writes the cache write it in a child process, beside the command's own work, where
-    the process can fork safely (one thread; POSIX). The command line calls this, and
-    :func:`wait_for_writers` before it exits, so a command still ends with its cache written.
-
-    At 100,000 statements a read without a cache spends ~0.8 s indexing, dumping and writing the cache
-    for the next process, while its own matrix or log takes ~0.5 s: side by side, on two cores, the
-    command takes the longer of the two instead of their sum. A library user (a test, the dashboard,
-    whose threads make forking unsafe) writes it in line.
-    """
-    global _aside
-    _aside = True
-
-
 def save_built(store: Path, build: Callable[[], Sequence[bytes | memoryview]], *, aside: bool) -> None:
     """:func:`save` what ``build`` makes; with ``aside`` (a read, holding no lock a child could keep), in a
-    child process if :func:`write_aside` allowed it and forking is safe here."""
-    fork = getattr(os, "fork", None)
-    if not (aside and _aside and fork is not None and threading.active_count() == 1):
+    child process beside this one's work if the command line allowed it (``cache_writers``)."""
+    if aside:
+        cache_writers.run_aside(lambda: save(store, build()))
+    else:
         save(store, build())
-        return
-    try:
-        child = fork()
-    except OSError:  # no memory for the child, or too many processes: in line, then
-        save(store, build())
-        return
-    if child:
-        _writers.append(child)
-        return
-    code = 0
-    try:  # the child: its output goes nowhere, and it leaves without the parent's exit handlers
-        quiet = os.open(os.devnull, os.O_RDWR)
-        for descriptor in (0, 1, 2):
-            os.dup2(quiet, descriptor)
-        save(store, build())
-    except BaseException:
-        code = 1
-    finally:
-        os._exit(code)
-
-
-def wait_for_writers() -> None:
-    """Wait for every child :func:`save_built` started: its cache is written (or given up) when this returns."""
-    while _writers:
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(_writers.pop(), 0)
 
 
 def restamp(store: Path, loaded: Loaded, identity: Identity) -> None:
