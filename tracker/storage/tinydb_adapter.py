@@ -144,20 +144,24 @@ def _memory_view(
     if rows is None:
         return None
     small = {name: table for name, table in data.items() if name != "statements"}
+    derived: list[Any] = []  # what the store derived for the cache, when it was written in this process
     if raw is not None and info is not None:
         found = spans if spans is not None else index_cache.spans_of(raw, keys)
         if found is not None:
             identity = index_cache.identity_of(info)
 
             def built() -> list[bytes]:
-                cached = index_cache.Cached(small, rows, found, _derived(derive, small, rows))
+                derived.append(_derived(derive, small, rows))
+                cached = index_cache.Cached(small, rows, found, derived[0])
                 return index_cache.dump(cached, identity, index_cache.fingerprint(raw))
 
             index_cache.save_built(path, built, aside=not written)  # a writer holds the lock: in line
         else:
             index_cache.forget(path)  # not in tracker's layout: an older cache would describe another file
-    # What the store derives is kept in the cache; a parsed file is indexed from its rows.
-    return View(small, lambda: rows, documents.__getitem__, _once(lambda: index_cache.ids_of(rows)), lambda: None)
+    # What the store derived for a cache written here serves this process too; where the cache was
+    # written by a child (or not at all), the store indexes the parsed file from its rows.
+    index = lambda: derived[0] if derived else None  # noqa: E731
+    return View(small, lambda: rows, documents.__getitem__, _once(lambda: index_cache.ids_of(rows)), index)
 
 
 class AtomicJSONStorage(Storage):
