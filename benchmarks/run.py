@@ -31,7 +31,8 @@ first paint), then presses ``]`` repeatedly and reports each step's latency.
 For the reload row another probe, on a fresh copy of the store (its index cache
 written by an untimed ``tracker check``, so every round starts alike), runs one
 ``tracker add`` on it after the first paint and reports the time from that
-process's exit to the first screen update showing the new statement.
+process's exit to the first screen update showing the new statement, and its
+own peak RSS (``getrusage``: ``wait4`` would count the add, its child, too).
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ class Probed:
     """Seconds from process start to first paint."""
     steps: list[float]
     reload: dict[str, float]
-    """The reload probe's ``after_exit``, ``from_poll`` (seconds) and ``parsed`` (a count)."""
+    """The reload probe's ``after_exit``, ``from_poll`` (seconds), ``parsed`` (a count) and ``peak_kib``."""
     peak_kib: int
     error: str
 
@@ -299,7 +300,8 @@ class Bench:
                         op.failure = f"failed: {probed.error}"
                         continue
                     if op.name == RELOAD:
-                        op.samples.append(Sample(max(probed.reload["after_exit"], 0.0), probed.peak_kib))
+                        after_exit, peak = max(probed.reload["after_exit"], 0.0), int(probed.reload["peak_kib"])
+                        op.samples.append(Sample(after_exit, peak))
                         op.reload_work.append(probed.reload["from_poll"])
                     else:
                         op.samples.append(Sample(probed.painted, probed.peak_kib))
