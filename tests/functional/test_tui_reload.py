@@ -9,6 +9,7 @@ writer's cache loads in a tenth of that): every test counts the parses the dashb
 from __future__ import annotations
 
 import signal
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +109,15 @@ async def test_a_writer_that_keeps_the_lock_does_not_hide_a_change_for_good(
         finally:
             holder.kill()
             holder.wait(10)
+
+
+async def test_the_record_shown_before_a_reload_is_let_go_once_the_new_one_is_on_screen(demo_path: Path) -> None:
+    """Freeing the old record (its index, the replaced file it read from) waits for the paint, not longer."""
+    app = TrackerApp(Session.open(demo_path), as_of="2025-03-14")
+    async with app.run_test(size=SIZE) as pilot:
+        shown = weakref.ref(app.timeline)
+        added = tracker("add", "--party", "europe", "--issue", "sanctions", "--stance", "tighten",
+                        "--date", "2025-03-10", "--grade", "B2", db=demo_path)  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        await wait_for(pilot, lambda: cell(app, "europe", "sanctions").startswith("Tighten"))
+        await wait_for(pilot, lambda: shown() is None)

@@ -56,6 +56,10 @@ index cache first) before reloading anyway: a holder that never lets go does not
 SCREENSHOT_TOOLTIP = "Save the screen as an SVG picture in the current folder, for the brief"
 
 
+def _let_go(_: object) -> None:
+    """Nothing: a call scheduled with an object keeps it alive until the call has run."""
+
+
 def matches(words: Sequence[str], *names: str) -> bool:
     """Whether any filter word appears in any of the names (case-insensitive)."""
     return any(word in name.lower() for word in words for name in names)
@@ -504,6 +508,9 @@ class TrackerApp(App[None]):
         if snapshot.generation < self.snapshot.generation:
             return  # stale: a newer read is already shown
         changed = snapshot.timeline is not self.timeline
+        # The record shown until now is let go once the screen shows the new one: freeing its index and
+        # closing the replaced file it read from took 0.1 s of a reload at 100,000 statements, before the paint.
+        self.call_after_refresh(_let_go, self.snapshot)
         self._show_snapshot(snapshot)
         if changed:
             self.refresh_view()
