@@ -28,6 +28,11 @@ The dashboard rows run ``benchmarks/dashboard_probe.py`` in a child process:
 it starts ``TrackerApp`` headless (``App.run_test``), prints a line when the
 matrix is first painted (the parent timestamps that line: process start to
 first paint), then presses ``]`` repeatedly and reports each step's latency.
+For the reload row another probe, on a fresh copy of the store (its index cache
+written by an untimed ``tracker check``, so every round starts alike), runs one
+``tracker add`` on it after the first paint and reports the time from that
+process's exit to the first screen update showing the new statement, and its
+own peak RSS (``getrusage``: ``wait4`` would count the add, its child, too).
 """
 
 from __future__ import annotations
@@ -61,6 +66,11 @@ WARM = ("tracker matrix", "tracker diff (one year)", "tracker gap (one year)", "
 """The read commands on a warm index cache (issue 18: at 100,000 statements ≤ 0.25× the baseline, and
 ≤ 0.5× its peak memory)."""
 STEP = "dashboard ] step"
+RELOAD = "dashboard reload after an external add"
+"""From the ``tracker add`` process's exit to the first screen update showing its statement; 0 when the
+update came first (the writer lets go of the lock, and the dashboard reloads, while the process exits)."""
+RELOAD_WORK = "dashboard reload, poll to screen"
+"""From the poll that found the writer done to that update: the reload's own work."""
 
 
 @dataclass
@@ -83,6 +93,8 @@ class Operation:
     samples: list[Sample] = field(default_factory=list)
     steps: list[float] = field(default_factory=list)
     """Dashboard only: the latency of each ``]`` step, in seconds."""
+    reload_work: list[float] = field(default_factory=list)
+    """Reload only: the seconds from the poll starting the reload to the screen update."""
     failure: str = ""
     dashboard: bool = False
 
@@ -101,25 +113,43 @@ def _spawn(argv: Sequence[str], env: dict[str, str], stderr: Path) -> tuple[int,
     return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
-def _probe(argv: Sequence[str], env: dict[str, str]) -> tuple[float, list[float], int, str]:
-    """Run the dashboard probe: (seconds to first paint, step latencies, peak KiB, error)."""
+@dataclass
+class Probed:
+    """What one run of the dashboard probe reported."""
+
+    painted: float
+    """Seconds from process start to first paint."""
+    steps: list[float]
+    reload: dict[str, float]
+    """The reload probe's ``after_exit``, ``from_poll`` (seconds), ``parsed`` (a count) and ``peak_kib``."""
+    peak_kib: int
+    error: str
+
+
+def _probe(argv: Sequence[str], env: dict[str, str]) -> Probed:
+    """Run the dashboard probe to its end."""
     start = time.perf_counter()
     child = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     assert child.stdout is not None and child.stderr is not None
     painted = 0.0
     steps: list[float] = []
+    reload: dict[str, float] = {}
     for line in child.stdout:
         if line.startswith(b"painted") and not painted:
             painted = time.perf_counter() - start
         elif line.startswith(b"steps "):
             steps = [float(v) for v in json.loads(line[6:])]
+        elif line.startswith(b"reload "):
+            reload = {k: float(v) for k, v in json.loads(line[7:]).items()}
     error = child.stderr.read().decode(errors="replace").strip()
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0 or not painted:
         last = error.splitlines()[-1] if error else f"exit {child.returncode}"
-        return 0.0, [], usage.ru_maxrss, last
-    return painted, steps, usage.ru_maxrss, ""
+        return Probed(0.0, [], {}, usage.ru_maxrss, last)
+    if reload.get("parsed"):
+        return Probed(0.0, [], {}, usage.ru_maxrss, f"the reload parsed the file ({reload['parsed']:g} times)")
+    return Probed(painted, steps, reload, usage.ru_maxrss, "")
 
 
 class Bench:
@@ -138,6 +168,8 @@ class Bench:
         self.stderr = work / "stderr.txt"
         self.added = work / "add-store.json"
         self.imported = work / "import-store.json"
+        self.reloaded = work / "reload-store.json"
+        """The reload row's store: a fresh copy each round, as its add changes it."""
         shutil.copyfile(data.store, self.added)
         party, issue = data.parties[0], data.issues[0]
         # The read commands run on a copy in the work folder, so that the index cache beside it
@@ -183,6 +215,7 @@ class Bench:
                 prepare=self._fresh_import_target,
             ),
             Operation(FIRST_PAINT, self._dashboard, prepare=self._warm, dashboard=True),
+            Operation(RELOAD, self._reload, prepare=self._fresh_reload_store, dashboard=True),
         ]
 
     def _an_id(self) -> str:
@@ -203,6 +236,11 @@ class Bench:
     def _fresh_import_target(self) -> None:
         shutil.copyfile(self.data.empty, self.imported)
 
+    def _fresh_reload_store(self) -> None:
+        """The store as generated, with its index cache (untimed): each round's add finds the same store."""
+        shutil.copyfile(self.data.store, self.reloaded)
+        _spawn([self.tracker, "--db", str(self.reloaded), "check"], self.env, self.stderr)
+
     def _has_command(self, name: str) -> bool:
         code, *_ = _spawn([self.tracker, name, "--help"], self.env, self.stderr)
         return code == 0
@@ -218,10 +256,14 @@ class Bench:
         return [self.tracker, "--db", str(self.store), "gap", "--since", "2024-06-30", "--until", "2025-06-30"]
 
     def _add(self) -> list[str]:
+        return self._add_to(self.added, "2025-07-01")
+
+    def _add_to(self, store: Path, day: str) -> list[str]:
+        """The ``tracker add`` of one usual statement to ``store``, stated on ``day``."""
         issue = self.data.issues[0]
         return [
-            self.tracker, "--db", str(self.added), "add", "--party", self.data.parties[0], "--issue", issue,
-            "--stance", self.data.stances[issue][0], "--date", "2025-07-01", "--speaker", "Benchmark Speaker",
+            self.tracker, "--db", str(store), "add", "--party", self.data.parties[0], "--issue", issue,
+            "--stance", self.data.stances[issue][0], "--date", day, "--speaker", "Benchmark Speaker",
             "--summary", "A statement added by the benchmark, as long as a usual summary of a position " * 2,
             "--quote", "We will not accept any settlement that does not include guarantees.", "--grade", "B2",
             "--url", "https://news.example.org/bench", "--outlet", "Reuters", "--published", "2025-07-01",
@@ -232,6 +274,13 @@ class Bench:
         if code != 0:
             return None
         return [self.python, str(HERE / "dashboard_probe.py"), str(self.store), str(self.step_count)]
+
+    def _reload(self) -> list[str] | None:
+        """The reload probe; its add is stated today, so that it is the position the matrix shows."""
+        if self._dashboard() is None:
+            return None
+        add = self._add_to(self.reloaded, "today")
+        return [self.python, str(HERE / "dashboard_probe.py"), str(self.reloaded), "reload", *add]
 
     def run(self, progress: Callable[[str], None]) -> None:
         commands = {op.name: op.argv() for op in self.operations}
@@ -246,12 +295,17 @@ class Bench:
                     continue
                 op.prepare()
                 if op.dashboard:
-                    painted, steps, peak, error = _probe(argv, self.env)
-                    if error:
-                        op.failure = f"failed: {error}"
+                    probed = _probe(argv, self.env)
+                    if probed.error:
+                        op.failure = f"failed: {probed.error}"
                         continue
-                    op.samples.append(Sample(painted, peak))
-                    op.steps.extend(steps)
+                    if op.name == RELOAD:
+                        after_exit, peak = max(probed.reload["after_exit"], 0.0), int(probed.reload["peak_kib"])
+                        op.samples.append(Sample(after_exit, peak))
+                        op.reload_work.append(probed.reload["from_poll"])
+                    else:
+                        op.samples.append(Sample(probed.painted, probed.peak_kib))
+                        op.steps.extend(probed.steps)
                     continue
                 code, seconds, peak, cpu = _spawn(argv, self.env, self.stderr)
                 if code != 0:
@@ -293,9 +347,10 @@ def _targets(size: int, name: str) -> tuple[str, float | None, str]:
             "tracker add": 2.5,
             "tracker import (whole set)": 5.0,
             FIRST_PAINT: 0.3,
+            RELOAD: 0.3,
         }
         return "json", limits[name], f"≤ {limits[name]:g}× json"
-    if size <= 1_000 and name != FIRST_PAINT:
+    if size <= 1_000 and name not in (FIRST_PAINT, RELOAD):
         return "rich", 2.0, "≤ 2× rich"
     return "", None, ""
 
@@ -310,6 +365,7 @@ def table_rows(size: int, operations: Sequence[Operation]) -> list[Row]:
     for op in operations:
         if not op.samples:
             rows.append(Row(op.name, op.failure or "n/a", "", "", "", "", "", _targets(size, op.name)[2], "n/a"))
+            rows.extend(_detail_rows(size, op, base_time))
             continue
         times = [s.seconds for s in op.samples]
         median = _median(times)
@@ -339,27 +395,39 @@ def table_rows(size: int, operations: Sequence[Operation]) -> list[Row]:
                 met,
             )
         )
-        if op.dashboard and op.steps:
-            step = _median(op.steps)
-            met = "met" if step < 0.050 else f"NOT met ({(step / 0.050 - 1) * 100:.1f} % over)"
-            rows.append(
-                Row(
-                    STEP,
-                    f"{step * 1000:.1f} ms",
-                    f"{min(op.steps) * 1000:.1f}–{max(op.steps) * 1000:.1f}",
-                    "",
-                    f"({len(op.steps)} steps)",
-                    "",
-                    "",
-                    "< 50 ms" if size >= 100_000 else "",
-                    met if size >= 100_000 else "",
-                )
-            )
-        elif op.dashboard:
-            rows.append(Row(STEP, "n/a (no steps)", "", "", "", "", "", "< 50 ms" if size >= 100_000 else "", "n/a"))
-    if not any(r.name == STEP for r in rows):
-        rows.append(Row(STEP, by_name[FIRST_PAINT].failure or "n/a", "", "", "", "", "", "", "n/a"))
+        rows.extend(_detail_rows(size, op, base_time))
     return rows
+
+
+def _detail_rows(size: int, op: Operation, base_time: float) -> list[Row]:
+    """The rows under a dashboard row: the ``]`` step under first paint, the reload's own work under the
+    reload (each says what failed, when its probe did)."""
+    if op.name == FIRST_PAINT and op.steps:
+        step = _median(op.steps)
+        met = "met" if step < 0.050 else f"NOT met ({(step / 0.050 - 1) * 100:.1f} % over)"
+        return [
+            Row(
+                STEP,
+                f"{step * 1000:.1f} ms",
+                f"{min(op.steps) * 1000:.1f}–{max(op.steps) * 1000:.1f}",
+                "",
+                f"({len(op.steps)} steps)",
+                "",
+                "",
+                "< 50 ms" if size >= 100_000 else "",
+                met if size >= 100_000 else "",
+            )
+        ]
+    if op.name == FIRST_PAINT:
+        failed = (op.failure or "n/a") if not op.samples else "n/a (no steps)"
+        return [Row(STEP, failed, "", "", "", "", "", "< 50 ms" if size >= 100_000 and op.samples else "", "n/a")]
+    if op.name == RELOAD and op.reload_work:
+        work = _median(op.reload_work)
+        spread = f"{min(op.reload_work) * 1000:.0f}–{max(op.reload_work) * 1000:.0f}"
+        return [Row(RELOAD_WORK, f"{work * 1000:.0f} ms", spread, "", f"{work / base_time:.2f}× json", "", "", "", "")]
+    if op.name == RELOAD:
+        return [Row(RELOAD_WORK, op.failure or "n/a", "", "", "", "", "", "", "n/a")]
+    return []
 
 
 def format_table(title: str, rows: Sequence[Row]) -> str:

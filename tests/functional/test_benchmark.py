@@ -34,6 +34,8 @@ ROWS = (
     "tracker import (whole set)",
     "dashboard first paint",
     "dashboard ] step",
+    "dashboard reload after an external add",
+    "dashboard reload, poll to screen",
 )
 
 
@@ -66,6 +68,8 @@ def test_one_quick_run_prints_every_row(tmp_path: Path) -> None:
     assert names == list(ROWS), result.stdout
     table = {line.split("|")[1].strip(): line for line in lines[1:]}
     for name in ROWS[:10]:  # every command ran and was measured (the dashboard rows may say n/a)
+        assert " ms " in table[name] and "failed" not in table[name], table[name]
+    for name in ROWS[-2:]:  # the reload was measured: it loaded the writer's cache and showed the new statement
         assert " ms " in table[name] and "failed" not in table[name], table[name]
     assert "Machine:" in result.stdout
 

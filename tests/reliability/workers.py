@@ -9,6 +9,7 @@ calls had returned when it killed the worker.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -152,6 +153,25 @@ def stall(path: Path, where: str, action: list[str]) -> None:
     say("added-unexpectedly")
 
 
+def pause(path: Path, n: int) -> None:
+    """Add ``fields("paused", n)``, pausing inside the write between replacing the store file and leaving its
+    index cache (the lock still held) until the parent sends SIGUSR1; print the id once the add returned."""
+    from tracker.storage import index_cache
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})  # a signal sent early waits for sigwait
+    save = index_cache.save
+
+    def paused(store: Path, parts: Any) -> None:
+        say("paused")
+        signal.sigwait({signal.SIGUSR1})
+        save(store, parts)
+
+    store = Store(path)  # opened first: a reader that finds no cache writes one, and that is not the pause
+    index_cache.save = paused
+    statement = store.add(fields("paused", n))
+    say("added", statement.id)
+
+
 def drop_root_file_powers() -> None:
     """As root, give up the capabilities that ignore file permissions (DAC override, read-search, fowner),
     so that a read-only folder is read-only for this process as it is for an analyst."""
@@ -201,6 +221,8 @@ def main(argv: list[str]) -> None:
         read(path, float(argv[2]))
     elif mode == "stall":
         stall(path, argv[2], argv[3:])
+    elif mode == "pause":
+        pause(path, int(argv[2]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 

@@ -92,6 +92,12 @@ class Session:
         with self._lock:
             return self._store.changed_on_disk()
 
+    def being_written(self) -> bool:
+        """Whether a writer holds the store's lock now: one that has replaced the file may not have left
+        its index cache yet, and a reload then would parse the whole file (``Store.write_in_progress``)."""
+        with self._lock:
+            return self._store.write_in_progress()
+
     def history(self, timeline: Timeline, party: str, issue: str) -> list[HistoryEntry]:
         """One cell's statements, newest first, each with its revisions."""
         with self._lock:
