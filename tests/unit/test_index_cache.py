@@ -169,15 +169,24 @@ def test_a_racy_cache_is_checked_by_content(demo: Path) -> None:
     assert any(note.startswith(SPOKEN) for note in _notes(demo))
 
 
-def test_a_racy_cache_that_holds_is_restamped(demo: Path) -> None:
+def test_a_racy_cache_that_holds_is_restamped(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache written in its store's tick, as a writer's is (with the CRC of the store): checked by its
+    content once, not parsed, and re-stamped so that the next reader trusts its stat."""
     info = demo.stat()
     cache = index_cache.cache_path(demo)
+    loaded = index_cache.load(demo, index_cache.identity_of(info))
+    assert loaded is not None
+    digest = index_cache.fingerprint(demo.read_bytes())
+    cache.write_bytes(b"".join(index_cache.dump(loaded.cached, index_cache.identity_of(info), digest)))
     os.utime(cache, ns=(info.st_mtime_ns, info.st_mtime_ns))
     assert index_cache.load(demo, index_cache.identity_of(info)).racy  # type: ignore[union-attr]
     _past_the_tick()
-    Store(demo).latest()
+    with monkeypatch.context() as patched:
+        _parsing_refused(patched)
+        Store(demo).latest()
     again = index_cache.load(demo, index_cache.identity_of(demo.stat()))
     assert again is not None and not again.racy, "checked once, trusted by its stat after"
+    assert again.digest == digest
 
 
 def test_every_write_leaves_a_cache_of_the_new_file(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -240,3 +249,15 @@ def test_a_command_without_a_cache_leaves_one_written_beside_its_work(tmp_path: 
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     warm = subprocess.run(command, capture_output=True, text=True, check=True)
     assert warm.stdout == cold.stdout
+
+
+def test_a_cache_written_long_after_its_store_keeps_no_fingerprint_and_is_never_racy(demo: Path) -> None:
+    """The demo's cache was written past the store's tick: it needs no CRC of the store (none is taken,
+    saving a pass over the file), and it is trusted on the stat alone. Made racy by hand, it is not used."""
+    info = demo.stat()
+    loaded = index_cache.load(demo, index_cache.identity_of(info))
+    assert loaded is not None and not loaded.racy and loaded.digest == index_cache.NO_DIGEST
+    os.utime(index_cache.cache_path(demo), ns=(info.st_mtime_ns, info.st_mtime_ns))  # as if written in its tick
+    assert index_cache.load(demo, index_cache.identity_of(info)).racy  # type: ignore[union-attr]
+    notes = _notes(demo)  # read from the file: a racy cache without a fingerprint cannot be checked
+    assert notes and index_cache.load(demo, index_cache.identity_of(demo.stat())) is not None

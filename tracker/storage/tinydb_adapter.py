@@ -153,7 +153,7 @@ def _memory_view(
             def built() -> list[bytes]:
                 derived.append(_derived(derive, small, rows))
                 cached = index_cache.Cached(small, rows, found, derived[0])
-                return index_cache.dump(cached, identity, index_cache.fingerprint(raw))
+                return index_cache.dump(cached, identity, index_cache.digest_for(raw, identity))
 
             index_cache.save_built(path, built, aside=not written)  # a writer holds the lock: in line
         else:
@@ -254,7 +254,8 @@ class AtomicJSONStorage(Storage):
             info = os.fstat(descriptor)
             loaded = index_cache.load(self.path, index_cache.identity_of(info))
             if loaded is not None and loaded.racy:
-                if index_cache.fingerprint(_read_whole(descriptor)) == loaded.digest:
+                digest = loaded.digest
+                if digest != index_cache.NO_DIGEST and index_cache.fingerprint(_read_whole(descriptor)) == digest:
                     index_cache.restamp(self.path, loaded, index_cache.identity_of(info))
                 else:
                     loaded = None
