@@ -230,6 +230,10 @@ class Bench:
         if not (self.store.parent / (self.store.name + ".idx")).exists():
             _spawn([self.tracker, "--db", str(self.store), "check"], self.env, self.stderr)
 
+    def _cache(self) -> Path:
+        """The read commands' store's index cache."""
+        return self.store.parent / (self.store.name + ".idx")
+
     def _no_cache(self) -> None:
         (self.store.parent / (self.store.name + ".idx")).unlink(missing_ok=True)
 
@@ -311,6 +315,9 @@ class Bench:
                 if code != 0:
                     lines = self.stderr.read_text(errors="replace").strip().splitlines()
                     op.failure = f"failed (exit {code}): {lines[-1] if lines else ''}"
+                    continue
+                if op.name in (COLD_MATRIX, COLD_LOG) and not self._cache().exists():
+                    op.failure = "failed: no index cache written for the next command"
                     continue
                 op.samples.append(Sample(seconds, peak, cpu))
 
