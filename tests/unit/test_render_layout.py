@@ -127,21 +127,24 @@ def test_the_break_by_spaces_agrees_with_the_word_by_word_wrap() -> None:
 
 @contextlib.contextmanager
 def _rich_cells(on: bool) -> Iterator[None]:
-    """With ``on``, every cell is laid out by Rich's own Text (the fast cells step aside)."""
+    """With ``on``, every table is Rich's own: its cells laid out by Rich's Text (the fast cells step aside)
+    and its rows and borders by Rich's Table (``render._table`` steps aside)."""
     if not on:
         yield
         return
-    simple = render._Cell.__init__
+    simple, drawn_here = render._Cell.__init__, render._drawn_here
 
     def rich_only(self: render._Cell, text: Text) -> None:
         simple(self, text)
         self.simple = False
 
     render._Cell.__init__ = rich_only  # type: ignore[method-assign]
+    render._drawn_here = lambda table: False
     try:
         yield
     finally:
         render._Cell.__init__ = simple  # type: ignore[method-assign]
+        render._drawn_here = drawn_here
 
 
 def _styled(output: str) -> list[list[tuple[str, str]]]:
