@@ -147,9 +147,9 @@ class Block:
             # Where the line breaks comes from its characters alone (one cell each: the usual); its styled
             # pieces are rendered once, whole, and cut there, without Rich's wrap, which measured every
             # word and split the Text (at 100,000 statements half of a year's diff).
-            breaks = _breaks(plain, width, unbroken=bool(text.no_wrap))
-            if breaks is not None:
-                for cut in _cut(_segments(text, console), _ranges([*breaks, len(plain)])):
+            lines = _line_ranges(plain, width, unbroken=bool(text.no_wrap))
+            if lines is not None:
+                for cut in _cut(_segments(text, console), lines):
                     if pad:
                         yield pad
                     yield from _stripped(cut)
@@ -160,7 +160,7 @@ class Block:
                 line.rstrip()  # a wrapped line ends in the space it broke at
                 if pad:
                     yield pad
-                yield from line.render(console)  # segments: a Text would be wrapped a second time
+                yield from _segments(line, console)  # segments, in its own style: a Text would be wrapped again
                 yield newline
 
 
@@ -255,6 +255,20 @@ def _cut(segments: Sequence[Segment], lines: Sequence[tuple[int, int]]) -> list[
     return cut
 
 
+def _line_ranges(plain: str, width: int, *, unbroken: bool = False) -> list[tuple[int, int]] | None:
+    """Each line's (start, end) in ``plain`` wrapped at ``width`` as Rich wraps it: line by line of the
+    text (a newline ends one), each broken where :func:`_breaks` says; None where only Rich can say."""
+    found: list[tuple[int, int]] = []
+    start = 0
+    for paragraph in plain.split("\n"):
+        breaks = _breaks(paragraph, width, unbroken=unbroken)
+        if breaks is None:
+            return None
+        found += [(start + begin, start + end) for begin, end in _ranges([*breaks, len(paragraph)])]
+        start += len(paragraph) + 1
+    return found
+
+
 def _ranges(ends: Sequence[int]) -> list[tuple[int, int]]:
     """Consecutive lines ending at ``ends``, from the text's start."""
     return list(zip([0, *ends[:-1]], ends, strict=True))
@@ -337,19 +351,16 @@ class _Cell:
         if (options.justify or "left") != "left" or overflow == "ignore" or text.no_wrap or options.no_wrap:
             return None
         plain = text.plain
+        lines = _line_ranges(plain, width)
+        if lines is None:
+            return None
         found: list[tuple[int, int]] = []
-        start = 0
-        for paragraph in plain.split("\n"):
-            breaks = _breaks(paragraph, width)
-            if breaks is None:
-                return None
-            for begin, end in _ranges([*breaks, len(paragraph)]):
-                if end - begin > width:  # blanks past the width: Rich drops them (``rstrip_end``)
-                    end -= min(end - begin - width, end - begin - len(paragraph[begin:end].rstrip()))
-                    if end - begin > width:
-                        return None
-                found.append((start + begin, start + end))
-            start += len(paragraph) + 1
+        for begin, end in lines:
+            if end - begin > width:  # blanks past the width: Rich drops them (``rstrip_end``)
+                end -= min(end - begin - width, end - begin - len(plain[begin:end].rstrip()))
+                if end - begin > width:
+                    return None
+            found.append((begin, end))
         return found
 
 

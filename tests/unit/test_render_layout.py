@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -178,3 +179,32 @@ def test_a_fitted_table_prints_what_riches_table_prints(colour: bool) -> None:
                 printed.append(out.file.getvalue())  # type: ignore[attr-defined]
             assert _styled(printed[0]) == _styled(printed[1]), width
             assert Text.from_ansi(printed[0]).plain == Text.from_ansi(printed[1]).plain
+
+
+def _shown(output: str) -> list[list[tuple[str, str]]]:
+    """:func:`_styled` without the blanks each line ends on (a block drops them, Rich pads with them)."""
+    lines = _styled(output)
+    for line in lines:
+        while line and line[-1][0] == " ":
+            line.pop()
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def test_a_block_prints_each_line_as_rich_prints_it() -> None:
+    """Random styled lines (newlines, words longer than the line, marks): a block shows the same characters in
+    the same styles as Rich shows the Text indented, by the fast path or by Rich's wrap."""
+    rng = random.Random(3)
+    words = ["alpha", "be", "c", "delta—x", "“quote”", "·", "x" * 15, "2025-01-01", "a,b", "→", "\n"]
+    for _ in range(600):
+        text = Text(style=rng.choice(["", "dim", "bold"]))
+        for _ in range(rng.randint(1, 12)):
+            text.append(rng.choice(words) + rng.choice([" ", ""]), style=rng.choice([None, "italic", "red"]))
+        width, indent = rng.choice([27, 33, 50, 80]), rng.choice([0, 2, 6])
+        printed = []
+        for shown in (Block([text], indent=indent), Padding(text, (0, 0, 0, indent))):
+            out = Console(file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor", markup=False)
+            out.print(shown, crop=False)
+            printed.append(out.file.getvalue())  # type: ignore[attr-defined]
+        assert _shown(printed[0]) == _shown(printed[1]), (text.plain, width, indent)
