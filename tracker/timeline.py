@@ -115,6 +115,16 @@ def row_of(s: Statement) -> tuple[Any, ...]:
             s.channel, s.grade, s.speaker, s.stance)  # fmt: skip
 
 
+class _Choice(NamedTuple):
+    """What a cell's position is made of as of a date (:meth:`Timeline._chosen`)."""
+
+    entry: _Indexed
+    others: list[_Indexed]
+    """The conflicting speakers' statements (none: not contested)."""
+    version: int
+    """The position's place among the cell's standing statements ("the 2nd position")."""
+
+
 STATE_FORMAT = 1
 """Of :meth:`Timeline.state`: bumped when the index's layout changes, so that an old state is rebuilt."""
 
@@ -481,25 +491,31 @@ class Timeline:
         newer), and the rest are its ``conflicts``. Newer standing reports are
         carried as ``reported``, never as the position.
         """
-        key = (party, issue)
-        track = self._positions.get(key)
-        position: Cell | None = None
-        if track is not None:
-            end = bisect_right(track.dates, as_of)
-            gone = track.gone(end, as_of)
-            last = end - 1
-            while last in gone:
-                last -= 1
-            if last >= 0:
-                position = self._position(party, issue, track, last, gone, end - len(gone))
-        if position is None or not reports:
+        chosen = self._chosen(party, issue, as_of)
+        if chosen is None:
+            return None
+        position = self._position(party, issue, chosen)
+        if not reports:
             return position
         reported = self.reported(party, issue, as_of, after=position.statement.stated_on)
         if not reported:
             return position
         return replace(position, reported=reported)
 
-    def _position(self, party: str, issue: str, track: _Track, last: int, gone: set[int], version: int) -> Cell:
+    def _chosen(self, party: str, issue: str, as_of: str) -> _Choice | None:
+        """The entries :meth:`cell` makes its position of (see there), none built: the position's, the
+        conflicting ones, and the position's place among the cell's standing statements."""
+        track = self._positions.get((party, issue))
+        if track is None:
+            return None
+        end = bisect_right(track.dates, as_of)
+        gone = track.gone(end, as_of)
+        last = end - 1
+        while last in gone:
+            last -= 1
+        if last < 0:
+            return None
+        version = end - len(gone)
         entries = track.entries
         newest_day = entries[last].stated_on
         floor = _days_before(newest_day, self.policy.window_days)
@@ -515,11 +531,16 @@ class Timeline:
                 by_speaker.setdefault(_speaker_key(entry), []).append(entry)
         latest = [_latest(said) for said in by_speaker.values()]  # one speaker's change of mind is a move
         if len({e.stance for e in latest}) <= 1:
-            return self._cell(party, issue, _best(e for e in window if e.stated_on == newest_day), version)
+            return _Choice(_best(e for e in window if e.stated_on == newest_day), [], version)
         best = _best(latest)
-        others = [e for e in latest if e.stance != best.stance]
-        conflicts = _Built(others, lambda e: self._cell(party, issue, e, version))
-        return self._cell(party, issue, best, version, conflicts=conflicts)
+        return _Choice(best, [e for e in latest if e.stance != best.stance], version)
+
+    def _position(self, party: str, issue: str, chosen: _Choice) -> Cell:
+        version = chosen.version
+        if not chosen.others:
+            return self._cell(party, issue, chosen.entry, version)
+        conflicts = _Built(chosen.others, lambda e: self._cell(party, issue, e, version))
+        return self._cell(party, issue, chosen.entry, version, conflicts=conflicts)
 
     def reported(self, party: str, issue: str, as_of: str, *, after: str | None = None) -> Sequence[Cell]:
         """Standing reports stated in (``after``, ``as_of``], newest first: never positions, always shown.
@@ -603,13 +624,13 @@ class Timeline:
         """The positions the cell went through from ``start`` to ``end``, in order (the first is where it stood
         at ``start``, if anywhere); a run of the same stance is one step."""
         steps: list[Cell] = []
+        shown: tuple[str, bool] | None = None
         for day in [start, *self.change_days(party, issue, start, end)]:
-            cell = self.cell(party, issue, day, reports=False)  # the steps are positions; reports are the change's
-            if cell is None:
-                continue
-            if steps and (steps[-1].stance.code, steps[-1].contested) == (cell.stance.code, cell.contested):
-                continue
-            steps.append(cell)
+            chosen = self._chosen(party, issue, day)  # the steps are positions; reports are the change's
+            if chosen is None or (chosen.entry.stance, bool(chosen.others)) == shown:
+                continue  # a day that keeps the step: nothing built for it
+            shown = (chosen.entry.stance, bool(chosen.others))
+            steps.append(self._position(party, issue, chosen))
         return tuple(steps)
 
     def diff(
@@ -647,6 +668,7 @@ class Timeline:
                 after = end_of(party)
                 reports = self.reported(party, issue, end, after=start)
                 movement = None
+                path: tuple[Cell, ...] | None = None
                 if before is None and after is None and not reports:
                     continue
                 if before is not None and (
@@ -673,8 +695,9 @@ class Timeline:
                 else:
                     continue
                 statements = self.between(party, issue, start, end)
-                path = self.path(party, issue, start, end)
-                if after is not None:  # where the cell ends, with the reports beside it, as the matrix shows it
-                    after = self.cell(party, issue, end)
+                if path is None:
+                    path = self.path(party, issue, start, end)
+                if after is not None and (beside := self.reported(party, issue, end, after=after.statement.stated_on)):
+                    after = replace(after, reported=beside)  # where the cell ends, as the matrix shows it
                 changes.append(Change(party, issue, kind, before, after, movement, statements, path, reports))
         return Diff(start, end, self.known_at, tuple(changes), self.policy)
