@@ -516,12 +516,12 @@ class Timeline:
         if last < 0:
             return None
         version = end - len(gone)
-        entries = track.entries
-        newest_day = entries[last].stated_on
+        entries, dates = track.entries, track.dates  # the dates alone decide the window: no entry made for it
+        newest_day = dates[last]
         floor = _days_before(newest_day, self.policy.window_days)
         window: list[_Indexed] = []  # standing statements within the window before the newest
         at = last
-        while at >= 0 and entries[at].stated_on >= floor:
+        while at >= 0 and dates[at] >= floor:
             if at not in gone:
                 window.append(entries[at])
             at -= 1

@@ -33,6 +33,7 @@ import os
 import re
 import sys
 import time
+import weakref
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -48,7 +49,7 @@ SUFFIX = ".idx"
 """The cache of ``positions.json`` is ``positions.json.idx``."""
 
 MAGIC = b"TRKIDX\n"
-FORMAT = 2
+FORMAT = 3
 """Bumped whenever the layout changes: a cache of another format is rebuilt, never misread."""
 
 INTERPRETER = sys.implementation.cache_tag
@@ -220,10 +221,14 @@ _SECTIONS = ("tables", "spans", "ids", "index", "rows")
 it, so ``matrix`` on a warm cache never builds the 100,000 rows a ``log --revisions`` needs."""
 
 
+Where = dict[str, tuple[int, int, int]]
+"""Each section's (offset in the payload, length, CRC-32)."""
+
+
 def dump(cached: Cached, identity: Identity, digest: int) -> list[bytes]:
     """The cache file's bytes, in parts to write one after the other: magic, a marshalled header (format,
-    the interpreter that marshalled it, the store's identity and fingerprint, where each section lies,
-    the payload's CRC), then the sections.
+    the interpreter that marshalled it, the store's identity and fingerprint, each section's place,
+    length and CRC), then the sections.
 
     The spans are a flat ``array`` of 64-bit offsets and lengths: loaded as one block, not 100,000
     tuples. The rows and ids are marshalled without back-references (version 2): at 100,000 statements
@@ -238,42 +243,63 @@ def dump(cached: Cached, identity: Identity, digest: int) -> list[bytes]:
         "index": marshal.dumps(cached.index),
         "rows": marshal.dumps(cached.rows, 2),
     }
-    where: dict[str, tuple[int, int]] = {}
-    offset = check = 0
+    where: Where = {}
+    offset = 0
     for name in _SECTIONS:
-        where[name] = (offset, len(parts[name]))
+        where[name] = (offset, len(parts[name]), zlib.crc32(parts[name]))
         offset += len(parts[name])
-        check = zlib.crc32(parts[name], check)
-    return [_header(where, offset, check, identity, digest), *(parts[name] for name in _SECTIONS)]
+    return [_header(where, offset, identity, digest), *(parts[name] for name in _SECTIONS)]
 
 
-def _header(where: dict[str, tuple[int, int]], length: int, check: int, identity: Identity, digest: int) -> bytes:
-    header = marshal.dumps((FORMAT, INTERPRETER, identity, digest, where, length, check))
+def _header(where: Where, length: int, identity: Identity, digest: int) -> bytes:
+    header = marshal.dumps((FORMAT, INTERPRETER, identity, digest, where, length))
     return MAGIC + len(header).to_bytes(4, "big") + header
 
 
-class Loaded:
-    """A cache read back and checked whole (its CRC): each section is unmarshalled the first time it is
-    asked for; ``racy`` says the store must be checked by content before the cache is used."""
+class Damaged(Exception):
+    """A section of a cache failed its CRC when it was read: the caller answers from the store itself."""
 
-    def __init__(self, payload: memoryview, where: dict[str, tuple[int, int]], digest: int, *, racy: bool) -> None:
-        self.payload = payload
+
+class Loaded:
+    """A cache whose header describes the store: each section is read (by offset, from the file opened when
+    the header was checked), checked against its CRC and unmarshalled the first time it is asked for, so
+    a warm ``matrix`` reads 13 of its 37 MB. A section that fails its CRC raises :class:`Damaged`.
+    ``racy`` says the store must be checked by content before the cache is used."""
+
+    def __init__(self, descriptor: int, base: int, where: Where, digest: int, *, racy: bool) -> None:
+        self._descriptor = descriptor
+        self._base = base
         self.where = where
         self.digest = digest
         self.racy = racy
         self._unpacked: dict[str, Any] = {}
+        weakref.finalize(self, os.close, descriptor)
+
+    def _bytes(self, name: str) -> bytes:
+        offset, length, check = self.where[name]
+        part = os.pread(self._descriptor, length, self._base + offset)
+        if len(part) != length or zlib.crc32(part) != check:
+            raise Damaged(name)
+        return part
 
     def _section(self, name: str) -> Any:
         if name not in self._unpacked:
-            offset, length = self.where[name]
-            part = self.payload[offset : offset + length]
+            part = self._bytes(name)
             if name == "spans":
                 flat = array("q")
                 flat.frombytes(part)
                 self._unpacked[name] = flat
             else:
-                self._unpacked[name] = marshal.loads(part)
+                try:
+                    self._unpacked[name] = marshal.loads(part)
+                except (ValueError, EOFError, TypeError):
+                    raise Damaged(name) from None
         return self._unpacked[name]
+
+    @property
+    def payload(self) -> bytes:
+        """Every section's bytes, checked (to write the cache again: :func:`restamp`)."""
+        return b"".join(self._bytes(name) for name in _SECTIONS)
 
     def tables(self) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = self._section("tables")
@@ -305,33 +331,39 @@ class Loaded:
         return Cached(self.tables(), self.rows(), spans, self.index())
 
 
+_HEADER_READ = 4096
+"""Bytes read at first: the magic, the header's length and the header (a few hundred bytes)."""
+
+
 def load(store: Path, identity: Identity) -> Loaded | None:
-    """The cache of ``store`` if it is whole, of this format and interpreter and of the file with
-    ``identity``; else None.
+    """The cache of ``store`` if its header is whole, of this format and interpreter and of the file with
+    ``identity``, and the file as long as the header says (a truncated one is not); else None. Its
+    sections are checked as they are read (:class:`Loaded`).
 
     ``racy`` says the store changed within the granularity of the moment the cache took its identity
     (:func:`is_racy`): the caller checks the store's bytes against ``digest`` before trusting it.
     """
     try:
-        with open(cache_path(store), "rb") as handle:
-            raw = handle.read()
-            written = os.fstat(handle.fileno()).st_mtime_ns
+        descriptor = os.open(cache_path(store), os.O_RDONLY)
     except OSError:
         return None
     try:
-        if not raw.startswith(MAGIC):
-            return None
-        size = int.from_bytes(raw[len(MAGIC) : len(MAGIC) + 4], "big")
+        info = os.fstat(descriptor)
+        head = os.pread(descriptor, _HEADER_READ, 0)
+        if not head.startswith(MAGIC):
+            raise ValueError("not a cache")
         start = len(MAGIC) + 4
-        form, interpreter, held, digest, where, length, check = marshal.loads(raw[start : start + size])
+        size = int.from_bytes(head[len(MAGIC) : start], "big")
+        header = head[start : start + size] if start + size <= len(head) else os.pread(descriptor, size, start)
+        form, interpreter, held, digest, where, length = marshal.loads(header)
         if form != FORMAT or interpreter != INTERPRETER or tuple(held) != identity:
-            return None
-        payload = memoryview(raw)[start + size :]  # not copied: 30 MB at 100,000 statements
-        if len(payload) != length or zlib.crc32(payload) != check or set(where) != set(_SECTIONS):
-            return None
-    except (ValueError, EOFError, TypeError):  # truncated, corrupt, or marshalled by another Python
+            raise ValueError("another file's cache")
+        if info.st_size != start + size + length or set(where) != set(_SECTIONS):
+            raise ValueError("truncated")
+    except (OSError, ValueError, EOFError, TypeError):  # truncated, corrupt, or marshalled by another Python
+        os.close(descriptor)
         return None
-    return Loaded(payload, where, digest, racy=is_racy(identity, written))
+    return Loaded(descriptor, start + size, where, digest, racy=is_racy(identity, info.st_mtime_ns))
 
 
 def is_racy(identity: Identity, written_ns: int) -> bool:
@@ -379,8 +411,9 @@ def restamp(store: Path, loaded: Loaded, identity: Identity) -> None:
     past the store's: the next reader trusts it on its stat alone, as git refreshes a racy index.
     Not while the store's change is still within the granularity of now: the cache would stay racy."""
     if time.time_ns() - max(identity[3], identity[4]) > 2 * GRANULARITY_NS:
-        payload = loaded.payload
-        save(store, [_header(loaded.where, len(payload), zlib.crc32(payload), identity, loaded.digest), payload])
+        with contextlib.suppress(Damaged):
+            payload = loaded.payload
+            save(store, [_header(loaded.where, len(payload), identity, loaded.digest), payload])
 
 
 def forget(store: Path) -> None:

@@ -44,22 +44,48 @@ class View:
         load: Callable[[Any], Mapping[str, Any]],
         ids: Callable[[], dict[str, Any]],
         index: Callable[[], Any],
+        recover: Callable[[], View] | None = None,
     ) -> None:
         self.tables = tables
         """Every table but ``statements``. Do not modify."""
-        self._rows, self.load, self._ids, self._index = rows, load, ids, index
+        self._rows, self._load, self._ids, self._index = rows, load, ids, index
+        self._recover = recover
+        """The view of the file parsed, for a cache section found damaged when it was read."""
+        self._recovered: View | None = None
+
+    def _parsed(self) -> View:
+        if self._recovered is None:
+            assert self._recover is not None
+            self._recovered = self._recover()
+        return self._recovered
 
     def rows(self) -> list[tuple[Any, ...]]:
         """Every revision's row, in file order. Do not modify."""
-        return self._rows()
+        try:
+            return self._rows()
+        except index_cache.Damaged:
+            return self._parsed().rows()
+
+    def load(self, reference: Any) -> Mapping[str, Any]:
+        """The document a row's reference names."""
+        try:
+            return self._load(reference)
+        except index_cache.Damaged:
+            return self._parsed().load(reference)
 
     def ids(self) -> dict[str, Any]:
         """Each id's references: one, or a tuple of them (``index_cache.ids_of``). Do not modify."""
-        return self._ids()
+        try:
+            return self._ids()
+        except index_cache.Damaged:
+            return self._parsed().ids()
 
     def index(self) -> Any:
         """What the store derived (:data:`Derive`), or None."""
-        return self._index()
+        try:
+            return self._index()
+        except index_cache.Damaged:
+            return self._parsed().index()
 
 
 def _once(build: Callable[[], Any]) -> Callable[[], Any]:
@@ -80,13 +106,14 @@ class _Spans:
     rename) is not misread; closed when the view is dropped."""
 
     def __init__(self, descriptor: int, loaded: index_cache.Loaded) -> None:
-        self._descriptor = descriptor
+        self.descriptor = descriptor
+        """The store file the cache describes, opened when the cache was checked."""
         self._span = loaded.span
         weakref.finalize(self, os.close, descriptor)
 
     def __call__(self, place: Any) -> dict[str, Any]:
         offset, length = self._span(place)
-        document: dict[str, Any] = orjson.loads(os.pread(self._descriptor, length, offset))
+        document: dict[str, Any] = orjson.loads(os.pread(self.descriptor, length, offset))
         return document
 
 
@@ -239,6 +266,17 @@ class AtomicJSONStorage(Storage):
         self._parse(self._current(), cache=True)
         return self._view
 
+    def _parse_for(self, spans: _Spans) -> View:
+        """The view of the file a cache described, parsed whole from the descriptor its ``spans`` read (the
+        same file, even if another has replaced it since), for a view whose cache section was found
+        damaged; the cache is removed, and the next reader writes it anew."""
+        index_cache.forget(self.path)
+        raw = _read_whole(spans.descriptor)
+        view = _memory_view(_parsed(raw, index_cache.split(raw), self.shown), None, self.path, None, self.derive)
+        if view is None:
+            raise StoreError(f"{self.shown}: a statement document of another shape (run `tracker check`)")
+        return view
+
     def write_index(self) -> None:
         """Read the file and leave its index cache, as a write does: for a file that changed without
         tracker (a git pull, a hand edit), so that the readers after it are fast again."""
@@ -265,7 +303,13 @@ class AtomicJSONStorage(Storage):
             os.close(descriptor)
             return False
         stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
-        self._view = View(loaded.tables(), loaded.rows, _Spans(descriptor, loaded), loaded.ids, loaded.index)
+        try:
+            tables = loaded.tables()
+        except index_cache.Damaged:
+            os.close(descriptor)
+            return False
+        spans = _Spans(descriptor, loaded)
+        self._view = View(tables, loaded.rows, spans, loaded.ids, loaded.index, lambda: self._parse_for(spans))
         self._view_stamp = self.seen = stamp
         if stamp != self.stamp:
             self._data, self.stamp = None, stamp
