@@ -230,6 +230,28 @@ class _Built(Sequence[_T]):
         return repr(tuple(self))
 
 
+class _Picked(Sequence[_Indexed]):
+    """Some of a track's entries, by their places: each made when it is read."""
+
+    __slots__ = ("_entries", "_places")
+
+    def __init__(self, entries: Sequence[_Indexed], places: Sequence[int]) -> None:
+        self._entries = entries
+        self._places = places
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    @overload
+    def __getitem__(self, at: int) -> _Indexed: ...
+    @overload
+    def __getitem__(self, at: slice) -> list[_Indexed]: ...
+    def __getitem__(self, at: int | slice) -> _Indexed | list[_Indexed]:
+        if isinstance(at, slice):
+            return [self._entries[n] for n in self._places[at]]
+        return self._entries[self._places[at]]
+
+
 class _Columns(Sequence[_Indexed]):
     """A track's entries as columns (what the index cache keeps), each entry made when a query reads it:
     a matrix at 100,000 statements reads a few thousand of them, not every one."""
@@ -303,12 +325,14 @@ class _Track:
         """Places before ``end`` of statements withdrawn by ``as_of``: O(withdrawals), not O(statements)."""
         return {n for n, day in self.withdrawals if n < end and day <= as_of}
 
-    def standing(self, after: str | None, as_of: str) -> list[_Indexed]:
-        """Statements stated in (after, as_of] and not withdrawn by as_of, newest first."""
+    def standing(self, after: str | None, as_of: str) -> Sequence[_Indexed]:
+        """Statements stated in (after, as_of] and not withdrawn by as_of, newest first; each entry made when
+        it is read (a year's diff at 100,000 statements stands 7,500 reports, and shows 330)."""
         end = bisect_right(self.dates, as_of)
         begin = 0 if after is None else bisect_right(self.dates, after)
         gone = self.gone(end, as_of)
-        return [self.entries[n] for n in range(end - 1, begin - 1, -1) if n not in gone]
+        places = range(end - 1, begin - 1, -1)
+        return _Picked(self.entries, [n for n in places if n not in gone] if gone else places)
 
 
 class Timeline:
