@@ -260,7 +260,7 @@ class _Columns(Sequence[_Indexed]):
 
     def __init__(self, columns: Sequence[Sequence[Any]]) -> None:
         self._columns = columns
-        """:data:`_STATE_FIELDS`, one list each, in the track's order."""
+        """One list for each field of :class:`_Indexed` (the evidence by its value), in the track's order."""
 
     def __len__(self) -> int:
         return len(self._columns[0])
