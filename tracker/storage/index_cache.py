@@ -49,7 +49,7 @@ SUFFIX = ".idx"
 """The cache of ``positions.json`` is ``positions.json.idx``."""
 
 MAGIC = b"TRKIDX\n"
-FORMAT = 3
+FORMAT = 4
 """Bumped whenever the layout changes: a cache of another format is rebuilt, never misread."""
 
 INTERPRETER = sys.implementation.cache_tag
