@@ -259,7 +259,7 @@ class _Columns(Sequence[_Indexed]):
     at 100,000 statements reads the newest report of 330 cells, not the 84,000 reports behind them:
     decoding every field of every entry was 0.1 s of it, the pieces it reads 0.02 s."""
 
-    __slots__ = ("_dates", "_pieces", "_decoded")
+    __slots__ = ("_dates", "_decoded", "_pieces")
 
     def __init__(self, dates: Sequence[str], pieces: Sequence[bytes]) -> None:
         self._dates = dates
