@@ -4,6 +4,6 @@ What git runs as the merge driver (``git_setup.driver_command``): an absolute
 interpreter path reaches this tracker from git's environment, whatever its PATH.
 """
 
-from .cli import run
+from .cli import command
 
-run()
+command()

@@ -1111,3 +1111,26 @@ def run() -> None:
             cache_writers.wait_for_writers()
     except BrokenPipeError:
         raise SystemExit(reader_gone().exit_code) from None
+
+
+def command() -> None:
+    """The ``tracker`` command (the console script, ``python -m tracker``): :func:`run`, then the process
+    ends without the interpreter's teardown, which frees every object one by one (the index, the
+    statements, the output's pieces): 30-40 ms of a 0.4 s warm ``diff`` at 100,000 statements, for
+    memory the kernel takes back at once. Only when nothing else could still be running or
+    buffered: the output is flushed, the cache writers are waited for (``run``), no other thread is
+    alive (the dashboard's may be: then Python exits as usual), and the exit is a plain status.
+    ``run`` itself ends with ``SystemExit``, for a program that calls it."""
+    import contextlib
+    import threading
+
+    try:
+        run()
+    except SystemExit as leaving:
+        status = leaving.code
+        if (status is None or isinstance(status, int)) and threading.active_count() == 1:
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(OSError, ValueError):  # a reader gone, a stream closed: nothing to lose
+                    stream.flush()
+            os._exit(status or 0)
+        raise

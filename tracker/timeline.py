@@ -296,9 +296,13 @@ class _Columns(Sequence[_Indexed]):
         return (self[n] for n in range(len(self)))
 
 
-_PIECE = 64
+_PIECE = 16
 """Entries in a piece of :class:`_Columns`: a cell's newest statements are in one piece, and a few hundred
 of a piece's objects are made for each piece read."""
+
+_STATE_KEY = (STATE_FORMAT, _PIECE)
+"""What a kept state is read by: its layout, and the size of its pieces (a state cut in pieces of another
+size would be misread)."""
 
 _EVIDENCE = {e.value: e for e in Evidence}
 
@@ -490,7 +494,7 @@ class Timeline:
             return [(party, issue, *track.state()) for (party, issue), track in tracks.items()]
 
         retracted = [(party, issue, *_columns_of(found)) for (party, issue), found in self._retracted.items()]
-        return (STATE_FORMAT, _policy_key(self.policy), packed(self._positions), packed(self._reports), retracted)
+        return (_STATE_KEY, _policy_key(self.policy), packed(self._positions), packed(self._reports), retracted)
 
     @classmethod
     def from_state(
@@ -499,7 +503,7 @@ class Timeline:
         """The timeline :meth:`state` kept, its references turned into revisions by ``load``; None if the
         state was built under another policy (or is of another format): build it from the rows then."""
         policy = policy or Policy()
-        if len(state) != 5 or state[0] != STATE_FORMAT or tuple(state[1]) != _policy_key(policy):
+        if len(state) != 5 or state[0] != _STATE_KEY or tuple(state[1]) != _policy_key(policy):
             return None
         _, _, positions, reports, retracted = state
         timeline = cls.__new__(cls)

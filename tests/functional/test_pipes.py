@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,33 @@ def test_a_reader_that_reads_everything_sees_exit_0(big_store: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert len(done.stdout.splitlines()) == STATEMENTS + 1
+
+
+RUN_THEN_TEARDOWN = "import sys\nfrom tracker.cli import run\nsys.argv[0] = 'tracker'\nrun()"
+"""``cli.run`` ending as a program that calls it sees it end: ``SystemExit`` and Python's own teardown."""
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_console_scripts_quick_exit_loses_no_output(big_store: Path, fmt: str) -> None:
+    """The console script ends without the interpreter's teardown (``cli.command``): every byte is out
+    first, the same as when Python exits the usual way, and the status is the command's."""
+    args = ["--db", str(big_store), "log", "--format", fmt]
+    quick = subprocess.run([str(TRACKER), *args], capture_output=True, timeout=60, env=child_env())
+    usual = subprocess.run(
+        [sys.executable, "-c", RUN_THEN_TEARDOWN, *args], capture_output=True, timeout=60, env=child_env()
+    )
+    assert (quick.returncode, quick.stderr) == (usual.returncode, usual.stderr) == (0, b"")
+    assert quick.stdout == usual.stdout
+    assert len(quick.stdout) > 300_000  # many times a pipe's buffer: written while the reader reads
+
+
+def test_the_console_scripts_quick_exit_keeps_the_status_and_the_error_line(tmp_path: Path) -> None:
+    for args, status in ((["--db", str(tmp_path / "none.json"), "matrix"], 2), (["check", "--help"], 0)):
+        quick = subprocess.run([str(TRACKER), *args], capture_output=True, text=True, timeout=60, env=child_env())
+        usual = subprocess.run(
+            [sys.executable, "-c", RUN_THEN_TEARDOWN, *args], capture_output=True, text=True, timeout=60,
+            env=child_env(),
+        )  # fmt: skip
+        assert quick.returncode == usual.returncode == status
+        assert quick.stderr == usual.stderr
+        assert quick.stdout == usual.stdout
