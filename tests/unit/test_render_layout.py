@@ -18,6 +18,7 @@ from tracker import render
 from tracker.render import (
     Block,
     Fitted,
+    Line,
     _space_breaks,
     _word_breaks,
     _wrapped,
@@ -208,3 +209,49 @@ def test_a_block_prints_each_line_as_rich_prints_it() -> None:
             out.print(shown, crop=False)
             printed.append(out.file.getvalue())  # type: ignore[attr-defined]
         assert _shown(printed[0]) == _shown(printed[1]), (text.plain, width, indent)
+
+
+def _bytes_printed(renderable: object, width: int, colour: bool = True) -> str:
+    out = Console(
+        file=io.StringIO(), width=width, force_terminal=colour, color_system="truecolor" if colour else None,
+        markup=False,
+    )  # fmt: skip
+    out.print(renderable, crop=False)
+    printed: str = out.file.getvalue()  # type: ignore[attr-defined]
+    return printed
+
+
+def test_a_line_prints_byte_for_byte_what_the_same_text_prints() -> None:
+    """A :class:`Line` is a Text without the making of one: random pieces in layered styles (a line's own,
+    a piece's, a line laid into another), wide characters and controls, at several widths, print the
+    same bytes, escape codes included, as the Text of the same pieces in a block."""
+    rng = random.Random(11)
+    words = ["alpha", "be", "c", "delta—x", "“quote”", "·", "x" * 15, "2025-01-01", "→", "\n", "世界", "\x1b[2J"]
+    styles = ["", "", "italic", "bold #ff0000", "dim", "bold"]
+    for _ in range(400):
+        line, text = Line(style=rng.choice(styles)), None
+        for _ in range(rng.randint(1, 10)):
+            word, style = rng.choice(words) + rng.choice([" ", ""]), rng.choice(styles)
+            if rng.random() < 0.15:
+                inner = Line(word, rng.choice(styles)).add(rng.choice(words), rng.choice(styles))
+                line.add_line(inner)
+            else:
+                line.add(word, style)
+        text = Text(style=line.style)
+        for piece, style in line.pieces:  # the Text a caller would have built, piece by piece
+            text.append(piece, style or None)
+        width, indent = rng.choice([24, 33, 80]), rng.choice([0, 2, 6])
+        for colour in (True, False):
+            assert _bytes_printed(Block([line], indent=indent), width, colour) == _bytes_printed(
+                Block([text], indent=indent), width, colour
+            ), (line.pieces, width, indent)
+
+
+def test_a_line_never_lets_an_escape_through_nor_breaks_a_url() -> None:
+    url = "https://example.org/" + "a" * 70
+    printed = _bytes_printed(
+        Block([Line("\x1b]0;owned\x07said", "bold").add("\x1b[31mred"), Line(url, no_wrap=True)], 2), 40
+    )
+    assert "\x1b]0" not in printed and "\x1b[31m" not in printed
+    assert "saidred" in printed
+    assert f"  {url}\n" in _bytes_printed(Block([Line(url, "", no_wrap=True)], indent=2), 40, colour=False)
