@@ -195,12 +195,22 @@ class Block:
         width = max(options.max_width - self.indent, 20)
         pad = Segment(" " * self.indent) if self.indent else None
         newline = Segment.line()
+        # To a pipe or a file (no colour system) styles print nothing: the block's lines are one string,
+        # one segment, where each line's styled pieces went one by one through the console (a year's diff
+        # at 100,000 statements is 20,000 segments).
+        unstyled: list[str] | None = [] if console.color_system is None else None
         for line in self.lines:
             plain = line.plain
             # Where the line breaks comes from its characters alone (one cell each: the usual); its styled
             # pieces are rendered once, whole, and cut there, without Rich's wrap, which measured every
             # word and split the Text (at 100,000 statements half of a year's diff).
             lines = _line_ranges(plain, width, unbroken=bool(line.no_wrap))
+            if lines is not None and unstyled is not None:
+                unstyled += [f"{pad.text if pad else ''}{plain[begin:end].rstrip()}\n" for begin, end in lines]
+                continue
+            if unstyled:
+                yield Segment("".join(unstyled))
+                unstyled.clear()
             if lines is not None:
                 segments = line.segments(console) if isinstance(line, Line) else _segments(line, console)
                 for cut in [segments] if lines == [(0, len(plain))] else _cut(segments, lines):
@@ -217,6 +227,8 @@ class Block:
                     yield pad
                 yield from _segments(wrapped, console)  # segments, in its own style: a Text would be wrapped again
                 yield newline
+        if unstyled:
+            yield Segment("".join(unstyled))
 
 
 _WORD = re.compile(r"\s*\S+\s*")

@@ -193,9 +193,11 @@ def _shown(output: str) -> list[list[tuple[str, str]]]:
     return lines
 
 
-def test_a_block_prints_each_line_as_rich_prints_it() -> None:
+@pytest.mark.parametrize("colour", [True, False], ids=["terminal", "pipe"])
+def test_a_block_prints_each_line_as_rich_prints_it(colour: bool) -> None:
     """Random styled lines (newlines, words longer than the line, marks): a block shows the same characters in
-    the same styles as Rich shows the Text indented, by the fast path or by Rich's wrap."""
+    the same styles as Rich shows the Text indented, by the fast path or by Rich's wrap; to a pipe (no colour
+    system: the block is one string) the same characters."""
     rng = random.Random(3)
     words = ["alpha", "be", "c", "delta—x", "“quote”", "·", "x" * 15, "2025-01-01", "a,b", "→", "\n"]
     for _ in range(600):
@@ -205,9 +207,7 @@ def test_a_block_prints_each_line_as_rich_prints_it() -> None:
         width, indent = rng.choice([27, 33, 50, 80]), rng.choice([0, 2, 6])
         printed = []
         for shown in (Block([text], indent=indent), Padding(text, (0, 0, 0, indent))):
-            out = Console(file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor", markup=False)
-            out.print(shown, crop=False)
-            printed.append(out.file.getvalue())  # type: ignore[attr-defined]
+            printed.append(_bytes_printed(shown, width, colour))
         assert _shown(printed[0]) == _shown(printed[1]), (text.plain, width, indent)
 
 
