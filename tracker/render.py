@@ -322,6 +322,39 @@ def _cut(segments: Sequence[Segment], lines: Sequence[tuple[int, int]]) -> list[
     return cut
 
 
+def fitted_lines(text: Text, width: int, style: Style, console: Console) -> list[list[Segment]] | None:
+    """Each line of ``text`` in exactly ``width`` cells over ``style`` (which takes the place of the text's
+    own): cut with an ellipsis, or padded with blanks, as ``Text.truncate(width, overflow="ellipsis",
+    pad=True)`` does each of ``text.split("\\n")``; rendered once, whole, and cut. The dashboard's matrix
+    drew each line of each cell by a copy, a truncate, a pad and a render of its own: at 100,000
+    statements the most of a first paint's work that grows with the record. None when a character is
+    not one cell wide: Rich's way then."""
+    plain = text.plain
+    if width < 2 or _OTHER_IN_CELL.search(plain) is not None:
+        return None
+    # Rich renders a text without spans unstyled (its console adds the style): the style is every segment's
+    segments = [Segment(t, s or style) for t, s, _ in Text(plain, style=style, spans=text.spans).render(console)]
+    ranges, start = [], 0
+    for paragraph in plain.split("\n"):
+        ranges.append((start, start + len(paragraph)))
+        start += len(paragraph) + 1
+    fitted: list[list[Segment]] = []
+    for line, (begin, end) in zip(_cut(segments, ranges), ranges, strict=True):
+        if end - begin < width:
+            line.append(Segment(" " * (width - (end - begin)), style))
+        elif end - begin > width:  # the ellipsis takes the place, and the style, of the last character kept
+            kept, at = [], 0
+            for segment in line:
+                if at + len(segment.text) >= width:
+                    kept += [Segment(segment.text[: width - 1 - at], segment.style), Segment("…", segment.style)]
+                    break
+                kept.append(segment)
+                at += len(segment.text)
+            line = kept
+        fitted.append(line)
+    return fitted
+
+
 def _line_ranges(plain: str, width: int, *, unbroken: bool = False) -> list[tuple[int, int]] | None:
     """Each line's (start, end) in ``plain`` wrapped at ``width`` as Rich wraps it: line by line of the
     text (a newline ends one), each broken where :func:`_breaks` says; None where only Rich can say."""

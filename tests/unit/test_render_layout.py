@@ -10,8 +10,10 @@ from collections.abc import Iterator
 import pytest
 from rich.console import Console
 from rich.padding import Padding
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual.strip import Strip
 
 from tests.helpers import BUNDLED
 from tracker import render
@@ -28,6 +30,7 @@ from tracker.render import (
     url_text,
 )
 from tracker.store import Store
+from tracker.tui.components.matrix import rich_text_lines, text_lines
 
 WORDS = ["NATO", "ceasefire", "a", "territory", "“indivisible", "security”", "—", "Istanbul", "·", "x" * 12]
 
@@ -255,3 +258,34 @@ def test_a_line_never_lets_an_escape_through_nor_breaks_a_url() -> None:
     assert "\x1b]0" not in printed and "\x1b[31m" not in printed
     assert "saidred" in printed
     assert f"  {url}\n" in _bytes_printed(Block([Line(url, "", no_wrap=True)], indent=2), 40, colour=False)
+
+
+def _cells(strips: list[Strip]) -> list[list[tuple[str, Style | None]]]:
+    """Each strip as its characters, each with its style: what the screen shows, however it is cut."""
+    return [[(c, s.style) for s in strip for c in s.text] for strip in strips]
+
+
+def test_the_matrix_cells_fast_lines_show_what_riches_cut_and_pad_shows() -> None:
+    """A cell's lines (``text_lines``) by the fast way: the same characters in the same styles as Rich's
+    truncate-with-ellipsis and pad, line by line, for random styled texts of several lines, short and
+    long, at several widths and heights (more lines than the cell holds, and fewer)."""
+    rng = random.Random(5)
+    console = Console(width=200, force_terminal=True, color_system="truecolor")
+    words = ["Not now", "A1", "·", "⚑", "2025-03-01", "x" * 14, "“q”", "\n", "?", "→"]
+    base = Style(bgcolor="#202020")
+    for _ in range(500):
+        text = Text(style=rng.choice(["", "bold"]))
+        for _ in range(rng.randint(0, 9)):
+            text.append(rng.choice(words) + rng.choice([" ", ""]), style=rng.choice([None, "italic", "bold red"]))
+        width, height = rng.choice([6, 12, 20, 31]), rng.choice([1, 3, 4])
+        fast = text_lines(text, width, height, base, console)
+        assert all(strip.cell_length == width for strip in fast)
+        assert _cells(fast) == _cells(rich_text_lines(text, width, height, base, console)), (text.plain, width)
+
+
+def test_a_cell_with_a_wide_character_takes_riches_way() -> None:
+    console = Console(width=200, force_terminal=True, color_system="truecolor")
+    text = Text("世界 peace talks resumed")
+    assert render.fitted_lines(text, 10, Style(), console) is None
+    strips = text_lines(text, 12, 2, Style(), console)
+    assert [strip.cell_length for strip in strips] == [12, 12]

@@ -26,6 +26,7 @@ from textual.strip import Strip
 from ... import describe, gap
 from ...model import Cell, Change, Issue, Party
 from ...palette import stance_color
+from ...render import fitted_lines
 from ...timeline import CellKey
 
 MIN_WIDTH = 11
@@ -113,6 +114,19 @@ def _fingerprint(cell: Cell | None, change: Change | None, reports: Sequence[Cel
 
 def text_lines(text: Text, width: int, height: int, style: Style, console: Console) -> list[Strip]:
     """``text`` as exactly ``height`` strips of ``width`` cells: cut with an ellipsis, padded."""
+    fitted = fitted_lines(text, width - 2 * PADDING, style, console)
+    if fitted is not None:  # the usual text: each character one cell
+        pad = Segment(" " * PADDING, style)
+        blank = [Segment(" " * (width - 2 * PADDING), style)]
+        return [
+            Strip([pad, *(s for s in (fitted[n] if n < len(fitted) else blank) if s.text), pad], width)
+            for n in range(height)
+        ]
+    return rich_text_lines(text, width, height, style, console)
+
+
+def rich_text_lines(text: Text, width: int, height: int, style: Style, console: Console) -> list[Strip]:
+    """:func:`text_lines` by Rich's own cut and pad, line by line: for any character."""
     lines = text.split("\n", allow_blank=True)
     strips = []
     for n in range(height):
