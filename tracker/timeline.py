@@ -308,6 +308,7 @@ _STATE_KEY = (STATE_FORMAT, _PIECE)
 size would be misread)."""
 
 _EVIDENCE = {e.value: e for e in Evidence}
+_EVIDENCE_VALUE = {e: e.value for e in Evidence}
 
 
 def _columns_of(entries: Sequence[_Indexed]) -> tuple[list[str], list[bytes]]:
@@ -318,7 +319,7 @@ def _columns_of(entries: Sequence[_Indexed]) -> tuple[list[str], list[bytes]]:
     columns = [list(column) for column in zip(*entries, strict=True)] or [[] for _ in _Indexed._fields]
     for n in _REPEATED:
         columns[n] = list(map(intern, columns[n]))
-    columns[5] = [e.value for e in columns[5]]
+    columns[5] = list(map(_EVIDENCE_VALUE.__getitem__, columns[5]))  # an enum's .value is a descriptor: 0.05 s
     fields = columns[1:]
     pieces = [
         marshal.dumps([field[start : start + _PIECE] for field in fields])
