@@ -334,10 +334,8 @@ def fitted_lines(text: Text, width: int, style: Style, console: Console) -> list
         return None
     # Rich renders a text without spans unstyled (its console adds the style): the style is every segment's
     segments = [Segment(t, s or style) for t, s, _ in Text(plain, style=style, spans=text.spans).render(console)]
-    ranges, start = [], 0
-    for paragraph in plain.split("\n"):
-        ranges.append((start, start + len(paragraph)))
-        start += len(paragraph) + 1
+    ranges = _line_ranges(plain, width, unbroken=True)  # each line whole: the cut is below
+    assert ranges is not None  # every character is one cell (checked above)
     fitted: list[list[Segment]] = []
     for line, (begin, end) in zip(_cut(segments, ranges), ranges, strict=True):
         if end - begin < width:
@@ -670,6 +668,11 @@ def _longest_word(texts: Iterable[str]) -> int:
 def url_text(url: str, style: str = "dim") -> Text:
     """A URL as one unbroken line, however narrow the terminal: a folded URL cannot be copied."""
     return Plain(url, style=style, overflow="ignore", no_wrap=True)
+
+
+def url_line(url: str) -> Line:
+    """:func:`url_text` as a block's :class:`Line`."""
+    return Line(url, "dim", no_wrap=True)
 
 
 class _Console(Console):
@@ -1103,7 +1106,7 @@ def _said(statement: Statement) -> list[Line]:
     if where:
         lines.append(Line(where, "dim"))
     if statement.source.url:
-        lines.append(Line(statement.source.url, "dim", no_wrap=True))  # url_text's: never broken
+        lines.append(url_line(statement.source.url))
     return lines
 
 
@@ -1149,8 +1152,7 @@ def diff_view(diff: Diff, book: Codebook, title: str) -> View:
             where = report_of.source.outlet or report_of.source.title
             head.add(f" ({report_of.channel}{', ' + where if where else ''})", "dim")
             tables.append(Block([head], indent=2))
-            url = [Line(report_of.source.url, "dim", no_wrap=True)] if report_of.source.url else []
-            said = _words(report_of, "italic") + url
+            said = _words(report_of, "italic") + ([url_line(report_of.source.url)] if report_of.source.url else [])
             if len(change.reported) > 1:
                 more = len(change.reported) - 1
                 said.append(
